@@ -1,0 +1,243 @@
+"""The one stream accumulator, and its inverse for models the gateway does not stream.
+
+``accumulate_chunk(snapshot, chunk) -> snapshot`` folds stream chunks into a
+:class:`CompletionSnapshot`; ``snapshot.to_completion()`` gives the same
+:class:`~assemblyai_gateway.types.ChatCompletion` a non-streaming call returns.
+:func:`completion_to_chunks` turns a finished completion into chunks, so native SSE and
+pseudo-streaming go through the same fold and cannot drift apart.
+
+Both functions are I/O-free. ``accumulate_chunk`` only ever updates a snapshot it
+created itself (never the caller's chunk), keeping text as a list of pieces so a long
+stream costs linear time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    Choice,
+    ChunkChoice,
+    Delta,
+    FunctionCall,
+    FunctionCallDelta,
+    ResponseMessage,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+    stable_tool_call_id,
+)
+
+__all__ = [
+    "ChoiceSnapshot",
+    "CompletionSnapshot",
+    "ToolCallSnapshot",
+    "accumulate_chunk",
+    "completion_to_chunks",
+]
+
+# Top-level chunk fields the accumulator handles itself; the rest are kept as extras.
+_CHUNK_FIELDS = frozenset({"id", "request_id", "model", "choices", "usage", "object", "created"})
+
+
+@dataclass
+class ToolCallSnapshot:
+    """A tool call being assembled; ``arguments`` arrives in pieces."""
+
+    index: int
+    id: str = ""
+    name: str = ""
+    argument_pieces: list[str] = field(default_factory=list)
+
+    @property
+    def arguments(self) -> str:
+        """The argument text received so far (possibly partial JSON)."""
+        return "".join(self.argument_pieces)
+
+    def to_tool_call(self) -> ToolCall:
+        """The finished call; a missing id becomes a stable generated one."""
+        arguments = self.arguments
+        call_id = self.id or stable_tool_call_id(self.index, self.name, arguments)
+        return ToolCall(id=call_id, function=FunctionCall(name=self.name, arguments=arguments))
+
+
+@dataclass
+class ChoiceSnapshot:
+    """One choice being assembled."""
+
+    index: int
+    role: str = "assistant"
+    content_pieces: list[str] = field(default_factory=list)
+    saw_content: bool = False
+    tool_calls: dict[int, ToolCallSnapshot] = field(default_factory=dict)
+    finish_reason: str | None = None
+
+    @property
+    def content(self) -> str | None:
+        """The text so far, or ``None`` when no text delta arrived."""
+        return "".join(self.content_pieces) if self.saw_content else None
+
+    def to_choice(self) -> Choice:
+        """The finished choice, tool calls in index order."""
+        calls = [self.tool_calls[i].to_tool_call() for i in sorted(self.tool_calls)]
+        return Choice(
+            index=self.index,
+            message=ResponseMessage(role=self.role, content=self.content),
+            finish_reason=self.finish_reason,
+            tool_calls=calls,
+        )
+
+
+@dataclass
+class CompletionSnapshot:
+    """Everything a stream has said so far.
+
+    Attributes:
+        chunk_count: How many chunks were folded in.
+        extras: Unknown top-level chunk fields (e.g. ``response_time``), last value wins.
+    """
+
+    request_id: str | None = None
+    id: str | None = None
+    model: str | None = None
+    choices: dict[int, ChoiceSnapshot] = field(default_factory=dict)
+    usage: Usage | None = None
+    chunk_count: int = 0
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def to_completion(self) -> ChatCompletion:
+        """The completion a non-streaming call would have returned."""
+        choices = [self.choices[i].to_choice() for i in sorted(self.choices)]
+        return ChatCompletion(
+            **self.extras,
+            request_id=self.request_id,
+            id=self.id,
+            model=self.model,
+            choices=choices,
+            usage=self.usage,
+        )
+
+
+def _fold_tool_call(choice: ChoiceSnapshot, delta: ToolCallDelta) -> None:
+    call = choice.tool_calls.get(delta.index)
+    if call is None:
+        call = choice.tool_calls[delta.index] = ToolCallSnapshot(index=delta.index)
+    if delta.id:
+        call.id = delta.id
+    function = delta.function
+    if function is not None:
+        if function.name:
+            # Providers send the name once; a repeat of the same name is not a suffix.
+            call.name = function.name if call.name in ("", function.name) else call.name
+        if function.arguments:
+            call.argument_pieces.append(function.arguments)
+
+
+def _fold_choice(snapshot: CompletionSnapshot, chunk_choice: ChunkChoice) -> None:
+    choice = snapshot.choices.get(chunk_choice.index)
+    if choice is None:
+        choice = snapshot.choices[chunk_choice.index] = ChoiceSnapshot(index=chunk_choice.index)
+    delta = chunk_choice.delta
+    if delta.role:
+        choice.role = delta.role
+    if delta.content is not None:
+        choice.saw_content = True
+        choice.content_pieces.append(delta.content)
+    for tool_delta in delta.tool_calls or ():
+        _fold_tool_call(choice, tool_delta)
+    if chunk_choice.finish_reason:
+        choice.finish_reason = chunk_choice.finish_reason
+
+
+def accumulate_chunk(
+    snapshot: CompletionSnapshot | None, chunk: ChatCompletionChunk
+) -> CompletionSnapshot:
+    """Fold one chunk into the snapshot (a new one when ``snapshot`` is ``None``).
+
+    Example:
+        >>> from assemblyai_gateway.types import ChatCompletionChunk
+        >>> snap = None
+        >>> for text in ("Hel", "lo"):
+        ...     chunk = ChatCompletionChunk(choices=[{"delta": {"content": text}}])
+        ...     snap = accumulate_chunk(snap, chunk)
+        >>> snap.to_completion().choices[0].message.content
+        'Hello'
+    """
+    if snapshot is None:
+        snapshot = CompletionSnapshot()
+    snapshot.chunk_count += 1
+    snapshot.request_id = chunk.request_id or snapshot.request_id
+    snapshot.id = chunk.id or snapshot.id
+    snapshot.model = chunk.model or snapshot.model
+    if chunk.usage is not None:
+        snapshot.usage = chunk.usage
+    if chunk.model_extra:
+        snapshot.extras.update(
+            (key, value) for key, value in chunk.model_extra.items() if key not in _CHUNK_FIELDS
+        )
+    for chunk_choice in chunk.choices:
+        _fold_choice(snapshot, chunk_choice)
+    return snapshot
+
+
+def _tool_call_delta(index: int, call: ToolCall) -> ToolCallDelta:
+    return ToolCallDelta(
+        index=index,
+        id=call.id,
+        type=call.type,
+        function=FunctionCallDelta(name=call.function.name, arguments=call.function.arguments),
+    )
+
+
+def completion_to_chunks(
+    completion: ChatCompletion, *, include_usage: bool = True
+) -> list[ChatCompletionChunk]:
+    """Split a finished completion into stream chunks (for models without native SSE).
+
+    One chunk per choice carries its text and whole tool calls, one carries the finish
+    reasons, and (with ``include_usage``) a last, choice-less chunk carries usage and
+    the completion's other top-level fields. Folding them with :func:`accumulate_chunk`
+    gives back an equal completion.
+    """
+    ids: dict[str, Any] = {
+        "request_id": completion.request_id,
+        "id": completion.id,
+        "model": completion.model,
+    }
+    content_choices = [
+        ChunkChoice(
+            index=choice.index,
+            delta=Delta(
+                role=choice.message.role,
+                content=choice.message.content,
+                tool_calls=[_tool_call_delta(i, c) for i, c in enumerate(choice.tool_calls)]
+                or None,
+            ),
+        )
+        for choice in completion.choices
+    ]
+    finish_choices = [
+        ChunkChoice(index=choice.index, finish_reason=choice.finish_reason)
+        for choice in completion.choices
+    ]
+    extras = {
+        key: value
+        for key, value in (
+            ("request", completion.request),
+            ("http_status_code", completion.http_status_code),
+            ("response_time", completion.response_time),
+            ("llm_status_code", completion.llm_status_code),
+            *(completion.model_extra or {}).items(),
+        )
+        if value is not None and key not in _CHUNK_FIELDS
+    }
+    chunks = [ChatCompletionChunk(**ids, choices=content_choices)]
+    if include_usage and completion.usage is not None:
+        chunks.append(ChatCompletionChunk(**ids, choices=finish_choices))
+        chunks.append(ChatCompletionChunk(**ids, **extras, usage=completion.usage))
+    else:
+        chunks.append(ChatCompletionChunk(**ids, **extras, choices=finish_choices))
+    return chunks

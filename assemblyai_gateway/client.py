@@ -1,0 +1,501 @@
+"""The sync and async HTTP client: the only place this package talks HTTP.
+
+Everything that decides (validation, error mapping, retry policy, SSE decoding,
+accumulation) lives in pure functions elsewhere; this module holds the thin send loops,
+written once for sync and once for async.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import platform
+import threading
+import weakref
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+import httpx
+from pydantic import SecretStr, ValidationError
+
+from ._version import __version__
+from .accumulator import completion_to_chunks
+from .catalog import get_model_info
+from .config import (
+    API_KEY_ENV,
+    DEFAULT_MAX_RETRIES,
+    Region,
+    is_eu_base_url,
+    resolve_base_url,
+    resolve_timeout,
+)
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ConfigurationError,
+    MissingAPIKeyError,
+    ModelNotAvailableInRegionError,
+    ResponseValidationError,
+    StreamError,
+    status_error_from_response,
+)
+from .retries import async_retrying, sync_retrying
+from .sse import ChunkDecoder
+from .types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, StreamOptions
+
+__all__ = ["GatewayClient", "InvalidRequestError", "parse_completion"]
+
+logger = logging.getLogger("assemblyai_gateway")
+
+USER_AGENT = (
+    f"assemblyai-llm-gateway/{__version__} python/{platform.python_version()} "
+    f"httpx/{httpx.__version__}"
+)
+_MAX_BODY_IN_ERROR = 500
+_USAGE_OPTIONS = StreamOptions(include_usage=True)
+
+
+class InvalidRequestError(ConfigurationError):
+    """The request failed validation before it was sent; the message names the fields."""
+
+
+def _body_preview(body: bytes | str) -> str:
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    return text[:_MAX_BODY_IN_ERROR]
+
+
+def parse_completion(body: bytes | str) -> ChatCompletion:
+    """Validate a 2xx body as a completion.
+
+    Raises:
+        ResponseValidationError: the body is not JSON, not a completion, or has no choices.
+    """
+    try:
+        completion = ChatCompletion.model_validate_json(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise ResponseValidationError(
+            f"the gateway answered 2xx with a body that is not a chat completion "
+            f"({where}: {first['msg']})",
+            body=_body_preview(body),
+        ) from None
+    if not completion.choices:
+        raise ResponseValidationError(
+            "the gateway returned a completion with no choices",
+            body=_body_preview(body),
+            request_id=completion.request_id,
+        )
+    return completion
+
+
+def _completion_from_response(response: httpx.Response) -> ChatCompletion:
+    if not response.is_success:
+        raise status_error_from_response(response)
+    completion = parse_completion(response.content)
+    logger.debug(
+        "gateway answered %s request_id=%s model=%s",
+        response.status_code,
+        completion.request_id,
+        completion.served_model,
+    )
+    return completion
+
+
+def _connection_error(error: httpx.TransportError) -> APIConnectionError:
+    if isinstance(error, httpx.TimeoutException):
+        return APITimeoutError(f"the gateway request timed out ({type(error).__name__})")
+    return APIConnectionError(f"could not reach the gateway ({type(error).__name__}: {error})")
+
+
+def _stream_broke(
+    error: httpx.TransportError, delivered: int, request_id: str | None
+) -> StreamError:
+    return StreamError(
+        f"the stream broke after {delivered} chunk(s) ({type(error).__name__}: {error})",
+        request_id=request_id,
+    )
+
+
+def _is_event_stream(response: httpx.Response) -> bool:
+    return "text/event-stream" in response.headers.get("content-type", "")
+
+
+async def _close_when_loop_shuts_down(client: httpx.AsyncClient) -> AsyncIterator[None]:
+    # asyncio closes every live async generator in shutdown_asyncgens(), while the loop
+    # still runs, so pooled connections close cleanly instead of leaking on a dead loop.
+    try:
+        yield
+    finally:
+        await client.aclose()
+
+
+class GatewayClient:
+    """A pooled sync and async client for ``POST {base_url}/chat/completions``.
+
+    Args:
+        api_key: The raw AssemblyAI key; defaults to ``$ASSEMBLYAI_API_KEY`` (checked
+            when a request is made).
+        base_url: Overrides ``$ASSEMBLYAI_GATEWAY_BASE_URL`` and ``region``.
+        region: ``"us"`` (default) or ``"eu"``.
+        timeout: Seconds or an ``httpx.Timeout``; defaults to 120 s (10 s to connect).
+        max_retries: Retries after the first attempt (default 2).
+        http_client: An ``httpx.Client`` to use; it is never closed by us.
+        http_async_client: An ``httpx.AsyncClient`` to use; never closed by us.
+        default_headers: Extra headers on every request.
+        enforce_region: Refuse models the catalog marks as unavailable in the region.
+
+    Example:
+        >>> from assemblyai_gateway import GatewayClient
+        >>> client = GatewayClient(api_key="my-key", region="eu")
+        >>> client.base_url
+        'https://llm-gateway.eu.assemblyai.com/v1'
+        >>> "my-key" in repr(client)
+        False
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        region: Region | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        http_async_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        enforce_region: bool = True,
+    ) -> None:
+        if max_retries < 0:
+            raise ConfigurationError(f"max_retries must be >= 0, got {max_retries}")
+        self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
+        self.base_url = resolve_base_url(base_url, region)
+        self.url = f"{self.base_url}/chat/completions"
+        self.is_eu = is_eu_base_url(self.base_url)
+        self.timeout = resolve_timeout(timeout)
+        # An injected client keeps its own timeout unless the caller set one for us.
+        self._request_timeout: Any = (
+            self.timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT
+        )
+        self.max_retries = max_retries
+        self.enforce_region = enforce_region
+        self._default_headers = dict(default_headers or {})
+        self._injected_client = http_client
+        self._injected_async_client = http_async_client
+        self._init_runtime_state()
+
+    def _init_runtime_state(self) -> None:
+        self._lock = threading.Lock()
+        self._client: httpx.Client | None = None
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+        self._async_clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AsyncIterator[None]]
+        ] = weakref.WeakKeyDictionary()
+
+    # ----------------------------------------------------------------- plumbing
+
+    def __repr__(self) -> str:
+        key = "set" if self._resolved_key_or_none() else "unset"
+        return f"GatewayClient(base_url={self.base_url!r}, api_key=<{key}>)"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {
+            key: value
+            for key, value in self.__dict__.items()
+            if key not in {"_lock", "_client", "_finalizer", "_async_clients"}
+        }
+        if state["_injected_client"] is not None or state["_injected_async_client"] is not None:
+            raise TypeError(
+                "a GatewayClient built on an injected httpx client cannot be pickled; "
+                "pickle the settings and inject the client again after loading"
+            )
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._init_runtime_state()
+
+    def _resolved_key_or_none(self) -> str | None:
+        if self._api_key is not None and self._api_key.get_secret_value():
+            return self._api_key.get_secret_value()
+        return os.environ.get(API_KEY_ENV) or None
+
+    def _headers(self, *, stream: bool) -> dict[str, str]:
+        key = self._resolved_key_or_none()
+        if key is None:
+            raise MissingAPIKeyError(
+                f"no AssemblyAI API key: pass api_key=... or set {API_KEY_ENV}"
+            )
+        return {
+            **self._default_headers,
+            "Authorization": key,
+            "User-Agent": USER_AGENT,
+            "Content-Type": "application/json",
+            "Accept": "text/event-stream" if stream else "application/json",
+        }
+
+    def _sync_client(self) -> httpx.Client:
+        if self._injected_client is not None:
+            return self._injected_client
+        client = self._client
+        if client is None or client.is_closed:
+            with self._lock:
+                client = self._client
+                if client is None or client.is_closed:
+                    client = httpx.Client(timeout=self.timeout, limits=_LIMITS)
+                    self._client = client
+                    # Close the pool when this object goes away without close().
+                    self._finalizer = weakref.finalize(self, client.close)
+        return client
+
+    async def _async_client(self) -> httpx.AsyncClient:
+        if self._injected_async_client is not None:
+            return self._injected_async_client
+        # One pool per event loop: a pool bound to a finished loop fails with
+        # "Event loop is closed", the peers' most reported async bug.
+        loop = asyncio.get_running_loop()
+        entry = self._async_clients.get(loop)
+        if entry is not None and not entry[0].is_closed:
+            return entry[0]
+        client = httpx.AsyncClient(timeout=self.timeout, limits=_LIMITS)
+        closer = _close_when_loop_shuts_down(client)
+        await closer.__anext__()
+        self._async_clients[loop] = (client, closer)
+        return client
+
+    def close(self) -> None:
+        """Close the sync pool this client owns (injected clients are left open)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    async def aclose(self) -> None:
+        """Close the pools this client owns, sync and async (injected ones stay open)."""
+        self.close()
+        entries = list(self._async_clients.values())
+        self._async_clients.clear()
+        for client, _ in entries:
+            await client.aclose()
+
+    def __enter__(self) -> GatewayClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> GatewayClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    # ---------------------------------------------------------------- requests
+
+    def build_request(
+        self, request: ChatCompletionRequest | Mapping[str, Any]
+    ) -> ChatCompletionRequest:
+        """Validate a request and apply the residency guard, before anything is sent.
+
+        Raises:
+            InvalidRequestError: a field is missing or out of range (names the fields).
+            ModelNotAvailableInRegionError: the EU endpoint does not serve the model.
+        """
+        if isinstance(request, ChatCompletionRequest):
+            validated = request
+        else:
+            try:
+                validated = ChatCompletionRequest.model_validate(request)
+            except ValidationError as exc:
+                problems = "; ".join(
+                    f"{'.'.join(str(p) for p in err['loc']) or 'request'}: {err['msg']}"
+                    for err in exc.errors()
+                )
+                raise InvalidRequestError(f"invalid gateway request: {problems}") from None
+        if self.is_eu and self.enforce_region:
+            models = [validated.model, *(f.model for f in validated.fallbacks or ())]
+            for model in models:
+                if not get_model_info(model).eu_available:
+                    raise ModelNotAvailableInRegionError(
+                        f"{model!r} is served in the US region only; the EU endpoint serves "
+                        "Claude and Gemini. Use region='us', another model, or "
+                        "enforce_region=False (or catalog.register_model) for a newer model"
+                    )
+        return validated
+
+    def uses_native_streaming(self, request: ChatCompletionRequest) -> bool:
+        """Whether the gateway streams this model with SSE (per the catalog)."""
+        return get_model_info(request.model).native_streaming
+
+    # sync ----------------------------------------------------------------------
+
+    def _post_once(self, body: bytes) -> ChatCompletion:
+        client = self._sync_client()
+        try:
+            response = client.post(
+                self.url,
+                content=body,
+                headers=self._headers(stream=False),
+                timeout=self._request_timeout,
+            )
+        except httpx.TransportError as exc:
+            raise _connection_error(exc) from exc
+        return _completion_from_response(response)
+
+    def create(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
+        """Send one request (never streamed), retrying per the policy."""
+        validated = self.build_request(request)
+        body = validated.model_copy(update={"stream": None, "stream_options": None}).to_json_bytes()
+        logger.debug("POST %s model=%s", self.url, validated.model)
+        return sync_retrying(self.max_retries)(self._post_once, body)
+
+    def _open_stream(self, body: bytes) -> httpx.Response:
+        client = self._sync_client()
+        http_request = client.build_request(
+            "POST",
+            self.url,
+            content=body,
+            headers=self._headers(stream=True),
+            timeout=self._request_timeout,
+        )
+        try:
+            response = client.send(http_request, stream=True)
+            if not response.is_success:
+                try:
+                    response.read()
+                finally:
+                    response.close()
+                raise status_error_from_response(response)
+        except httpx.TransportError as exc:
+            raise _connection_error(exc) from exc
+        return response
+
+    def stream(
+        self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True
+    ) -> Iterator[ChatCompletionChunk]:
+        """Stream chunks: SSE for natively streamed models, else one call split into chunks.
+
+        Validation happens now; the request is sent when iteration starts. Retries
+        happen only before the first chunk is yielded.
+        """
+        validated = self.build_request(request)
+        if not self.uses_native_streaming(validated):
+            return self._pseudo_stream(validated, include_usage)
+        body = validated.model_copy(
+            update={"stream": True, "stream_options": _USAGE_OPTIONS if include_usage else None}
+        ).to_json_bytes()
+        return self._sse_stream(body, include_usage)
+
+    def _pseudo_stream(
+        self, request: ChatCompletionRequest, include_usage: bool
+    ) -> Iterator[ChatCompletionChunk]:
+        yield from completion_to_chunks(self.create(request), include_usage=include_usage)
+
+    def _sse_stream(self, body: bytes, include_usage: bool) -> Iterator[ChatCompletionChunk]:
+        response = sync_retrying(self.max_retries)(self._open_stream, body)
+        decoder = ChunkDecoder()
+        delivered = 0
+        try:
+            if not _is_event_stream(response):
+                response.read()
+                completion = _completion_from_response(response)
+                yield from completion_to_chunks(completion, include_usage=include_usage)
+                return
+            for text in response.iter_text():
+                for chunk in decoder.feed(text):
+                    delivered += 1
+                    yield chunk
+            yield from decoder.close()
+        except httpx.TransportError as exc:
+            raise _stream_broke(exc, delivered, decoder.request_id) from exc
+        finally:
+            response.close()
+
+    # async ---------------------------------------------------------------------
+
+    async def _apost_once(self, body: bytes) -> ChatCompletion:
+        client = await self._async_client()
+        try:
+            response = await client.post(
+                self.url,
+                content=body,
+                headers=self._headers(stream=False),
+                timeout=self._request_timeout,
+            )
+        except httpx.TransportError as exc:
+            raise _connection_error(exc) from exc
+        return _completion_from_response(response)
+
+    async def acreate(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
+        """Async :meth:`create`."""
+        validated = self.build_request(request)
+        body = validated.model_copy(update={"stream": None, "stream_options": None}).to_json_bytes()
+        logger.debug("POST %s model=%s", self.url, validated.model)
+        return await async_retrying(self.max_retries)(self._apost_once, body)
+
+    async def _aopen_stream(self, body: bytes) -> httpx.Response:
+        client = await self._async_client()
+        http_request = client.build_request(
+            "POST",
+            self.url,
+            content=body,
+            headers=self._headers(stream=True),
+            timeout=self._request_timeout,
+        )
+        try:
+            response = await client.send(http_request, stream=True)
+            if not response.is_success:
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+                raise status_error_from_response(response)
+        except httpx.TransportError as exc:
+            raise _connection_error(exc) from exc
+        return response
+
+    def astream(
+        self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True
+    ) -> AsyncIterator[ChatCompletionChunk]:
+        """Async :meth:`stream`."""
+        validated = self.build_request(request)
+        if not self.uses_native_streaming(validated):
+            return self._apseudo_stream(validated, include_usage)
+        body = validated.model_copy(
+            update={"stream": True, "stream_options": _USAGE_OPTIONS if include_usage else None}
+        ).to_json_bytes()
+        return self._asse_stream(body, include_usage)
+
+    async def _apseudo_stream(
+        self, request: ChatCompletionRequest, include_usage: bool
+    ) -> AsyncIterator[ChatCompletionChunk]:
+        for chunk in completion_to_chunks(await self.acreate(request), include_usage=include_usage):
+            yield chunk
+
+    async def _asse_stream(
+        self, body: bytes, include_usage: bool
+    ) -> AsyncIterator[ChatCompletionChunk]:
+        response: httpx.Response = await async_retrying(self.max_retries)(self._aopen_stream, body)
+        decoder = ChunkDecoder()
+        delivered = 0
+        try:
+            if not _is_event_stream(response):
+                await response.aread()
+                completion = _completion_from_response(response)
+                for chunk in completion_to_chunks(completion, include_usage=include_usage):
+                    yield chunk
+                return
+            async for text in response.aiter_text():
+                for chunk in decoder.feed(text):
+                    delivered += 1
+                    yield chunk
+            for chunk in decoder.close():
+                yield chunk
+        except httpx.TransportError as exc:
+            raise _stream_broke(exc, delivered, decoder.request_id) from exc
+        finally:
+            await response.aclose()
+
+
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)

@@ -1,0 +1,299 @@
+"""One error tree for everything the gateway client raises.
+
+```
+GatewayError
+├── ConfigurationError (also ValueError)
+│   ├── MissingAPIKeyError
+│   └── ModelNotAvailableInRegionError
+├── UnsupportedContentError (also ValueError)
+└── APIError
+    ├── APIStatusError            status_code, message, errors, request_id, body
+    │   ├── BadRequestError            400
+    │   ├── AuthenticationError        401
+    │   ├── PermissionDeniedError      403
+    │   ├── NotFoundError              404
+    │   ├── ConflictError              409
+    │   ├── UnprocessableEntityError   422
+    │   ├── RateLimitError             429
+    │   └── InternalServerError        5xx
+    ├── APIConnectionError
+    │   └── APITimeoutError
+    ├── StreamError               truncated stream or an error event mid-stream
+    └── ResponseValidationError   a 2xx body that is not a completion
+```
+
+No message ever contains the API key: messages are built from the gateway's
+body and our own text only, and request headers are never attached.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "GatewayError",
+    "InternalServerError",
+    "MissingAPIKeyError",
+    "ModelNotAvailableInRegionError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "StreamError",
+    "UnprocessableEntityError",
+    "UnsupportedContentError",
+    "status_error_from_response",
+]
+
+_MAX_BODY_IN_MESSAGE = 500
+
+
+class GatewayError(Exception):
+    """Base class of every error this package raises."""
+
+
+class ConfigurationError(GatewayError, ValueError):
+    """The client was configured in a way that cannot work (raised before any request)."""
+
+
+class MissingAPIKeyError(ConfigurationError):
+    """No API key was given and ``ASSEMBLYAI_API_KEY`` is not set."""
+
+
+class ModelNotAvailableInRegionError(ConfigurationError):
+    """The chosen region does not serve this model (OpenAI models are US-only)."""
+
+
+class UnsupportedContentError(GatewayError, ValueError):
+    """A message holds content the gateway cannot take (it accepts text only)."""
+
+
+class APIError(GatewayError):
+    """Something went wrong talking to the gateway.
+
+    Attributes:
+        message: What went wrong, in words a user can act on.
+        request_id: The gateway's ``request_id`` when known; quote it to support.
+    """
+
+    def __init__(self, message: str, *, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        if self.request_id:
+            return f"{self.message} (request_id={self.request_id})"
+        return self.message
+
+
+class APIStatusError(APIError):
+    """The gateway answered with a non-2xx status.
+
+    Attributes:
+        status_code: The HTTP status.
+        errors: ``error.metadata.errors`` (the fields that failed validation on 400).
+        metadata: The whole ``error.metadata`` object.
+        body: The decoded response body (JSON value, or text when it was not JSON).
+        headers: The response headers (never the request's, so never the key).
+    """
+
+    status_code: int = 0
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        errors: list[Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        body: Any = None,
+        request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, request_id=request_id)
+        self.status_code = status_code
+        self.errors = list(errors or [])
+        self.metadata = dict(metadata or {})
+        self.body = body
+        self.headers = dict(headers or {})
+
+    def __str__(self) -> str:
+        text = f"Error code: {self.status_code} - {self.message}"
+        if self.errors:
+            text += f" - errors: {json.dumps(self.errors, default=str)[:_MAX_BODY_IN_MESSAGE]}"
+        if self.request_id:
+            text += f" (request_id={self.request_id})"
+        return text
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was invalid; ``errors`` lists the fields."""
+
+    status_code = 400
+
+
+class AuthenticationError(APIStatusError):
+    """401: the key is missing or wrong (the gateway wants the raw key, no ``Bearer``)."""
+
+    status_code = 401
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not use this model, region or feature."""
+
+    status_code = 403
+
+
+class NotFoundError(APIStatusError):
+    """404: a wrong endpoint or an unknown model."""
+
+    status_code = 404
+
+
+class ConflictError(APIStatusError):
+    """409: a conflicting request (retried)."""
+
+    status_code = 409
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well-formed but could not be processed."""
+
+    status_code = 422
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests (retried, honouring Retry-After)."""
+
+    status_code = 429
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the gateway or the model provider failed (retried)."""
+
+
+class APIConnectionError(APIError):
+    """The gateway could not be reached, or the connection broke before a response."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class StreamError(APIError):
+    """A stream ended early (no ``[DONE]``) or carried an error event.
+
+    Attributes:
+        status_code: The status the error event named, when it named one.
+        body: The error event's payload, when there was one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_id: str | None = None,
+        status_code: int | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message, request_id=request_id)
+        self.status_code = status_code
+        self.body = body
+
+
+class ResponseValidationError(APIError):
+    """A successful status came with a body that is not a chat completion.
+
+    Attributes:
+        body: The body as received (truncated text), for debugging.
+    """
+
+    def __init__(self, message: str, *, body: Any = None, request_id: str | None = None) -> None:
+        super().__init__(message, request_id=request_id)
+        self.body = body
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+_STATUS_HINTS: dict[int, str] = {
+    401: "check ASSEMBLYAI_API_KEY; the gateway expects the raw key (no 'Bearer') and "
+    "an EU key only works with region='eu'",
+    403: "this key may not use the requested model or region",
+    404: "check the model id and the base URL (it should end in /v1)",
+    429: "rate limited; slow down or raise max_retries",
+}
+
+
+def _decode_body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:_MAX_BODY_IN_MESSAGE]
+
+
+def status_error_from_response(response: httpx.Response) -> APIStatusError:
+    """Build the typed error for a non-2xx response whose body has been read.
+
+    Accepts the gateway's ``{"error": {"code", "message", "metadata"}}`` body, an
+    OpenAI-style ``{"error": {"message", "type"}}``, a bare ``{"message"}`` or plain text.
+    """
+    status = response.status_code
+    body = _decode_body(response)
+    message = ""
+    metadata: Mapping[str, Any] = {}
+    request_id = response.headers.get("x-request-id") or response.headers.get("request-id")
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            message = str(error.get("message") or "")
+            raw_metadata = error.get("metadata")
+            if isinstance(raw_metadata, dict):
+                metadata = raw_metadata
+        elif isinstance(error, str):
+            message = error
+        if not message and isinstance(body.get("message"), str):
+            message = body["message"]
+        if isinstance(body.get("request_id"), str):
+            request_id = body["request_id"]
+    elif isinstance(body, str):
+        message = body.strip()
+    if not message:
+        message = response.reason_phrase or f"HTTP {status}"
+    hint = _STATUS_HINTS.get(status)
+    if hint:
+        message = f"{message} ({hint})"
+    raw_errors = metadata.get("errors")
+    errors = raw_errors if isinstance(raw_errors, list) else None
+    cls = _STATUS_CLASSES.get(status)
+    if cls is None:
+        cls = InternalServerError if status >= 500 else APIStatusError
+    return cls(
+        message,
+        status_code=status,
+        errors=errors,
+        metadata=metadata,
+        body=body,
+        request_id=request_id,
+        headers=response.headers,
+    )

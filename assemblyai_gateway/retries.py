@@ -1,0 +1,130 @@
+"""The retry policy: one set of decisions, used by the sync and the async loop alike.
+
+Retried: 408, 409, 429, every 5xx, and connection or timeout errors. Waits honour
+``retry-after-ms`` / ``retry-after`` (seconds or an HTTP date) when between 0 and 60 s;
+otherwise the wait backs off exponentially from 0.5 s to 8 s with jitter. 400, 401,
+403, 404 and 422 are never retried; nor is anything once a stream has yielded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
+
+from .errors import APIConnectionError, APIStatusError
+
+__all__ = [
+    "INITIAL_BACKOFF",
+    "MAX_BACKOFF",
+    "MAX_RETRY_AFTER",
+    "RETRYABLE_STATUSES",
+    "async_retrying",
+    "is_retryable",
+    "retry_after_seconds",
+    "retry_wait",
+    "sync_retrying",
+]
+
+logger = logging.getLogger("assemblyai_gateway")
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+MAX_RETRY_AFTER = 60.0
+INITIAL_BACKOFF = 0.5
+MAX_BACKOFF = 8.0
+
+# 0.5 s, 1 s, 2 s ... capped at 8 s, plus up to 0.25 s of jitter against thundering herds.
+_backoff = wait_exponential(multiplier=INITIAL_BACKOFF, max=MAX_BACKOFF) + wait_random(0, 0.25)
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether an error from one attempt deserves another attempt."""
+    if isinstance(error, APIStatusError):
+        return error.status_code in RETRYABLE_STATUSES or error.status_code >= 500
+    return isinstance(error, APIConnectionError)
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """The server's requested wait in seconds, or ``None`` when absent or out of 0..60 s."""
+    lowered = {key.lower(): value for key, value in headers.items()}
+    seconds: float | None = None
+    if "retry-after-ms" in lowered:
+        try:
+            seconds = float(lowered["retry-after-ms"]) / 1000.0
+        except ValueError:
+            seconds = None
+    if seconds is None and "retry-after" in lowered:
+        value = lowered["retry-after"].strip()
+        try:
+            seconds = float(value)
+        except ValueError:
+            parsed = email.utils.parsedate_tz(value)
+            if parsed is not None:
+                current = time.time() if now is None else now
+                seconds = email.utils.mktime_tz(parsed) - current
+    if seconds is None or not (0 <= seconds <= MAX_RETRY_AFTER):
+        return None
+    return seconds
+
+
+def retry_wait(state: RetryCallState) -> float:
+    """Retry-After when the server gave a usable one, else jittered exponential backoff."""
+    error = state.outcome.exception() if state.outcome is not None else None
+    if isinstance(error, APIStatusError):
+        requested = retry_after_seconds(error.headers)
+        if requested is not None:
+            return requested
+    return float(_backoff(state))
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome is not None else None
+    wait = state.next_action.sleep if state.next_action is not None else 0.0
+    logger.info(
+        "retrying gateway request after %s (attempt %d, waiting %.2fs)",
+        type(error).__name__,
+        state.attempt_number,
+        wait,
+    )
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+async def _async_sleep(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+def _policy(max_retries: int) -> dict[str, Any]:
+    return {
+        "stop": stop_after_attempt(max_retries + 1),
+        "wait": retry_wait,
+        "retry": retry_if_exception(is_retryable),
+        "before_sleep": _log_retry,
+        "reraise": True,
+    }
+
+
+def sync_retrying(max_retries: int) -> Retrying:
+    """A tenacity loop for one sync call under this policy."""
+    # A lambda looks the sleep up per call, so tests can patch ``retries._sleep``.
+    return Retrying(sleep=lambda seconds: _sleep(seconds), **_policy(max_retries))
+
+
+def async_retrying(max_retries: int) -> AsyncRetrying:
+    """A tenacity loop for one async call under this policy."""
+    return AsyncRetrying(sleep=lambda seconds: _async_sleep(seconds), **_policy(max_retries))

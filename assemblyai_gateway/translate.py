@@ -1,0 +1,110 @@
+"""Framework-free translation rules that both adapters share, so they cannot disagree.
+
+* :func:`resolve_tool_choice` maps every tool-choice spelling the frameworks use onto
+  what the gateway accepts.
+* :func:`response_metadata` names the gateway's response fields the same way in
+  LangChain's ``response_metadata`` and LlamaIndex's ``additional_kwargs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .errors import ConfigurationError
+from .types import ChatCompletion, NamedToolChoice, NamedToolChoiceFunction, ToolChoice, Usage
+
+__all__ = [
+    "MODEL_PROVIDER",
+    "ToolChoiceError",
+    "resolve_tool_choice",
+    "response_metadata",
+    "usage_counts",
+]
+
+MODEL_PROVIDER = "assemblyai"
+
+
+class ToolChoiceError(ConfigurationError):
+    """A tool choice names a tool that is not bound, or has a shape we cannot send."""
+
+
+def _force(name: str) -> NamedToolChoice:
+    return NamedToolChoice(function=NamedToolChoiceFunction(name=name))
+
+
+def resolve_tool_choice(choice: Any, tool_names: Sequence[str]) -> ToolChoice | None:
+    """Map a framework's tool choice onto the gateway's.
+
+    ================================  =============================================
+    ``choice``                        sent to the gateway
+    ================================  =============================================
+    ``None``                          nothing (the gateway's default is ``"auto"``)
+    ``"auto"`` / ``"none"``           the same
+    ``"any"``, ``"required"``,        the single tool forced by name when exactly
+    ``True``                          one is bound, else ``"required"``
+    ``False``                         ``"none"``
+    a bound tool's name               that tool forced by name
+    ``{"type": "function",            the same (the name must be bound)
+    "function": {"name": ...}}``
+    ``{"type": "auto"|"none"|"any"}`` as for the string
+    ================================  =============================================
+
+    Raises:
+        ToolChoiceError: for a name that is not bound, or an unrecognised shape.
+    """
+    if choice is None:
+        return None
+    if isinstance(choice, bool):
+        choice = "required" if choice else "none"
+    if isinstance(choice, Mapping):
+        function = choice.get("function")
+        if isinstance(function, Mapping) and isinstance(function.get("name"), str):
+            choice = function["name"]
+        elif isinstance(choice.get("name"), str):
+            choice = choice["name"]
+        elif choice.get("type") in ("auto", "none", "any", "required"):
+            choice = choice["type"]
+        else:
+            raise ToolChoiceError(f"unrecognised tool_choice {dict(choice)!r}")
+    if not isinstance(choice, str):
+        raise ToolChoiceError(f"unrecognised tool_choice {choice!r}")
+    if choice in ("auto", "none"):
+        return "auto" if choice == "auto" else "none"
+    if choice in ("any", "required"):
+        return _force(tool_names[0]) if len(tool_names) == 1 else "required"
+    if choice in tool_names:
+        return _force(choice)
+    raise ToolChoiceError(
+        f"tool_choice names {choice!r}, which is not among the bound tools {list(tool_names)!r}"
+    )
+
+
+def usage_counts(usage: Usage | None) -> dict[str, int]:
+    """Usage as OpenAI-style ``prompt_tokens``/``completion_tokens``/``total_tokens``."""
+    if usage is None:
+        return {}
+    return {
+        "prompt_tokens": usage.input_tokens,
+        "completion_tokens": usage.output_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+
+
+def response_metadata(completion: ChatCompletion, requested_model: str) -> dict[str, Any]:
+    """The gateway's response fields under the names both adapters expose.
+
+    ``model_name`` is the model that served the call (a fallback's when one did), else
+    the requested model. Fields the gateway did not send are left out.
+    """
+    choice = completion.choices[0] if completion.choices else None
+    metadata: dict[str, Any] = {
+        "request_id": completion.response_id,
+        "model_name": completion.served_model or requested_model,
+        "finish_reason": choice.finish_reason if choice else None,
+        "response_time_ns": completion.response_time,
+        "llm_status_code": completion.llm_status_code,
+        "http_status_code": completion.http_status_code,
+        "model_provider": MODEL_PROVIDER,
+    }
+    return {key: value for key, value in metadata.items() if value is not None}
