@@ -173,7 +173,8 @@ class GatewayClient:
         self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
         self.base_url = resolve_base_url(base_url, region)
         self.url = f"{self.base_url}/chat/completions"
-        self.is_eu = is_eu_base_url(self.base_url)
+        # An explicit region states the residency intent even when the URL is overridden.
+        self.is_eu = region == "eu" if region is not None else is_eu_base_url(self.base_url)
         self.timeout = resolve_timeout(timeout)
         # An injected client keeps its own timeout unless the caller set one for us.
         self._request_timeout: Any = (

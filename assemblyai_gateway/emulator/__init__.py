@@ -1,0 +1,38 @@
+"""A local emulator of the AssemblyAI LLM Gateway, for offline tests and benchmarks.
+
+Start it with ``with GatewayEmulator() as emulator:``, from the command line with
+``assemblyai-gateway-emulator``, or in pytest with the ``gateway_emulator`` fixture.
+Importing this package needs only the standard library; running the emulator needs
+the ``emulator`` extra (``pip install 'assemblyai-llm-gateway[emulator]'``).
+
+Example:
+    >>> import httpx
+    >>> from assemblyai_gateway.emulator import GatewayEmulator
+    >>> with GatewayEmulator() as emulator:
+    ...     reply = httpx.post(
+    ...         f"{emulator.base_url}/chat/completions",
+    ...         headers={"Authorization": emulator.api_key},
+    ...         json={"model": "claude-sonnet-4-5-20250929", "prompt": "Hello"},
+    ...     ).json()
+    >>> reply["choices"][0]["message"]["content"]
+    'Emulated answer to: "Hello"'
+"""
+
+from ._emulator import GatewayEmulator
+from ._faults import Fault, FaultKind
+from ._model import count_tokens, tokenize
+from ._render import ToolCallPlacement, UsageStyle
+from ._schema_instance import instance_for
+from ._state import RecordedRequest
+
+__all__ = [
+    "Fault",
+    "FaultKind",
+    "GatewayEmulator",
+    "RecordedRequest",
+    "ToolCallPlacement",
+    "UsageStyle",
+    "count_tokens",
+    "instance_for",
+    "tokenize",
+]

@@ -1,0 +1,233 @@
+"""The public :class:`GatewayEmulator`: configuration and the server's lifecycle."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+
+from ._extras import require_extras
+from ._faults import Fault
+from ._render import ToolCallPlacement, UsageStyle
+from ._server import EmulatorHTTPServer
+from ._state import EmulatorSettings, EmulatorState, RecordedRequest, normalise_models
+
+__all__ = ["GatewayEmulator"]
+
+_STOP_TIMEOUT = 5.0
+
+
+class GatewayEmulator:
+    """A local, deterministic AssemblyAI LLM Gateway on ``127.0.0.1``.
+
+    It is a real threaded HTTP server (keep-alive, SSE) that speaks the gateway's
+    contract: raw-key auth, validation errors, the deterministic model rules in the
+    README, fallbacks, transcripts, json-repair, streaming for OpenAI models, and a
+    FIFO script of :class:`Fault` s for testing retries and error handling.
+
+    Args:
+        api_key: The key clients must send as the raw ``Authorization`` header.
+        accept_any_model: Serve ids the catalog does not know (``gpt-*`` ones stream).
+        transcripts: Transcript texts by id, for ``transcript_id``.
+        failing_models: Models that always fail, so ``fallbacks`` take over.
+        usage_style: ``"input_output"`` (the vendor spec) or ``"prompt_completion"``.
+        tool_call_placement: Put ``tool_calls`` on the ``"choice"`` (the gateway's
+            shape) or inside the ``"message"`` (OpenAI's).
+        host: Interface to bind; keep the loopback default unless you mean it.
+        port: Port to bind; 0 picks a free one.
+
+    Example:
+        >>> import httpx
+        >>> from assemblyai_gateway.emulator import Fault, GatewayEmulator
+        >>> with GatewayEmulator(api_key="emulator-key") as emulator:
+        ...     emulator.inject(Fault.status(503, "overloaded"))
+        ...     url = f"{emulator.base_url}/chat/completions"
+        ...     body = {"model": "gpt-4.1", "prompt": "Say hi"}
+        ...     headers = {"Authorization": emulator.api_key}
+        ...     first = httpx.post(url, json=body, headers=headers)
+        ...     second = httpx.post(url, json=body, headers=headers).json()
+        >>> first.status_code
+        503
+        >>> second["choices"][0]["message"]["content"]
+        'Emulated answer to: "Say hi"'
+    """
+
+    def __init__(
+        self,
+        api_key: str = "emulator-key",
+        *,
+        accept_any_model: bool = False,
+        transcripts: Mapping[str, str] | None = None,
+        failing_models: Iterable[str] = (),
+        usage_style: UsageStyle = "input_output",
+        tool_call_placement: ToolCallPlacement = "choice",
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        require_extras()
+        if not api_key:
+            raise ValueError("api_key must be a non-empty string")
+        self._initial = EmulatorSettings(
+            api_key=api_key,
+            accept_any_model=accept_any_model,
+            transcripts=dict(transcripts or {}),
+            failing_models=normalise_models(failing_models),
+            usage_style=usage_style,
+            tool_call_placement=tool_call_placement,
+        )
+        self._state = EmulatorState(self._initial.copy())
+        self._host = host
+        self._port = port
+        self._server: EmulatorHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._lifecycle = threading.Lock()
+
+    # -- settings (mutable while running) --------------------------------------------
+
+    @property
+    def api_key(self) -> str:
+        """The key clients must send."""
+        return self._state.settings.api_key
+
+    @property
+    def transcripts(self) -> dict[str, str]:
+        """The transcript store; add entries at any time."""
+        return self._state.settings.transcripts
+
+    @property
+    def failing_models(self) -> set[str]:
+        """Models that fail every request; add or remove ids at any time."""
+        return self._state.settings.failing_models
+
+    @property
+    def accept_any_model(self) -> bool:
+        """Whether ids outside the catalog are served."""
+        return self._state.settings.accept_any_model
+
+    @accept_any_model.setter
+    def accept_any_model(self, value: bool) -> None:
+        self._state.settings.accept_any_model = value
+
+    @property
+    def usage_style(self) -> UsageStyle:
+        """How ``usage`` names its fields in non-streaming answers."""
+        return self._state.settings.usage_style
+
+    @usage_style.setter
+    def usage_style(self, value: UsageStyle) -> None:
+        if value not in ("input_output", "prompt_completion"):
+            raise ValueError("usage_style must be 'input_output' or 'prompt_completion'")
+        self._state.settings.usage_style = value
+
+    @property
+    def tool_call_placement(self) -> ToolCallPlacement:
+        """Where non-streaming answers put ``tool_calls``."""
+        return self._state.settings.tool_call_placement
+
+    @tool_call_placement.setter
+    def tool_call_placement(self, value: ToolCallPlacement) -> None:
+        if value not in ("choice", "message"):
+            raise ValueError("tool_call_placement must be 'choice' or 'message'")
+        self._state.settings.tool_call_placement = value
+
+    # -- address ---------------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        """The interface the server binds."""
+        return self._host
+
+    @property
+    def port(self) -> int:
+        """The bound port once started (the requested one before)."""
+        server = self._server
+        return int(server.server_address[1]) if server is not None else self._port
+
+    @property
+    def base_url(self) -> str:
+        """``http://<host>:<port>/v1``; clients POST to ``{base_url}/chat/completions``."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; call start() or use `with`")
+        return f"http://{self._host}:{self.port}/v1"
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is accepting connections."""
+        return self._server is not None
+
+    # -- faults and the request log --------------------------------------------------
+
+    def inject(self, fault: Fault, times: int = 1) -> None:
+        """Queue ``fault`` for the next ``times`` chat-completions requests (FIFO)."""
+        if not isinstance(fault, Fault):
+            raise TypeError("inject() takes a Fault, e.g. Fault.rate_limit(retry_after=1)")
+        self._state.faults.push(fault, times)
+
+    @property
+    def pending_faults(self) -> int:
+        """How many requests the queued faults will still affect."""
+        return len(self._state.faults)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A copy of the request log, oldest first (failed requests included)."""
+        return self._state.snapshot()
+
+    def reset(self, *, settings: bool = False) -> None:
+        """Clear the fault queue and the request log.
+
+        Args:
+            settings: Also restore the constructor's settings (transcripts,
+                failing models, usage style, ...), as the pytest fixture does.
+        """
+        self._state.clear()
+        if settings:
+            self._state.settings = self._initial.copy()
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> GatewayEmulator:
+        """Bind and serve in a daemon thread; a no-op when already running."""
+        with self._lifecycle:
+            if self._server is not None:
+                return self
+            self._state.stopping.clear()
+            server = EmulatorHTTPServer((self._host, self._port), self._state)
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"gateway-emulator-{server.server_address[1]}",
+                daemon=True,
+            )
+            thread.start()
+            self._server, self._thread = server, thread
+        return self
+
+    def stop(self, timeout: float = _STOP_TIMEOUT) -> None:
+        """Stop serving, close every connection and join the threads (bounded)."""
+        with self._lifecycle:
+            server, thread = self._server, self._thread
+            if server is None:
+                return
+            self._state.stopping.set()  # wakes requests sleeping in a delay fault
+            server.shutdown()
+            server.server_close()
+            server.close_all(timeout)
+            if thread is not None:
+                thread.join(timeout)
+            self._server = self._thread = None
+
+    def __enter__(self) -> GatewayEmulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self.base_url if self.running else "stopped"
+        return f"GatewayEmulator({where})"

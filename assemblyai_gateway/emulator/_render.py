@@ -1,0 +1,123 @@
+"""Turning a :class:`~._model.Completion` into the gateway's JSON or SSE chunks (pure)."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Literal
+
+from ._model import Completion
+
+__all__ = ["ToolCallPlacement", "UsageStyle", "error_body", "render_chunks", "render_response"]
+
+Json = dict[str, Any]
+UsageStyle = Literal["input_output", "prompt_completion"]
+ToolCallPlacement = Literal["choice", "message"]
+
+_WORD_PIECE = re.compile(r"\S+\s*|\s+")
+_ARGUMENT_PIECES = 4
+
+
+def error_body(code: int, message: str, metadata: Json | None = None) -> Json:
+    """The gateway error format: ``{"error": {"code", "message", "metadata"}}``."""
+    return {"error": {"code": code, "message": message, "metadata": metadata or {}}}
+
+
+def usage(completion: Completion, style: UsageStyle) -> dict[str, int]:
+    """Token counts named the way ``style`` says (the spec and the seed disagree)."""
+    output = completion.output_tokens
+    total = completion.input_tokens + output
+    if style == "prompt_completion":
+        return {
+            "prompt_tokens": completion.input_tokens,
+            "completion_tokens": output,
+            "total_tokens": total,
+        }
+    return {"input_tokens": completion.input_tokens, "output_tokens": output, "total_tokens": total}
+
+
+def render_response(
+    completion: Completion,
+    served_request: Json,
+    *,
+    request_id: str,
+    response_time_ns: int,
+    usage_style: UsageStyle,
+    tool_call_placement: ToolCallPlacement,
+    empty_choices: bool = False,
+) -> Json:
+    """The 200 body; ``tool_calls`` is omitted (not ``[]``) when there are none."""
+    message: Json = {"role": "assistant", "content": completion.content}
+    choice: Json = {"index": 0, "message": message, "finish_reason": completion.finish_reason}
+    if completion.tool_calls:
+        target = message if tool_call_placement == "message" else choice
+        target["tool_calls"] = [dict(call) for call in completion.tool_calls]
+    echo = {k: v for k, v in served_request.items() if k not in ("messages", "prompt")}
+    return {
+        "request_id": request_id,
+        "model": served_request["model"],
+        "choices": [] if empty_choices else [choice],
+        "request": echo,
+        "usage": usage(completion, usage_style),
+        "http_status_code": 200,
+        "response_time": response_time_ns,
+        "llm_status_code": 200,
+    }
+
+
+def render_chunks(
+    completion: Completion,
+    *,
+    request_id: str,
+    model: str,
+    created: int,
+    include_usage: bool,
+    empty_choices: bool = False,
+) -> list[Json]:
+    """OpenAI ``chat.completion.chunk`` events whose deltas add up to the same answer."""
+    base: Json = {
+        "id": f"chatcmpl-{request_id.replace('-', '')}",
+        "request_id": request_id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+    }
+
+    def chunk(delta: Json, finish_reason: str | None = None) -> Json:
+        return {
+            **base,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+        }
+
+    if empty_choices:
+        return [{**base, "choices": []}]
+    chunks = [
+        chunk({"role": "assistant", "content": "" if completion.content is not None else None})
+    ]
+    for piece in _WORD_PIECE.findall(completion.content or ""):
+        chunks.append(chunk({"content": piece}))
+    for index, call in enumerate(completion.tool_calls):
+        function = call["function"]
+        opening = {
+            "index": index,
+            "id": call["id"],
+            "type": "function",
+            "function": {"name": function["name"], "arguments": ""},
+        }
+        chunks.append(chunk({"tool_calls": [opening]}))
+        for piece in split_pieces(function["arguments"], _ARGUMENT_PIECES):
+            chunks.append(
+                chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+            )
+    chunks.append(chunk({}, completion.finish_reason))
+    if include_usage:
+        chunks.append({**base, "choices": [], "usage": usage(completion, "prompt_completion")})
+    return chunks
+
+
+def split_pieces(text: str, pieces: int) -> list[str]:
+    """``text`` cut into at most ``pieces`` non-empty parts of similar length."""
+    if not text:
+        return []
+    size = max(1, math.ceil(len(text) / pieces))
+    return [text[start : start + size] for start in range(0, len(text), size)]

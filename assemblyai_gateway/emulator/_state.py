@@ -1,0 +1,137 @@
+"""What the emulator's request handlers share: settings, the fault queue and the log."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._faults import Fault, FaultQueue
+from ._render import ToolCallPlacement, UsageStyle
+from ._validation import FieldError, validate_request
+
+__all__ = ["EmulatorSettings", "EmulatorState", "RecordedRequest"]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the emulator received, as :attr:`GatewayEmulator.requests` lists it.
+
+    The API key itself is never stored: only whether an ``Authorization`` header
+    was present and whether it matched.
+
+    Attributes:
+        method: The HTTP method.
+        path: The request path without the query string.
+        headers: Request headers with lower-cased names, ``authorization`` removed.
+        json: The parsed body when it was a JSON object, else None.
+        status: The status sent back; None when a fault dropped the connection.
+        fault: The fault that this request used up, if any.
+        auth_present: Whether an ``Authorization`` header was sent.
+        auth_valid: Whether it was exactly the emulator's key.
+
+    Example:
+        >>> import httpx
+        >>> from assemblyai_gateway.emulator import GatewayEmulator
+        >>> with GatewayEmulator() as emulator:
+        ...     _ = httpx.post(f"{emulator.base_url}/chat/completions", json={})
+        ...     (emulator.requests[0].status, emulator.requests[0].auth_present)
+        (401, False)
+    """
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    json: dict[str, Any] | None
+    status: int | None
+    fault: Fault | None
+    auth_present: bool
+    auth_valid: bool
+
+
+@dataclass
+class EmulatorSettings:
+    """The knobs :class:`GatewayEmulator` takes; tests may change them while it runs."""
+
+    api_key: str = "emulator-key"
+    accept_any_model: bool = False
+    transcripts: dict[str, str] = field(default_factory=dict)
+    failing_models: set[str] = field(default_factory=set)
+    usage_style: UsageStyle = "input_output"
+    tool_call_placement: ToolCallPlacement = "choice"
+
+    def __post_init__(self) -> None:
+        if self.usage_style not in ("input_output", "prompt_completion"):
+            raise ValueError("usage_style must be 'input_output' or 'prompt_completion'")
+        if self.tool_call_placement not in ("choice", "message"):
+            raise ValueError("tool_call_placement must be 'choice' or 'message'")
+
+    def copy(self) -> EmulatorSettings:
+        return EmulatorSettings(
+            self.api_key,
+            self.accept_any_model,
+            dict(self.transcripts),
+            set(self.failing_models),
+            self.usage_style,
+            self.tool_call_placement,
+        )
+
+
+class EmulatorState:
+    """Settings, scripted faults and the request log, shared by all handler threads."""
+
+    def __init__(self, settings: EmulatorSettings) -> None:
+        self.settings = settings
+        self.faults = FaultQueue()
+        self.stopping = threading.Event()
+        self._log_lock = threading.Lock()
+        self._log: list[RecordedRequest] = []
+
+    # Handlers read settings through these so a test can swap them at any time.
+    @property
+    def api_key(self) -> str:
+        return self.settings.api_key
+
+    @property
+    def transcripts(self) -> Mapping[str, str]:
+        return self.settings.transcripts
+
+    @property
+    def failing_models(self) -> set[str]:
+        return self.settings.failing_models
+
+    @property
+    def usage_style(self) -> UsageStyle:
+        return self.settings.usage_style
+
+    @property
+    def tool_call_placement(self) -> ToolCallPlacement:
+        return self.settings.tool_call_placement
+
+    def validate(self, body: object) -> list[FieldError]:
+        return validate_request(
+            body,
+            accept_any_model=self.settings.accept_any_model,
+            transcripts=self.settings.transcripts,
+        )
+
+    def append(self, record: RecordedRequest) -> None:
+        with self._log_lock:
+            self._log.append(record)
+
+    def snapshot(self) -> list[RecordedRequest]:
+        with self._log_lock:
+            return list(self._log)
+
+    def clear(self) -> None:
+        with self._log_lock:
+            self._log.clear()
+        self.faults.clear()
+
+
+def normalise_models(models: Iterable[str]) -> set[str]:
+    """A set from any iterable of ids, rejecting a bare string (a common slip)."""
+    if isinstance(models, str):
+        raise TypeError("failing_models takes a collection of model ids, not one string")
+    return set(models)

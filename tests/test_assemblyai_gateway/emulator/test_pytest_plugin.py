@@ -1,0 +1,107 @@
+"""The ``gateway_emulator`` pytest fixture, used directly and from a separate pytest run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import httpx
+
+from assemblyai_gateway.emulator import Fault, GatewayEmulator
+
+USER_TESTS = textwrap.dedent(
+    """
+    import os
+
+    import httpx
+
+    from assemblyai_gateway.emulator import Fault
+
+
+    def ask(prompt):
+        return httpx.post(
+            os.environ["ASSEMBLYAI_GATEWAY_BASE_URL"] + "/chat/completions",
+            headers={"Authorization": os.environ["ASSEMBLYAI_API_KEY"]},
+            json={"model": "gpt-4.1", "prompt": prompt, "transcript_id": "tr_x"},
+            timeout=5,
+        )
+
+
+    def test_first_changes_everything(gateway_emulator):
+        gateway_emulator.transcripts["tr_x"] = "secret plans"
+        gateway_emulator.failing_models.add("gpt-5")
+        gateway_emulator.inject(Fault.status(503, "left behind"), times=5)
+        assert ask("{{ transcript }}").status_code == 503
+
+
+    def test_second_starts_clean(gateway_emulator):
+        assert gateway_emulator.requests == []
+        assert gateway_emulator.pending_faults == 0
+        assert gateway_emulator.failing_models == set()
+        response = ask("{{ transcript }}")
+        assert response.status_code == 400  # tr_x is gone with the first test's settings
+        assert gateway_emulator.requests[0].status == 400
+
+
+    def test_one_server_per_session(gateway_emulator, gateway_emulator_session):
+        assert gateway_emulator is gateway_emulator_session
+    """
+)
+
+
+def test_fixture_points_the_environment_at_the_emulator(gateway_emulator: GatewayEmulator) -> None:
+    assert os.environ["ASSEMBLYAI_API_KEY"] == gateway_emulator.api_key
+    assert os.environ["ASSEMBLYAI_GATEWAY_BASE_URL"] == gateway_emulator.base_url
+    assert gateway_emulator.base_url.startswith("http://127.0.0.1:")
+
+
+def test_fixture_starts_with_an_empty_log_and_no_faults(gateway_emulator: GatewayEmulator) -> None:
+    assert gateway_emulator.requests == []
+    assert gateway_emulator.pending_faults == 0
+    gateway_emulator.inject(Fault.status(500, "only for this test"))
+    with httpx.Client(timeout=5) as client:
+        response = client.post(
+            f"{gateway_emulator.base_url}/chat/completions",
+            headers={"Authorization": gateway_emulator.api_key},
+            json={"model": "gpt-4.1", "prompt": "hi"},
+        )
+    assert response.status_code == 500
+
+
+def test_fixture_resets_between_tests_in_a_user_project(tmp_path: Path) -> None:
+    (tmp_path / "test_user.py").write_text(USER_TESTS, encoding="utf-8")
+    env = {
+        **os.environ,
+        # Only our plugin and pytest-socket (loopback allowed), as a strict user setup.
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
+    env.pop("ASSEMBLYAI_API_KEY", None)
+    env.pop("ASSEMBLYAI_GATEWAY_BASE_URL", None)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "assemblyai_gateway.emulator.pytest_plugin",
+            "-p",
+            "pytest_socket",
+            "--allow-hosts=127.0.0.1",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "error",
+            "-q",
+            "test_user.py",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 passed" in result.stdout
