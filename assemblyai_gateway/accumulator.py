@@ -74,6 +74,8 @@ class ChoiceSnapshot:
     saw_content: bool = False
     tool_calls: dict[int, ToolCallSnapshot] = field(default_factory=dict)
     finish_reason: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    message_extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def content(self) -> str | None:
@@ -84,8 +86,9 @@ class ChoiceSnapshot:
         """The finished choice, tool calls in index order."""
         calls = [self.tool_calls[i].to_tool_call() for i in sorted(self.tool_calls)]
         return Choice(
+            **self.extras,
             index=self.index,
-            message=ResponseMessage(role=self.role, content=self.content),
+            message=ResponseMessage(**self.message_extras, role=self.role, content=self.content),
             finish_reason=self.finish_reason,
             tool_calls=calls,
         )
@@ -141,6 +144,8 @@ def _fold_choice(snapshot: CompletionSnapshot, chunk_choice: ChunkChoice) -> Non
     if choice is None:
         choice = snapshot.choices[chunk_choice.index] = ChoiceSnapshot(index=chunk_choice.index)
     delta = chunk_choice.delta
+    choice.extras.update(chunk_choice.model_extra or {})
+    choice.message_extras.update(delta.model_extra or {})
     if delta.role:
         choice.role = delta.role
     if delta.content is not None:
@@ -209,8 +214,10 @@ def completion_to_chunks(
     }
     content_choices = [
         ChunkChoice(
+            **(choice.model_extra or {}),
             index=choice.index,
             delta=Delta(
+                **(choice.message.model_extra or {}),
                 role=choice.message.role,
                 content=choice.message.content,
                 tool_calls=[_tool_call_delta(i, c) for i, c in enumerate(choice.tool_calls)]

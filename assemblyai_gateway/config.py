@@ -45,6 +45,11 @@ def resolve_base_url(base_url: str | None = None, region: str | None = None) -> 
     if region is not None and region not in REGION_BASE_URLS:
         raise ConfigurationError(f"region must be 'us' or 'eu', got {region!r}")
     chosen = base_url or os.environ.get(BASE_URL_ENV) or REGION_BASE_URLS[region or "us"]
+    if not chosen.startswith(("http://", "https://")):
+        raise ConfigurationError(
+            f"base_url must start with http:// or https:// (e.g. {REGION_BASE_URLS['us']}), "
+            f"got {chosen!r}"
+        )
     return chosen.rstrip("/")
 
 

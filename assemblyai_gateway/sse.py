@@ -26,6 +26,8 @@ _DONE = "[DONE]"
 
 def _error_from_payload(payload: Any, request_id: str | None) -> StreamError:
     error = payload.get("error") if isinstance(payload, dict) else None
+    if error is None and isinstance(payload, dict):
+        error = payload  # `event: error` with a bare {"message", "code"} object
     message = "the gateway sent an error event mid-stream"
     status: int | None = None
     if isinstance(error, dict):
@@ -94,6 +96,7 @@ class ChunkDecoder:
         self._events = SSEDecoder()
         self.done = False
         self.request_id: str | None = None
+        self._error: StreamError | None = None
 
     def _decode_lines(self, lines: list[str]) -> list[ChatCompletionChunk]:
         chunks: list[ChatCompletionChunk] = []
@@ -106,7 +109,14 @@ class ChunkDecoder:
             if event.data.strip() == _DONE:
                 self.done = True
                 break
-            chunk = parse_event(event, self.request_id)
+            try:
+                chunk = parse_event(event, self.request_id)
+            except StreamError as exc:
+                if not chunks:
+                    raise
+                # Deliver the chunks decoded before the error; raise it on the next call.
+                self._error = exc
+                break
             if chunk is not None:
                 self.request_id = chunk.request_id or self.request_id
                 chunks.append(chunk)
@@ -114,6 +124,8 @@ class ChunkDecoder:
 
     def feed(self, text: str) -> list[ChatCompletionChunk]:
         """Decode more text; returns the chunks it completed."""
+        if self._error is not None:
+            raise self._error
         if self.done or not text:
             return []
         return self._decode_lines(self._lines.decode(text))
@@ -124,7 +136,19 @@ class ChunkDecoder:
         Raises:
             StreamError: the stream ended without ``data: [DONE]`` (truncated).
         """
-        chunks = [] if self.done else self._decode_lines([*self._lines.flush(), ""])
+        if self._error is not None:
+            raise self._error
+        chunks: list[ChatCompletionChunk] = []
+        if not self.done:
+            tail = self._lines.flush()
+            try:
+                chunks = self._decode_lines([*tail, ""])
+            except StreamError:
+                if not tail:
+                    raise
+                # An unterminated last line is a cut connection, not bad data.
+            if self._error is not None:
+                raise self._error
         if not self.done:
             raise StreamError(
                 "the stream ended before `data: [DONE]`; the response is incomplete",

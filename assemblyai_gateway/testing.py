@@ -146,21 +146,16 @@ def error_body(status: int, message: str, errors: Sequence[Any] | None = None) -
 class _TrackedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
     """Response bytes that report when they are closed, optionally breaking mid-way."""
 
-    def __init__(
-        self, parts: list[bytes], owner: ScriptedTransport, break_after: int | None
-    ) -> None:
+    def __init__(self, parts: list[bytes], owner: ScriptedTransport, broken: bool) -> None:
         self._parts = parts
         self._owner = owner
-        self._break_after = break_after
+        self._broken = broken
         self._closed = False
 
     def _iterate(self) -> Iterator[bytes]:
-        for i, part in enumerate(self._parts):
-            if self._break_after is not None and i >= self._break_after:
-                raise httpx.RemoteProtocolError(
-                    "peer closed connection without sending complete body"
-                )
-            yield part
+        yield from self._parts
+        if self._broken:
+            raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
 
     def __iter__(self) -> Iterator[bytes]:
         yield from self._iterate()
@@ -245,16 +240,14 @@ class ScriptedTransport(httpx.MockTransport):
             return self._steps.pop(0)
 
     def _wrap(
-        self, status: int, body: bytes, headers: Mapping[str, str], break_after: int | None = None
+        self, status: int, body: bytes, headers: Mapping[str, str], broken: bool = False
     ) -> httpx.Response:
         parts = [body]
         if self._split and headers.get("content-type", "").startswith("text/event-stream"):
             parts = [body[i : i + self._split] for i in range(0, len(body), self._split)] or [b""]
         with self._lock:
             self.opened += 1
-        return httpx.Response(
-            status, headers=headers, stream=_TrackedStream(parts, self, break_after)
-        )
+        return httpx.Response(status, headers=headers, stream=_TrackedStream(parts, self, broken))
 
     def _handle(self, request: httpx.Request) -> httpx.Response:
         with self._lock:
@@ -266,7 +259,7 @@ class ScriptedTransport(httpx.MockTransport):
             raise step
         if isinstance(step, BrokenStream):
             body = step.body[: step.keep_bytes]
-            return self._wrap(200, body, {"content-type": "text/event-stream"}, break_after=1)
+            return self._wrap(200, body, {"content-type": "text/event-stream"}, broken=True)
         if isinstance(step, httpx.Response):
             return self._wrap(step.status_code, step.content, step.headers)
         if isinstance(step, bytes):

@@ -17,7 +17,15 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 __all__ = [
     "ChatCompletion",
@@ -117,6 +125,14 @@ class Message(_Wire):
     name: str | None = None
     tool_call_id: str | None = None
     tool_calls: list[ToolCall] | None = None
+
+    @model_serializer(mode="wrap")
+    def _keep_null_content(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # The spec requires `content` on every message; an assistant tool-call turn sends
+        # `"content": null`, which exclude_none would otherwise drop.
+        data: dict[str, Any] = handler(self)
+        data.setdefault("content", None)
+        return data
 
 
 class FunctionDefinition(_Wire):
@@ -336,8 +352,17 @@ class Choice(_Wire):
     def _normalise_tool_calls(self) -> Choice:
         in_message = self.message.tool_calls or []
         if in_message:
-            seen = {call.id for call in self.tool_calls if call.id}
-            merged = self.tool_calls + [c for c in in_message if not c.id or c.id not in seen]
+            seen_ids = {call.id for call in self.tool_calls if call.id}
+            seen_calls = {(c.function.name, c.function.arguments) for c in self.tool_calls}
+            merged = self.tool_calls + [
+                c
+                for c in in_message
+                if not (
+                    c.id in seen_ids
+                    if c.id
+                    else (c.function.name, c.function.arguments) in seen_calls
+                )
+            ]
             self.message = self.message.model_copy(update={"tool_calls": None})
             self.tool_calls = merged
         if any(not call.id for call in self.tool_calls):

@@ -1,0 +1,145 @@
+"""Fixtures shared by the whole test tree (kept small and framework-free).
+
+* ``api_key``: a fake, distinctive key that secret-hygiene checks can search for.
+* ``retry_waits``: records the waits the retry policy asks for, without sleeping.
+* ``no_api_key_env``: removes ``ASSEMBLYAI_API_KEY`` / ``ASSEMBLYAI_GATEWAY_BASE_URL``.
+* ``make_client``: a ``GatewayClient`` on a mock transport, sync and async clients injected.
+* ``sync_or_async`` + ``complete`` / ``collect_stream``: run one request through
+  ``create``/``stream`` or ``acreate``/``astream``, so one test covers both loops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any
+
+import httpx
+import pytest
+
+from assemblyai_gateway import retries
+from assemblyai_gateway.client import GatewayClient
+from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
+from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
+
+# A fake key; distinctive so a leak is easy to spot in messages, reprs and logs.
+FAKE_API_KEY = "aai-fake-test-key-7c1e5d93b2a84f60"
+
+
+@pytest.fixture
+def api_key() -> str:
+    """A fake AssemblyAI key (never a real one)."""
+    return FAKE_API_KEY
+
+
+@pytest.fixture
+def no_api_key_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run without ``ASSEMBLYAI_API_KEY`` and ``ASSEMBLYAI_GATEWAY_BASE_URL`` set."""
+    monkeypatch.delenv(API_KEY_ENV, raising=False)
+    monkeypatch.delenv(BASE_URL_ENV, raising=False)
+
+
+@pytest.fixture
+def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record every wait the retry policy requests (sync and async) instead of sleeping."""
+    waits: list[float] = []
+
+    def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async def fake_async_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(retries, "_sleep", fake_sleep)
+    monkeypatch.setattr(retries, "_async_sleep", fake_async_sleep)
+    return waits
+
+
+MakeClient = Callable[..., GatewayClient]
+
+
+@pytest.fixture
+def make_client(
+    api_key: str, no_api_key_env: None, retry_waits: list[float]
+) -> Iterator[MakeClient]:
+    """``make_client(transport, **kwargs)``: a client whose sync and async pools use ``transport``.
+
+    Retry sleeps are recorded (see ``retry_waits``) and the environment is clean, so
+    settings come from the arguments only. ``api_key`` defaults to the fake key.
+    """
+    sync_clients: list[httpx.Client] = []
+
+    def build(transport: httpx.BaseTransport, **kwargs: Any) -> GatewayClient:
+        assert isinstance(transport, httpx.AsyncBaseTransport)
+        sync_client = httpx.Client(transport=transport)
+        sync_clients.append(sync_client)
+        kwargs.setdefault("api_key", api_key)
+        return GatewayClient(
+            http_client=sync_client,
+            http_async_client=httpx.AsyncClient(transport=transport),
+            **kwargs,
+        )
+
+    yield build
+    for client in sync_clients:
+        client.close()
+
+
+@pytest.fixture(params=["sync", "async"])
+def sync_or_async(request: pytest.FixtureRequest) -> str:
+    """``"sync"`` or ``"async"``: which half of the client a test drives."""
+    mode = request.param
+    assert isinstance(mode, str)
+    return mode
+
+
+Request = ChatCompletionRequest | Mapping[str, Any]
+Complete = Callable[[GatewayClient, Request], Awaitable[ChatCompletion]]
+
+
+@pytest.fixture
+def complete(sync_or_async: str) -> Complete:
+    """``await complete(client, request)``: ``client.create`` or ``client.acreate``."""
+
+    async def run(client: GatewayClient, request: Request) -> ChatCompletion:
+        if sync_or_async == "sync":
+            return client.create(request)
+        return await client.acreate(request)
+
+    return run
+
+
+StreamOutcome = tuple[list[ChatCompletionChunk], BaseException | None]
+CollectStream = Callable[..., Awaitable[StreamOutcome]]
+
+
+@pytest.fixture
+def collect_stream(sync_or_async: str) -> CollectStream:
+    """``await collect_stream(client, request, include_usage=True)`` -> ``(chunks, error)``.
+
+    Drives ``client.stream`` or ``client.astream`` to the end and returns the chunks
+    yielded before any error, and the error (``None`` when the stream finished).
+    Errors raised by the ``stream()``/``astream()`` call itself (validation, the
+    residency guard) propagate; errors raised while iterating are returned.
+    """
+
+    async def run(
+        client: GatewayClient, request: Request, include_usage: bool = True
+    ) -> StreamOutcome:
+        chunks: list[ChatCompletionChunk] = []
+        if sync_or_async == "sync":
+            iterator = client.stream(request, include_usage=include_usage)
+            try:
+                for chunk in iterator:
+                    chunks.append(chunk)
+            except Exception as exc:
+                return chunks, exc
+            return chunks, None
+        aiterator = client.astream(request, include_usage=include_usage)
+        try:
+            async for chunk in aiterator:
+                chunks.append(chunk)
+        except Exception as exc:
+            return chunks, exc
+        return chunks, None
+
+    return run
