@@ -1,0 +1,11 @@
+"""AssemblyAI's LLM Gateway as a LlamaIndex LLM.
+
+Example:
+    >>> from llama_index_assemblyai_gateway import AssemblyAIGateway
+    >>> AssemblyAIGateway(model="gpt-5").metadata.is_function_calling_model
+    True
+"""
+
+from .base import DEFAULT_MODEL, AssemblyAIGateway
+
+__all__ = ["DEFAULT_MODEL", "AssemblyAIGateway"]
