@@ -1,0 +1,82 @@
+"""Where the cookbook's calls go: the live gateway with a key, else the local emulator.
+
+Every recipe calls :func:`gateway_session` first. With ``ASSEMBLYAI_API_KEY`` set it
+talks to the live AssemblyAI LLM Gateway. Without it, it starts the package's embedded
+emulator on 127.0.0.1, points ``ASSEMBLYAI_API_KEY``/``ASSEMBLYAI_GATEWAY_BASE_URL``
+at it, and says so on the first line of output. Emulator answers are deterministic
+stand-ins, not model output.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
+
+__all__ = [
+    "DATA_DIR",
+    "EMULATOR_FAILING_MODEL",
+    "EMULATOR_TRANSCRIPT_ID",
+    "GatewaySession",
+    "gateway_session",
+    "meeting_transcript",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# The emulator fails this model on purpose so the fallback recipe shows a fallback.
+EMULATOR_FAILING_MODEL = "claude-opus-4-6"
+EMULATOR_TRANSCRIPT_ID = "emulated-meeting-transcript"
+
+
+def meeting_transcript() -> str:
+    """The sample meeting transcript shipped with the cookbook."""
+    return (DATA_DIR / "meeting_transcript.txt").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class GatewaySession:
+    """What a recipe needs to know about where its calls go.
+
+    Attributes:
+        live: True when calls go to the live gateway.
+        transcript_id: A transcript id usable for ``transcript_id`` injection, if any.
+    """
+
+    live: bool
+    transcript_id: str | None
+
+
+@contextmanager
+def gateway_session() -> Iterator[GatewaySession]:
+    """Use the live gateway when a key is set, else start the emulator for the block."""
+    if os.environ.get(API_KEY_ENV):
+        print("Using the live AssemblyAI LLM Gateway (ASSEMBLYAI_API_KEY is set).")
+        yield GatewaySession(live=True, transcript_id=os.environ.get("ASSEMBLYAI_TRANSCRIPT_ID"))
+        return
+    from assemblyai_gateway.emulator import GatewayEmulator
+
+    emulator = GatewayEmulator(
+        api_key="emulator-key",
+        transcripts={EMULATOR_TRANSCRIPT_ID: meeting_transcript()},
+        failing_models=(EMULATOR_FAILING_MODEL,),
+    )
+    with emulator:
+        print(
+            "No ASSEMBLYAI_API_KEY set: using the embedded local emulator at "
+            f"{emulator.base_url} (deterministic stand-in answers, not a live model)."
+        )
+        saved = {name: os.environ.get(name) for name in (API_KEY_ENV, BASE_URL_ENV)}
+        os.environ[API_KEY_ENV] = emulator.api_key
+        os.environ[BASE_URL_ENV] = emulator.base_url
+        try:
+            yield GatewaySession(live=False, transcript_id=EMULATOR_TRANSCRIPT_ID)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
