@@ -1,0 +1,14 @@
+"""LangChain integration for AssemblyAI's LLM Gateway.
+
+Example:
+    >>> from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+    >>> llm = ChatAssemblyAIGateway(model="claude-sonnet-4-5-20250929", api_key="my-key")
+    >>> llm.model
+    'claude-sonnet-4-5-20250929'
+"""
+
+from assemblyai_gateway import __version__
+
+from .chat_models import ChatAssemblyAIGateway
+
+__all__ = ["ChatAssemblyAIGateway", "__version__"]

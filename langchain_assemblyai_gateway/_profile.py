@@ -1,0 +1,42 @@
+"""The LangChain model profile of a gateway model, from the core's catalog."""
+
+from __future__ import annotations
+
+from langchain_core.language_models.model_profile import ModelProfile
+
+from assemblyai_gateway import get_model_info
+
+__all__ = ["profile_for"]
+
+
+def profile_for(model: str) -> ModelProfile:
+    """What LangChain should know about ``model``: limits and capabilities.
+
+    The gateway accepts text only, so every non-text input and output is ``False``.
+    Unknown ids get the catalog's conservative defaults (128k context, 4k output).
+    """
+    info = get_model_info(model)
+    profile = ModelProfile(
+        max_input_tokens=info.context_window,
+        max_output_tokens=info.max_output_tokens,
+        text_inputs=True,
+        image_inputs=False,
+        image_url_inputs=False,
+        pdf_inputs=False,
+        audio_inputs=False,
+        video_inputs=False,
+        image_tool_message=False,
+        pdf_tool_message=False,
+        text_outputs=True,
+        image_outputs=False,
+        audio_outputs=False,
+        video_outputs=False,
+        tool_calling=info.supports_tools,
+        tool_choice=info.supports_tools,
+        tool_call_streaming=info.supports_tools,
+        structured_output=info.supports_json_schema,
+        temperature=True,
+    )
+    if info.retired:
+        profile["status"] = "deprecated"
+    return profile

@@ -1,0 +1,186 @@
+"""The response mapper: gateway completions and stream chunks -> LangChain messages.
+
+* :func:`completion_to_chat_result` maps one :class:`~assemblyai_gateway.ChatCompletion`
+  (what ``invoke`` gets) to a ``ChatResult`` holding an ``AIMessage``.
+* :class:`StreamMapper` maps :class:`~assemblyai_gateway.ChatCompletionChunk` s (what
+  ``stream`` gets, natively or pseudo-streamed) to ``AIMessageChunk`` s. It folds every
+  chunk with the core's accumulator and puts the metadata and usage on one final chunk
+  (``chunk_position="last"``), computed by the same :func:`response_metadata` as
+  ``invoke`` — so the sum of the chunks equals what ``invoke`` returns.
+
+Stop sequences are enforced here (see ``_stop``); tool-call arguments that are not a
+JSON object become ``invalid_tool_calls``, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall
+from langchain_core.messages import ToolCall as LCToolCall
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.messages.tool import ToolCallChunk, invalid_tool_call, tool_call_chunk
+from langchain_core.messages.tool import tool_call as make_tool_call
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+from assemblyai_gateway.accumulator import CompletionSnapshot, accumulate_chunk
+from assemblyai_gateway.translate import MODEL_PROVIDER, response_metadata
+from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, ToolCall, Usage
+
+from ._stop import StopSequenceFilter, truncate_at_stop
+
+__all__ = [
+    "StreamMapper",
+    "completion_to_chat_result",
+    "completion_to_message",
+    "parse_tool_calls",
+    "usage_to_metadata",
+]
+
+
+def usage_to_metadata(usage: Usage | None) -> UsageMetadata | None:
+    """Gateway usage (either naming, normalised by the core) as LangChain usage."""
+    if usage is None:
+        return None
+    return UsageMetadata(
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        total_tokens=usage.total_tokens,
+    )
+
+
+def parse_tool_calls(calls: Sequence[ToolCall]) -> tuple[list[LCToolCall], list[InvalidToolCall]]:
+    """Split tool calls into parsed ones and ones whose arguments are not a JSON object."""
+    parsed: list[LCToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for call in calls:
+        name, text, call_id = call.function.name, call.function.arguments, call.id or None
+        try:
+            args: Any = json.loads(text, strict=False) if text.strip() else {}
+        except json.JSONDecodeError as exc:
+            error = f"arguments of {name!r} are not valid JSON ({exc.msg} at position {exc.pos})"
+            invalid.append(invalid_tool_call(name=name, args=text, id=call_id, error=error))
+            continue
+        if not isinstance(args, dict):
+            error = f"arguments of {name!r} are not a JSON object"
+            invalid.append(invalid_tool_call(name=name, args=text, id=call_id, error=error))
+            continue
+        parsed.append(make_tool_call(name=name, args=args, id=call_id))
+    return parsed, invalid
+
+
+def completion_to_message(
+    completion: ChatCompletion, *, requested_model: str, stop: Sequence[str] | None = None
+) -> AIMessage:
+    """The first choice as an ``AIMessage`` (``id`` is the gateway's ``request_id``)."""
+    choice = completion.choices[0]
+    content, stopped = truncate_at_stop(choice.message.content or "", stop)
+    # After a stop sequence nothing the model produced is kept, tool calls included.
+    tool_calls, invalid = parse_tool_calls([] if stopped else choice.tool_calls)
+    metadata = response_metadata(completion, requested_model)
+    if stopped:
+        metadata["finish_reason"] = "stop"
+    return AIMessage(
+        content=content,
+        tool_calls=tool_calls,
+        invalid_tool_calls=invalid,
+        usage_metadata=usage_to_metadata(completion.usage),
+        response_metadata=metadata,
+        id=completion.response_id,
+    )
+
+
+def completion_to_chat_result(
+    completion: ChatCompletion, *, requested_model: str, stop: Sequence[str] | None = None
+) -> ChatResult:
+    """A ``ChatResult`` for ``invoke`` (no ``llm_output``: all of it is on the message)."""
+    message = completion_to_message(completion, requested_model=requested_model, stop=stop)
+    return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+class StreamMapper:
+    """Maps one stream's chunks to ``AIMessageChunk`` s.
+
+    Call :meth:`feed` for every gateway chunk (it returns ``None`` when the chunk adds
+    nothing to show), then :meth:`finish` once for the final chunk, which carries the
+    response metadata, the usage (exactly once) and ``chunk_position="last"``.
+    """
+
+    def __init__(self, *, requested_model: str, stop: Sequence[str] | None = None) -> None:
+        self._requested_model = requested_model
+        self._filter = StopSequenceFilter(stop)
+        self._snapshot: CompletionSnapshot | None = None
+        self._streamed_ids: set[int] = set()
+
+    def _message_id(self) -> str | None:
+        snapshot = self._snapshot
+        return (snapshot.request_id or snapshot.id) if snapshot is not None else None
+
+    def feed(self, chunk: ChatCompletionChunk) -> AIMessageChunk | None:
+        """The message chunk for one gateway chunk, or ``None`` if it has nothing to show."""
+        self._snapshot = accumulate_chunk(self._snapshot, chunk)
+        text = ""
+        calls: list[ToolCallChunk] = []
+        for choice in chunk.choices:
+            if choice.index != 0:
+                continue
+            delta = choice.delta
+            if delta.content:
+                text += self._filter.feed(delta.content)
+            if self._filter.matched:
+                continue
+            for call in delta.tool_calls or ():
+                function = call.function
+                calls.append(
+                    tool_call_chunk(
+                        name=function.name if function is not None else None,
+                        args=function.arguments if function is not None else None,
+                        id=call.id or None,
+                        index=call.index,
+                    )
+                )
+                if call.id:
+                    self._streamed_ids.add(call.index)
+        if not text and not calls:
+            return None
+        return AIMessageChunk(
+            content=text,
+            tool_call_chunks=calls,
+            response_metadata={"model_provider": MODEL_PROVIDER},
+            id=self._message_id(),
+        )
+
+    def _missing_ids(self) -> list[ToolCallChunk]:
+        """Ids for streamed calls that came without one (the same ids ``invoke`` gives)."""
+        if self._snapshot is None or self._filter.matched:
+            return []
+        choice = self._snapshot.choices.get(0)
+        if choice is None:
+            return []
+        return [
+            tool_call_chunk(name=None, args=None, id=call.to_tool_call().id, index=index)
+            for index, call in sorted(choice.tool_calls.items())
+            if index not in self._streamed_ids
+        ]
+
+    def finish(self) -> AIMessageChunk:
+        """The last chunk: held-back text, metadata, usage, ``chunk_position="last"``."""
+        tail = self._filter.flush()  # first: a stop sequence may be found in the tail
+        completion = (
+            self._snapshot.to_completion()
+            if self._snapshot is not None
+            else ChatCompletion(choices=[])
+        )
+        metadata = response_metadata(completion, self._requested_model)
+        if self._filter.matched:
+            metadata["finish_reason"] = "stop"
+        return AIMessageChunk(
+            content=tail,
+            tool_call_chunks=self._missing_ids(),
+            usage_metadata=usage_to_metadata(completion.usage),
+            response_metadata=metadata,
+            id=completion.response_id,
+            chunk_position="last",
+        )

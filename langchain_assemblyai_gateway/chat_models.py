@@ -1,0 +1,586 @@
+"""``ChatAssemblyAIGateway``: AssemblyAI's LLM Gateway as a LangChain chat model."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import httpx
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.language_models.base import LangSmithParams
+from langchain_core.language_models.chat_models import (
+    BaseChatModel,
+    agenerate_from_stream,
+    generate_from_stream,
+)
+from langchain_core.language_models.model_profile import ModelProfile
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+
+from assemblyai_gateway import GatewayClient, get_model_info
+from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, Region
+from assemblyai_gateway.types import ChatCompletionChunk
+
+from ._profile import profile_for
+from ._request import (
+    REQUEST_FIELDS,
+    build_request,
+    collect_model_kwargs,
+    format_tools,
+    to_response_format,
+)
+from ._response import StreamMapper, completion_to_chat_result
+from ._structured import StructuredMethod, output_parser, with_raw
+
+__all__ = ["DEFAULT_MODEL", "ChatAssemblyAIGateway"]
+
+DEFAULT_MODEL = "claude-sonnet-4-5-20250929"
+
+# Keyword arguments LangChain itself passes to _generate/_stream; never sent.
+_LANGCHAIN_KWARGS = ("stream", "ls_structured_output_format", "structured_output_format")
+
+
+class _Call(NamedTuple):
+    """One prepared call: the request body and what the response mapper needs."""
+
+    request: dict[str, Any]
+    model: str
+    stop: list[str] | None
+    include_usage: bool
+
+
+class ChatAssemblyAIGateway(BaseChatModel):
+    """AssemblyAI's LLM Gateway (Claude, GPT and Gemini behind one key) as a chat model.
+
+    Setup:
+        Install ``assemblyai-llm-gateway[langchain]`` and set ``ASSEMBLYAI_API_KEY``
+        (the raw key: the gateway takes it without a ``Bearer`` prefix).
+
+    Key init args:
+        model: Gateway model id (alias ``model_name``); default
+            ``"claude-sonnet-4-5-20250929"``. Unknown ids work with conservative defaults.
+        api_key: Default ``$ASSEMBLYAI_API_KEY`` (alias ``assemblyai_api_key``).
+        region: ``"us"`` (default) or ``"eu"`` (EU data residency: Claude and Gemini only).
+        base_url: Default ``$ASSEMBLYAI_GATEWAY_BASE_URL``, else the region's endpoint.
+        temperature, max_tokens: Sampling settings (the gateway's ``max_tokens``
+            default is 1000).
+        timeout: Seconds or an ``httpx.Timeout`` (alias ``request_timeout``; default 120 s).
+        max_retries: Retries of 408/409/429/5xx and connection errors (default 2).
+        stop: Stop sequences (alias ``stop_sequences``), enforced client-side, see below.
+        streaming: Make ``invoke`` use the streaming path (default ``False``).
+        stream_usage: Report token usage when streaming (default ``True``).
+        fallbacks: Models the gateway tries when the first fails, e.g. ``["gpt-5"]``
+            or ``[{"model": "gpt-5", "temperature": 0}]``.
+        fallback_config: e.g. ``{"retry": True, "depth": 2}``.
+        post_processing_steps: e.g. ``["json-repair"]`` or ``[{"type": "json-repair"}]``.
+        transcript_id: An AssemblyAI transcript whose text replaces ``{{ transcript }}``.
+        model_kwargs: Extra request fields, sent as given (must not repeat a field above).
+        http_client, http_async_client: ``httpx`` clients to use (never closed by us).
+
+    Streaming:
+        Models the gateway streams natively (OpenAI's) stream with server-sent events.
+        Every other model (Claude, Gemini, unknown ids) is pseudo-streamed: one normal
+        request, no ``stream`` field, its answer split into chunks. Either way the
+        chunks add up to what ``invoke`` returns, the last chunk has
+        ``chunk_position="last"``, and exactly one chunk carries ``usage_metadata``.
+
+    Stop sequences:
+        The gateway has no ``stop`` field, so ``stop`` is never sent. The text is cut
+        just before the first occurrence of any stop sequence, nothing after it is kept
+        (text or tool calls) and ``finish_reason`` becomes ``"stop"``. While streaming,
+        text that may start a stop sequence is held back until it is known not to be
+        one; the model still generates (and bills) the tokens after the match.
+
+    Tool choice:
+        ``bind_tools(tools, tool_choice=...)`` maps ``"auto"``/``"none"`` as is;
+        ``"any"``, ``"required"`` and ``True`` force the single bound tool by name, or
+        send ``"required"`` when several are bound; ``False`` sends ``"none"``; a tool
+        name or ``{"type": "function", "function": {"name": ...}}`` forces that tool.
+        A name that is not bound raises ``ToolChoiceError`` before anything is sent.
+
+    Structured output:
+        ``method="json_schema"`` (default) sends ``response_format`` json_schema; for
+        models whose catalog entry lacks json_schema support (``gpt-oss-*``) it uses
+        ``function_calling`` instead. ``function_calling`` forces a tool with the
+        schema. ``json_mode`` sends ``{"type": "json_object"}`` and a system
+        instruction asking for a single JSON object, then parses the text.
+
+    Example:
+        .. code-block:: python
+
+            from pydantic import BaseModel
+            from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+
+            llm = ChatAssemblyAIGateway(model="claude-sonnet-4-5-20250929", max_tokens=500)
+
+            # invoke
+            reply = llm.invoke("Name three uses of speech-to-text.")
+            print(reply.content, reply.usage_metadata, reply.response_metadata["request_id"])
+
+            # stream
+            for chunk in llm.stream("Write a haiku about meetings."):
+                print(chunk.content, end="", flush=True)
+
+
+            # tools
+            def get_weather(city: str) -> str:
+                \"\"\"Get the weather for a city.\"\"\"
+                return "sunny"
+
+
+            ai_msg = llm.bind_tools([get_weather], tool_choice="any").invoke(
+                "Weather in Paris?"
+            )
+            print(ai_msg.tool_calls)
+
+
+            # structured output
+            class Summary(BaseModel):
+                title: str
+                action_items: list[str]
+
+
+            summary = llm.with_structured_output(Summary).invoke(
+                "Summarise: we agreed to ship on Friday; Ana writes the notes."
+            )
+
+            # fallbacks: the gateway tries gpt-5 if Claude fails
+            robust = ChatAssemblyAIGateway(
+                model="claude-sonnet-4-5-20250929",
+                fallbacks=["gpt-5"],
+                fallback_config={"depth": 1},
+            )
+            print(robust.invoke("Hi").response_metadata["model_name"])  # the serving model
+    """
+
+    model: str = Field(default=DEFAULT_MODEL, alias="model_name", min_length=1)
+    """The gateway model id, e.g. ``"claude-sonnet-4-5-20250929"`` or ``"gpt-5"``."""
+
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env(API_KEY_ENV, default=None), alias="assemblyai_api_key"
+    )
+    """The AssemblyAI API key; defaults to ``$ASSEMBLYAI_API_KEY``."""
+
+    base_url: str | None = Field(default_factory=from_env(BASE_URL_ENV, default=None))
+    """The gateway URL; defaults to ``$ASSEMBLYAI_GATEWAY_BASE_URL``, else the region's."""
+
+    region: Region | None = None
+    """``"us"`` (default) or ``"eu"``; ignored when ``base_url`` is set."""
+
+    temperature: float | None = None
+    """Sampling temperature (0 to 2)."""
+
+    max_tokens: int | None = Field(default=None, ge=1)
+    """The most tokens to generate (the gateway's default is 1000)."""
+
+    timeout: float | httpx.Timeout | None = Field(default=None, alias="request_timeout")
+    """Seconds, or an ``httpx.Timeout``; ``None`` means 120 s (10 s to connect)."""
+
+    max_retries: int = Field(default=2, ge=0)
+    """Retries after the first attempt for retryable failures."""
+
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    """Stop sequences, enforced client-side (never sent)."""
+
+    streaming: bool = False
+    """Whether ``invoke`` streams (and aggregates) instead of one plain request."""
+
+    stream_usage: bool = True
+    """Whether streamed responses report token usage (``stream_options.include_usage``)."""
+
+    fallbacks: list[str | dict[str, Any]] | None = None
+    """Fallback models: ids, or objects with ``model`` and request-field overrides."""
+
+    fallback_config: dict[str, Any] | None = None
+    """How the gateway falls back: ``retry`` (bool) and ``depth`` (up to 2)."""
+
+    post_processing_steps: list[str | dict[str, Any]] | None = None
+    """Server-side steps such as ``"json-repair"``."""
+
+    transcript_id: str | None = None
+    """An AssemblyAI transcript id whose text replaces ``{{ transcript }}`` in messages."""
+
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra request fields sent as given (for gateway fields newer than this release)."""
+
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    """An ``httpx.Client`` for sync calls; never closed by the model."""
+
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    """An ``httpx.AsyncClient`` for async calls; never closed by the model."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    _client: GatewayClient | None = PrivateAttr(default=None)
+    _client_key: tuple[Any, ...] | None = PrivateAttr(default=None)
+
+    # ------------------------------------------------------------------ validation
+
+    @model_validator(mode="before")
+    @classmethod
+    def _build_model_kwargs(cls, values: Any) -> Any:
+        """Move unknown init args into ``model_kwargs``; refuse duplicated fields."""
+        if not isinstance(values, dict):
+            return values
+        return collect_model_kwargs(values, get_pydantic_field_names(cls))
+
+    # --------------------------------------------------------- LangChain plumbing
+
+    @property
+    def _llm_type(self) -> str:
+        return "assemblyai-gateway"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """The API key is serialized as a reference to ``ASSEMBLYAI_API_KEY``."""
+        return {"api_key": API_KEY_ENV}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """Serializable with ``dumpd``/``dumps`` (the key only as a secret reference)."""
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """``["langchain_assemblyai_gateway", "chat_models"]``."""
+        return ["langchain_assemblyai_gateway", "chat_models"]
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "region": self.region,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "stop": self.stop,
+            "streaming": self.streaming,
+            "stream_usage": self.stream_usage,
+            "fallbacks": self.fallbacks,
+            "fallback_config": self.fallback_config,
+            "post_processing_steps": self.post_processing_steps,
+            "transcript_id": self.transcript_id,
+            "model_kwargs": self.model_kwargs,
+        }
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        model = kwargs.get("model")
+        params = LangSmithParams(
+            ls_provider="assemblyai",
+            ls_model_name=model if isinstance(model, str) and model else self.model,
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if isinstance(temperature, (int, float)):
+            params["ls_temperature"] = float(temperature)
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if isinstance(max_tokens, int):
+            params["ls_max_tokens"] = max_tokens
+        if ls_stop := stop or kwargs.get("stop") or self.stop:
+            params["ls_stop"] = list(ls_stop)
+        return params
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return profile_for(self.model)
+
+    # ------------------------------------------------------------------- the client
+
+    def __getstate__(self) -> dict[Any, Any]:
+        if self.http_client is not None or self.http_async_client is not None:
+            raise TypeError(
+                "a ChatAssemblyAIGateway with an injected http_client/http_async_client "
+                "cannot be pickled; pickle it without them and inject them after loading"
+            )
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private:
+            # The client (and its pools) is rebuilt lazily after unpickling.
+            state["__pydantic_private__"] = {**private, "_client": None, "_client_key": None}
+        return state
+
+    def _client_settings(self) -> tuple[Any, ...]:
+        return (
+            self.api_key,
+            self.base_url,
+            self.region,
+            self.timeout,
+            self.max_retries,
+            id(self.http_client),
+            id(self.http_async_client),
+        )
+
+    @property
+    def client(self) -> GatewayClient:
+        """The core client, built on first use from the fields (rebuilt if they change)."""
+        settings = self._client_settings()
+        client = self._client
+        if client is None or self._client_key != settings:
+            client = GatewayClient(
+                api_key=self.api_key,
+                base_url=self.base_url,
+                region=self.region,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                http_client=self.http_client,
+                http_async_client=self.http_async_client,
+            )
+            self._client, self._client_key = client, settings
+        return client
+
+    def close(self) -> None:
+        """Close the connection pool the model owns (injected clients stay open)."""
+        if self._client is not None:
+            self._client.close()
+
+    async def aclose(self) -> None:
+        """Close the sync and async pools the model owns (injected clients stay open)."""
+        if self._client is not None:
+            await self._client.aclose()
+
+    # ------------------------------------------------------------------- requests
+
+    def _settings(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "fallbacks": self.fallbacks,
+            "fallback_config": self.fallback_config,
+            "post_processing_steps": self.post_processing_steps,
+            "transcript_id": self.transcript_id,
+            **self.model_kwargs,
+        }
+
+    def _prepare(
+        self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: Mapping[str, Any]
+    ) -> _Call:
+        """Per-call kwargs override the instance settings; unknown ones are refused."""
+        overrides = {k: v for k, v in kwargs.items() if k not in _LANGCHAIN_KWARGS}
+        stream_usage = overrides.pop("stream_usage", None)
+        stream_options = overrides.pop("stream_options", None)
+        unknown = sorted(set(overrides) - REQUEST_FIELDS - set(self.model_kwargs))
+        if unknown:
+            raise TypeError(
+                f"unexpected keyword argument(s) {unknown}: the gateway accepts "
+                f"{sorted(REQUEST_FIELDS)} per call; put other request fields in model_kwargs"
+            )
+        request = build_request(messages, {**self._settings(), **overrides})
+        if not isinstance(stream_usage, bool):
+            options = stream_options if isinstance(stream_options, Mapping) else {}
+            include = options.get("include_usage")
+            stream_usage = include if isinstance(include, bool) else self.stream_usage
+        return _Call(
+            request=request,
+            model=request["model"],
+            stop=stop if stop is not None else self.stop,
+            include_usage=stream_usage,
+        )
+
+    def _streams_on_invoke(self, kwargs: Mapping[str, Any]) -> bool:
+        if "stream" in kwargs:
+            return bool(kwargs["stream"])
+        if not self.streaming or self.disable_streaming is True:
+            return False
+        return not (self.disable_streaming == "tool_calling" and kwargs.get("tools"))
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self._streams_on_invoke(kwargs):
+            chunks = self._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
+            return generate_from_stream(chunks)
+        call = self._prepare(messages, stop, kwargs)
+        completion = self.client.create(call.request)
+        return completion_to_chat_result(completion, requested_model=call.model, stop=call.stop)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self._streams_on_invoke(kwargs):
+            chunks = self._astream(messages, stop=stop, run_manager=run_manager, **kwargs)
+            return await agenerate_from_stream(chunks)
+        call = self._prepare(messages, stop, kwargs)
+        completion = await self.client.acreate(call.request)
+        return completion_to_chat_result(completion, requested_model=call.model, stop=call.stop)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        call = self._prepare(messages, stop, kwargs)
+        mapper = StreamMapper(requested_model=call.model, stop=call.stop)
+        chunks = self.client.stream(call.request, include_usage=call.include_usage)
+        try:
+            for chunk in chunks:
+                message = mapper.feed(chunk)
+                if message is not None:
+                    yield _emit(ChatGenerationChunk(message=message), run_manager)
+            yield _emit(ChatGenerationChunk(message=mapper.finish()), run_manager)
+        finally:
+            _close(chunks)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        call = self._prepare(messages, stop, kwargs)
+        mapper = StreamMapper(requested_model=call.model, stop=call.stop)
+        chunks = self.client.astream(call.request, include_usage=call.include_usage)
+        try:
+            async for chunk in chunks:
+                message = mapper.feed(chunk)
+                if message is not None:
+                    generation = ChatGenerationChunk(message=message)
+                    if run_manager is not None:
+                        await run_manager.on_llm_new_token(generation.text, chunk=generation)
+                    yield generation
+            generation = ChatGenerationChunk(message=mapper.finish())
+            if run_manager is not None:
+                await run_manager.on_llm_new_token(generation.text, chunk=generation)
+            yield generation
+        finally:
+            await _aclose(chunks)
+
+    # ------------------------------------------------------ tools and structured output
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (any form ``convert_to_openai_tool`` takes) to the model.
+
+        Args:
+            tools: LangChain tools, functions, pydantic classes, TypedDicts or dicts.
+            tool_choice: ``"auto"``, ``"none"``, ``"any"``/``"required"``/``True``
+                (force a call; the tool itself when only one is bound), ``False``
+                (``"none"``), a tool name, or ``{"type": "function", "function":
+                {"name": ...}}``. Checked now: an unknown name raises ``ToolChoiceError``.
+            strict: Passed to each tool's definition when not ``None``.
+            parallel_tool_calls: Sent as ``parallel_tool_calls`` when not ``None``.
+            **kwargs: Other per-call request fields, bound too.
+        """
+        formatted = format_tools(tools, strict=strict)
+        if tool_choice is not None:
+            # Resolve now so a bad name fails here; the mapper resolves it again per call.
+            build_request([], {"tools": formatted, "tool_choice": tool_choice})
+            kwargs["tool_choice"] = tool_choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return self.bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """A runnable returning output shaped by ``schema``.
+
+        Args:
+            schema: A pydantic class (outputs are instances of it), a TypedDict or a
+                JSON schema dict (outputs are dicts). Optional for ``json_mode`` only.
+            method: ``"json_schema"`` (default; ``response_format`` json_schema, or
+                ``function_calling`` for models without json_schema support such as
+                ``gpt-oss-*``), ``"function_calling"`` (a forced tool call) or
+                ``"json_mode"`` (``{"type": "json_object"}`` plus a system instruction
+                asking for one JSON object).
+            include_raw: Return ``{"raw", "parsed", "parsing_error"}``; parsing errors
+                are then captured instead of raised.
+            strict: Sent as the schema's ``strict`` flag when not ``None``.
+            **kwargs: Other per-call request fields, bound too.
+        """
+        if schema is None and method != "json_mode":
+            raise ValueError(f"schema is required for method={method!r}")
+        if method == "json_schema" and not get_model_info(self.model).supports_json_schema:
+            method = "function_calling"
+        trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+        llm: Runnable[LanguageModelInput, AIMessage]
+        tool_name: str | None = None
+        if method == "json_schema":
+            llm = self.bind(
+                response_format=to_response_format(schema, strict=strict),
+                ls_structured_output_format=trace,
+                **kwargs,
+            )
+        elif method == "function_calling" and schema is not None:
+            tool_name = convert_to_openai_tool(schema)["function"]["name"]
+            llm = self.bind_tools(
+                [schema],
+                tool_choice=tool_name,
+                strict=strict,
+                ls_structured_output_format=trace,
+                **kwargs,
+            )
+        elif method == "json_mode":
+            if schema is not None:
+                kwargs["ls_structured_output_format"] = {
+                    "kwargs": {"method": method},
+                    "schema": schema,
+                }
+            llm = self.bind(response_format={"type": "json_object"}, **kwargs)
+        else:
+            raise ValueError(
+                f"method must be 'json_schema', 'function_calling' or 'json_mode', got {method!r}"
+            )
+        parser = output_parser(schema, method, tool_name)
+        if include_raw:
+            return with_raw(llm, parser)
+        return llm | parser
+
+
+def _emit(
+    generation: ChatGenerationChunk, run_manager: CallbackManagerForLLMRun | None
+) -> ChatGenerationChunk:
+    if run_manager is not None:
+        run_manager.on_llm_new_token(generation.text, chunk=generation)
+    return generation
+
+
+def _close(chunks: Iterator[ChatCompletionChunk]) -> None:
+    close = getattr(chunks, "close", None)
+    if callable(close):
+        close()
+
+
+async def _aclose(chunks: AsyncIterator[ChatCompletionChunk]) -> None:
+    aclose = getattr(chunks, "aclose", None)
+    if callable(aclose):
+        await aclose()
+
+
+# LangChain calls inspect.signature(self._generate) (and _agenerate) on every call to
+# see whether it takes run_manager; a precomputed __signature__ makes that a lookup.
+for _method in (ChatAssemblyAIGateway._generate, ChatAssemblyAIGateway._agenerate):
+    _method.__signature__ = inspect.signature(_method)  # type: ignore[union-attr]
+del _method
