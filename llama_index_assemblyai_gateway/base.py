@@ -80,7 +80,7 @@ GATEWAY_DEFAULT_MAX_TOKENS = 1000
 _CLIENT_FIELDS = frozenset(
     {"api_key", "base_url", "region", "timeout", "max_retries", "http_client", "async_http_client"}
 )
-# Never pickled: live connection pools (inject them again after loading).
+# Never pickled: connection pools (pickling with injected ones raises TypeError).
 _UNPICKLED_FIELDS = frozenset({"http_client", "async_http_client"})
 
 
@@ -202,7 +202,12 @@ class AssemblyAIGateway(FunctionCallingLLM):
 
     def __getstate__(self) -> dict[Any, Any]:
         # Not BaseComponent.__getstate__: it deletes unpicklable fields from the live
-        # object. Connection pools are dropped; the core client is rebuilt lazily.
+        # object. Our own pools are dropped; the core client is rebuilt lazily.
+        if self.http_client is not None or self.async_http_client is not None:
+            raise TypeError(
+                "an AssemblyAIGateway with an injected http_client/async_http_client cannot "
+                "be pickled; pickle it without them and inject them after loading"
+            )
         fields = {}
         for key, value in self.__dict__.items():
             if key in _UNPICKLED_FIELDS:
@@ -210,7 +215,10 @@ class AssemblyAIGateway(FunctionCallingLLM):
             try:
                 pickle.dumps(value)
             except Exception:  # e.g. a rate limiter holding a lock
-                logger.debug("not pickling field %s of %s", key, type(self).__name__)
+                # LlamaIndex's own convention: drop it, and say so.
+                logger.warning(
+                    "%s: field %r cannot be pickled and is left out", type(self).__name__, key
+                )
                 continue
             fields[key] = value
         return {

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from assemblyai_gateway import ModelNotAvailableInRegionError
 from assemblyai_gateway.catalog import ModelInfo, register_model
+from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.testing import ScriptedTransport, completion_body
 from llama_index_assemblyai_gateway import DEFAULT_MODEL, AssemblyAIGateway
 
@@ -212,22 +213,30 @@ def test_pickle_round_trip_keeps_settings_and_the_key() -> None:
     assert again.api_key.get_secret_value() == KEY
 
 
-def test_pickle_after_a_call_drops_pools_and_rebuilds(scripted: ScriptedFactory) -> None:
+def test_pickling_with_injected_clients_raises_a_clear_type_error(
+    scripted: ScriptedFactory,
+) -> None:
     s = scripted(completion_body("before"))
     s.llm.chat(HI)
-    again = pickle.loads(pickle.dumps(s.llm))
-    # The original keeps its injected clients (pickling must not mutate it).
+    with pytest.raises(TypeError, match="injected http_client"):
+        pickle.dumps(s.llm)
+    # Pickling must not mutate the original.
     assert s.llm.http_client is not None
     assert s.llm._gateway is not None
-    assert again.http_client is None
-    assert again.async_http_client is None
+
+
+def test_pickle_after_a_call_drops_pools_and_rebuilds(gateway_emulator: GatewayEmulator) -> None:
+    llm = AssemblyAIGateway(model="claude-sonnet-4-5-20250929", base_url=gateway_emulator.base_url)
+    first = llm.chat(HI)
+    again = pickle.loads(pickle.dumps(llm))
     assert again._gateway is None
-    assert again.model == s.llm.model
-    transport = ScriptedTransport([completion_body("after")])
-    again.http_client = httpx.Client(transport=transport)
-    assert again.chat(HI).message.content == "after"
+    assert again.model == llm.model
+    second = again.chat(HI)
+    assert second.message.content == first.message.content
     assert again._gateway is not None
-    assert transport.json_bodies[0]["messages"] == [{"role": "user", "content": "Hi"}]
+    assert len(gateway_emulator.requests) == 2
+    llm.close()
+    again.close()
 
 
 def test_close_and_aclose_are_safe_before_and_after_use(scripted: ScriptedFactory) -> None:
