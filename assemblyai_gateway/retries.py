@@ -12,8 +12,8 @@ import asyncio
 import email.utils
 import logging
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 from tenacity import (
     AsyncRetrying,
@@ -32,7 +32,9 @@ __all__ = [
     "MAX_BACKOFF",
     "MAX_RETRY_AFTER",
     "RETRYABLE_STATUSES",
+    "acall_with_retries",
     "async_retrying",
+    "call_with_retries",
     "is_retryable",
     "retry_after_seconds",
     "retry_wait",
@@ -40,6 +42,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger("assemblyai_gateway")
+
+T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 MAX_RETRY_AFTER = 60.0
@@ -128,3 +132,54 @@ def sync_retrying(max_retries: int) -> Retrying:
 def async_retrying(max_retries: int) -> AsyncRetrying:
     """A tenacity loop for one async call under this policy."""
     return AsyncRetrying(sleep=lambda seconds: _async_sleep(seconds), **_policy(max_retries))
+
+
+def _replay_first(error: BaseException, attempt: Callable[[], T]) -> Callable[[], T]:
+    """An attempt function whose first call re-raises ``error`` (the fast path's failure)."""
+    pending = [error]
+
+    def replaying() -> T:
+        if pending:
+            raise pending.pop()
+        return attempt()
+
+    return replaying
+
+
+def _areplay_first(
+    error: BaseException, attempt: Callable[[], Awaitable[T]]
+) -> Callable[[], Awaitable[T]]:
+    pending = [error]
+
+    async def replaying() -> T:
+        if pending:
+            raise pending.pop()
+        return await attempt()
+
+    return replaying
+
+
+def call_with_retries(attempt: Callable[[], T], max_retries: int) -> T:
+    """Run ``attempt`` under the policy; tenacity is entered only after a retryable failure.
+
+    Most calls succeed first time, so they skip building a tenacity loop; a failure is
+    replayed as tenacity's first attempt, so waits, logging and counts are unchanged.
+    """
+    try:
+        return attempt()
+    except Exception as error:
+        if max_retries == 0 or not is_retryable(error):
+            raise
+        replaying = _replay_first(error, attempt)
+    return sync_retrying(max_retries)(replaying)
+
+
+async def acall_with_retries(attempt: Callable[[], Awaitable[T]], max_retries: int) -> T:
+    """Async :func:`call_with_retries`."""
+    try:
+        return await attempt()
+    except Exception as error:
+        if max_retries == 0 or not is_retryable(error):
+            raise
+        replaying = _areplay_first(error, attempt)
+    return await async_retrying(max_retries)(replaying)
