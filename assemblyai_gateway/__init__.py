@@ -5,41 +5,108 @@ call this package; it holds every HTTP concern: wire models, the sync/async clie
 retries, errors, SSE decoding, the stream accumulator and the model catalog.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .accumulator import CompletionSnapshot, accumulate_chunk, completion_to_chunks
-from .catalog import ModelInfo, get_model_info, register_model
-from .client import GatewayClient, InvalidRequestError, parse_completion
-from .config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_TIMEOUT, REGION_BASE_URLS, Region
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    GatewayError,
-    InternalServerError,
-    MissingAPIKeyError,
-    ModelNotAvailableInRegionError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ResponseValidationError,
-    StreamError,
-    UnprocessableEntityError,
-    UnsupportedContentError,
-)
-from .types import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChatCompletionRequest,
-    Message,
-    Tool,
-    ToolCall,
-    Usage,
-)
+
+if TYPE_CHECKING:
+    from .accumulator import CompletionSnapshot, accumulate_chunk, completion_to_chunks
+    from .catalog import ModelInfo, get_model_info, register_model
+    from .client import GatewayClient, parse_completion
+    from .config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_TIMEOUT, REGION_BASE_URLS, Region
+    from .errors import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        ConflictError,
+        GatewayError,
+        InternalServerError,
+        InvalidRequestError,
+        MissingAPIKeyError,
+        ModelNotAvailableInRegionError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        ResponseValidationError,
+        StreamError,
+        UnprocessableEntityError,
+        UnsupportedContentError,
+    )
+    from .types import (
+        ChatCompletion,
+        ChatCompletionChunk,
+        ChatCompletionRequest,
+        Message,
+        Tool,
+        ToolCall,
+        Usage,
+    )
+
+# Submodules load on first attribute access, so `import langchain_assemblyai_gateway`
+# does not pay for httpx, tenacity or the client until a request is made.
+_LAZY: dict[str, str] = {
+    "APIConnectionError": "errors",
+    "APIError": "errors",
+    "APIStatusError": "errors",
+    "APITimeoutError": "errors",
+    "API_KEY_ENV": "config",
+    "AuthenticationError": "errors",
+    "BASE_URL_ENV": "config",
+    "BadRequestError": "errors",
+    "ChatCompletion": "types",
+    "ChatCompletionChunk": "types",
+    "ChatCompletionRequest": "types",
+    "CompletionSnapshot": "accumulator",
+    "ConfigurationError": "errors",
+    "ConflictError": "errors",
+    "DEFAULT_TIMEOUT": "config",
+    "GatewayClient": "client",
+    "GatewayError": "errors",
+    "InternalServerError": "errors",
+    "InvalidRequestError": "errors",
+    "Message": "types",
+    "MissingAPIKeyError": "errors",
+    "ModelInfo": "catalog",
+    "ModelNotAvailableInRegionError": "errors",
+    "NotFoundError": "errors",
+    "PermissionDeniedError": "errors",
+    "REGION_BASE_URLS": "config",
+    "RateLimitError": "errors",
+    "Region": "config",
+    "ResponseValidationError": "errors",
+    "StreamError": "errors",
+    "Tool": "types",
+    "ToolCall": "types",
+    "UnprocessableEntityError": "errors",
+    "UnsupportedContentError": "errors",
+    "Usage": "types",
+    "accumulate_chunk": "accumulator",
+    "completion_to_chunks": "accumulator",
+    "get_model_info": "catalog",
+    "parse_completion": "client",
+    "register_model": "catalog",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "API_KEY_ENV",

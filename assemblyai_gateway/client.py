@@ -35,6 +35,7 @@ from .errors import (
     APIConnectionError,
     APITimeoutError,
     ConfigurationError,
+    InvalidRequestError,
     MissingAPIKeyError,
     ModelNotAvailableInRegionError,
     ResponseValidationError,
@@ -55,10 +56,6 @@ USER_AGENT = (
 )
 _MAX_BODY_IN_ERROR = 500
 _USAGE_OPTIONS = StreamOptions(include_usage=True)
-
-
-class InvalidRequestError(ConfigurationError):
-    """The request failed validation before it was sent; the message names the fields."""
 
 
 def _body_preview(body: bytes | str) -> str:
@@ -178,6 +175,15 @@ class GatewayClient:
     ) -> None:
         if max_retries < 0:
             raise ConfigurationError(f"max_retries must be >= 0, got {max_retries}")
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise ConfigurationError(
+                f"http_client must be an httpx.Client, got {type(http_client).__name__}"
+            )
+        if http_async_client is not None and not isinstance(http_async_client, httpx.AsyncClient):
+            raise ConfigurationError(
+                "http_async_client must be an httpx.AsyncClient, "
+                f"got {type(http_async_client).__name__}"
+            )
         self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
         self.base_url = resolve_base_url(base_url, region)
         self.url = f"{self.base_url}/chat/completions"

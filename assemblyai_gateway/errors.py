@@ -3,6 +3,7 @@
 ```
 GatewayError
 ├── ConfigurationError (also ValueError)
+│   ├── InvalidRequestError
 │   ├── MissingAPIKeyError
 │   └── ModelNotAvailableInRegionError
 ├── UnsupportedContentError (also ValueError)
@@ -30,9 +31,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "APIConnectionError",
@@ -45,6 +47,7 @@ __all__ = [
     "ConflictError",
     "GatewayError",
     "InternalServerError",
+    "InvalidRequestError",
     "MissingAPIKeyError",
     "ModelNotAvailableInRegionError",
     "NotFoundError",
@@ -74,6 +77,10 @@ class MissingAPIKeyError(ConfigurationError):
 
 class ModelNotAvailableInRegionError(ConfigurationError):
     """The chosen region does not serve this model (OpenAI models are US-only)."""
+
+
+class InvalidRequestError(ConfigurationError):
+    """The request failed validation before it was sent; the message names the fields."""
 
 
 class UnsupportedContentError(GatewayError, ValueError):

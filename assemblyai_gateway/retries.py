@@ -10,22 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
-
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-    wait_random,
-)
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import APIConnectionError, APIStatusError
+
+if TYPE_CHECKING:
+    # tenacity is imported on the first retry only: most calls never need it.
+    from tenacity import AsyncRetrying, RetryCallState, Retrying
+    from tenacity.wait import wait_base
 
 __all__ = [
     "INITIAL_BACKOFF",
@@ -50,8 +46,13 @@ MAX_RETRY_AFTER = 60.0
 INITIAL_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
 
-# 0.5 s, 1 s, 2 s ... capped at 8 s, plus up to 0.25 s of jitter against thundering herds.
-_backoff = wait_exponential(multiplier=INITIAL_BACKOFF, max=MAX_BACKOFF) + wait_random(0, 0.25)
+
+@functools.cache
+def _backoff() -> wait_base:
+    from tenacity import wait_exponential, wait_random
+
+    # 0.5 s, 1 s, 2 s ... capped at 8 s, plus up to 0.25 s of jitter against thundering herds.
+    return wait_exponential(multiplier=INITIAL_BACKOFF, max=MAX_BACKOFF) + wait_random(0, 0.25)
 
 
 def is_retryable(error: BaseException) -> bool:
@@ -91,7 +92,7 @@ def retry_wait(state: RetryCallState) -> float:
         requested = retry_after_seconds(error.headers)
         if requested is not None:
             return requested
-    return float(_backoff(state))
+    return float(_backoff()(state))
 
 
 def _log_retry(state: RetryCallState) -> None:
@@ -114,6 +115,8 @@ async def _async_sleep(seconds: float) -> None:
 
 
 def _policy(max_retries: int) -> dict[str, Any]:
+    from tenacity import retry_if_exception, stop_after_attempt
+
     return {
         "stop": stop_after_attempt(max_retries + 1),
         "wait": retry_wait,
@@ -126,11 +129,15 @@ def _policy(max_retries: int) -> dict[str, Any]:
 def sync_retrying(max_retries: int) -> Retrying:
     """A tenacity loop for one sync call under this policy."""
     # A lambda looks the sleep up per call, so tests can patch ``retries._sleep``.
+    from tenacity import Retrying
+
     return Retrying(sleep=lambda seconds: _sleep(seconds), **_policy(max_retries))
 
 
 def async_retrying(max_retries: int) -> AsyncRetrying:
     """A tenacity loop for one async call under this policy."""
+    from tenacity import AsyncRetrying
+
     return AsyncRetrying(sleep=lambda seconds: _async_sleep(seconds), **_policy(max_retries))
 
 

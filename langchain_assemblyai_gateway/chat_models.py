@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import httpx
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
@@ -27,11 +26,14 @@ from langchain_core.utils import from_env, get_pydantic_field_names, secret_from
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from assemblyai_gateway import GatewayClient, get_model_info
+from assemblyai_gateway.catalog import get_model_info
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, Region
 from assemblyai_gateway.types import ChatCompletionChunk
 
 from ._profile import profile_for
+
+if TYPE_CHECKING:
+    from assemblyai_gateway.client import GatewayClient
 from ._request import (
     REQUEST_FIELDS,
     build_request,
@@ -183,7 +185,9 @@ class ChatAssemblyAIGateway(BaseChatModel):
     max_tokens: int | None = Field(default=None, ge=1)
     """The most tokens to generate (the gateway's default is 1000)."""
 
-    timeout: float | httpx.Timeout | None = Field(default=None, alias="request_timeout")
+    # httpx types are spelled Any (as ChatOpenAI does) so importing the model does not
+    # import httpx; the core client checks them when it is built.
+    timeout: float | Any | None = Field(default=None, alias="request_timeout")
     """Seconds, or an ``httpx.Timeout``; ``None`` means 120 s (10 s to connect)."""
 
     max_retries: int = Field(default=2, ge=0)
@@ -213,10 +217,10 @@ class ChatAssemblyAIGateway(BaseChatModel):
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request fields sent as given (for gateway fields newer than this release)."""
 
-    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    http_client: Any | None = Field(default=None, exclude=True)
     """An ``httpx.Client`` for sync calls; never closed by the model."""
 
-    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    http_async_client: Any | None = Field(default=None, exclude=True)
     """An ``httpx.AsyncClient`` for async calls; never closed by the model."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -324,6 +328,8 @@ class ChatAssemblyAIGateway(BaseChatModel):
         settings = self._client_settings()
         client = self._client
         if client is None or self._client_key != settings:
+            from assemblyai_gateway.client import GatewayClient
+
             client = GatewayClient(
                 api_key=self.api_key,
                 base_url=self.base_url,

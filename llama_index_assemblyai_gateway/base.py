@@ -11,7 +11,6 @@ import pickle
 from collections.abc import AsyncGenerator, Generator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
     astream_chat_to_completion_decorator,
@@ -44,7 +43,7 @@ from llama_index.core.types import BasePydanticProgram, Model, PydanticProgramMo
 from pydantic import Field, PrivateAttr, SecretStr, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from assemblyai_gateway import GatewayClient, get_model_info
+from assemblyai_gateway.catalog import get_model_info
 from assemblyai_gateway.translate import resolve_tool_choice
 
 from ._request import build_request
@@ -66,6 +65,8 @@ from ._structured import (
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
+
+    from assemblyai_gateway.client import GatewayClient
 
 __all__ = ["DEFAULT_MODEL", "GATEWAY_DEFAULT_MAX_TOKENS", "AssemblyAIGateway"]
 
@@ -172,10 +173,12 @@ class AssemblyAIGateway(FunctionCallingLLM):
     num_output: int | None = Field(
         default=None, gt=0, description="Overrides the output budget in metadata."
     )
-    http_client: SkipJsonSchema[httpx.Client | None] = Field(
+    # httpx types are spelled Any so importing the class does not import httpx; the core
+    # client checks them when it is built.
+    http_client: SkipJsonSchema[Any | None] = Field(
         default=None, exclude=True, repr=False, description="An httpx.Client to send with."
     )
-    async_http_client: SkipJsonSchema[httpx.AsyncClient | None] = Field(
+    async_http_client: SkipJsonSchema[Any | None] = Field(
         default=None, exclude=True, repr=False, description="An httpx.AsyncClient to send with."
     )
 
@@ -232,6 +235,8 @@ class AssemblyAIGateway(FunctionCallingLLM):
         """The core client, built on first use (and again after a setting changed)."""
         gateway = getattr(self, "_gateway", None)
         if gateway is None:
+            from assemblyai_gateway.client import GatewayClient
+
             gateway = GatewayClient(
                 api_key=self.api_key,
                 base_url=self.base_url,

@@ -11,6 +11,7 @@ import pytest
 
 from assemblyai_gateway.client import GatewayClient
 from assemblyai_gateway.emulator import GatewayEmulator
+from assemblyai_gateway.errors import ConfigurationError
 from assemblyai_gateway.testing import ScriptedTransport, completion_body
 
 REQUEST = {"model": "claude-sonnet-4-5-20250929", "messages": [{"role": "user", "content": "hi"}]}
@@ -91,3 +92,12 @@ def test_async_pools_close_at_loop_shutdown_while_the_client_lives_on() -> None:
         assert established_connections_to(emulator.port) == 0
         assert asyncio.run(use()) == first  # a new loop gets a new pool
         assert established_connections_to(emulator.port) == 0
+
+
+def test_an_injected_client_of_the_wrong_type_is_named_in_the_error(api_key: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"http_client must be an httpx\.Client, got str"):
+        GatewayClient(api_key=api_key, http_client="not a client")  # type: ignore[arg-type]
+    sync_client = httpx.Client()
+    with pytest.raises(ConfigurationError, match=r"must be an httpx\.AsyncClient"):
+        GatewayClient(api_key=api_key, http_async_client=sync_client)  # type: ignore[arg-type]
+    sync_client.close()
