@@ -8,6 +8,7 @@ written once for sync and once for async.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -15,6 +16,7 @@ import platform
 import threading
 import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -136,6 +138,15 @@ async def _close_when_loop_shuts_down(client: httpx.AsyncClient) -> AsyncIterato
             raise
 
 
+@dataclass(frozen=True)
+class _LoopPool:
+    """The async pool owned for one event loop."""
+
+    client: httpx.AsyncClient
+    closer: AsyncIterator[None]
+    gate: asyncio.Semaphore
+
+
 class GatewayClient:
     """A pooled sync and async client for ``POST {base_url}/chat/completions``.
 
@@ -207,9 +218,9 @@ class GatewayClient:
         self._header_cache: dict[tuple[str, bool], list[tuple[bytes, bytes]]] = {}
         self._client: httpx.Client | None = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
-        self._async_clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AsyncIterator[None]]
-        ] = weakref.WeakKeyDictionary()
+        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPool] = (
+            weakref.WeakKeyDictionary()
+        )
 
     # ----------------------------------------------------------------- plumbing
 
@@ -297,20 +308,24 @@ class GatewayClient:
                     self._finalizer = weakref.finalize(self, client.close)
         return client
 
-    async def _async_client(self) -> httpx.AsyncClient:
+    async def _async_client(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore | None]:
+        """This loop's client, and the gate that keeps waiters out of its pool's queue."""
         if self._injected_async_client is not None:
-            return self._injected_async_client
+            return self._injected_async_client, None
         # One pool per event loop: a pool bound to a finished loop fails with
         # "Event loop is closed", the peers' most reported async bug.
         loop = asyncio.get_running_loop()
         entry = self._async_clients.get(loop)
-        if entry is not None and not entry[0].is_closed:
-            return entry[0]
+        if entry is not None and not entry.client.is_closed:
+            return entry.client, entry.gate
         client = httpx.AsyncClient(timeout=self.timeout, limits=_LIMITS)
         closer = _close_when_loop_shuts_down(client)
         await closer.__anext__()
-        self._async_clients[loop] = (client, closer)
-        return client
+        # httpcore rescans every queued request whenever a connection frees up, so a
+        # thousand waiters cost O(n^2); an asyncio.Semaphore queues them in O(1).
+        gate = asyncio.Semaphore(_LIMITS.max_connections or 100)
+        self._async_clients[loop] = _LoopPool(client, closer, gate)
+        return client, gate
 
     def close(self) -> None:
         """Close the sync pool this client owns (injected clients are left open)."""
@@ -323,8 +338,8 @@ class GatewayClient:
         self.close()
         entries = list(self._async_clients.values())
         self._async_clients.clear()
-        for client, _ in entries:
-            await client.aclose()
+        for entry in entries:
+            await entry.client.aclose()
 
     def __enter__(self) -> GatewayClient:
         return self
@@ -451,9 +466,10 @@ class GatewayClient:
     # async ---------------------------------------------------------------------
 
     async def _apost_once(self, body: bytes) -> ChatCompletion:
-        client = await self._async_client()
+        client, gate = await self._async_client()
         try:
-            response = await client.send(self._http_request(client, body, stream=False))
+            async with gate or contextlib.nullcontext():
+                response = await client.send(self._http_request(client, body, stream=False))
         except httpx.TransportError as exc:
             raise _connection_error(exc) from exc
         return _completion_from_response(response)
@@ -466,7 +482,8 @@ class GatewayClient:
         return await acall_with_retries(functools.partial(self._apost_once, body), self.max_retries)
 
     async def _aopen_stream(self, body: bytes) -> httpx.Response:
-        client = await self._async_client()
+        # Streams hold their connection for their whole life, so they skip the gate.
+        client, _ = await self._async_client()
         http_request = self._http_request(client, body, stream=True)
         try:
             response = await client.send(http_request, stream=True)
