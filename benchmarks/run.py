@@ -1,0 +1,391 @@
+"""Run the benchmarks, print the tables and save results.md, results.json and a plot.
+
+Usage::
+
+    python -m benchmarks.run                 # full run (make bench), ~2 minutes
+    python -m benchmarks.run --quick         # smoke run, ~30 s
+    python -m benchmarks.run --only overhead --only import
+
+A full run of every benchmark also rewrites ``.readme_parts/benchmarks.md`` (the
+README's Performance section), unless ``--no-readme`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import bench_concurrency, bench_import, bench_overhead, bench_streaming
+from ._common import BenchConfig, BenchResult, Measurement, Target
+
+__all__ = ["BENCHES", "PLOT_NAME", "main", "render_markdown", "run_benchmarks"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results"
+README_PART = REPO_ROOT / ".readme_parts" / "benchmarks.md"
+PLOT_NAME = "benchmarks.png"
+
+BENCHES: dict[str, Callable[[BenchConfig], BenchResult]] = {
+    "overhead": bench_overhead.run,
+    "streaming": bench_streaming.run,
+    "import": bench_import.run,
+    "concurrency": bench_concurrency.run,
+}
+_TITLES = {
+    "overhead": "Per-call overhead (in-memory transport)",
+    "streaming": "Streaming (500-chunk SSE body, in-memory transport)",
+    "import": "Import time (fresh interpreter)",
+    "concurrency": "Concurrency (async calls against a loopback server)",
+}
+_PACKAGES = [
+    "assemblyai-llm-gateway",
+    "langchain-core",
+    "langchain-openai",
+    "llama-index-core",
+    "llama-index-llms-openai-like",
+    "openai",
+    "httpx",
+    "pydantic",
+]
+
+# ----------------------------------------------------------------------------- machine
+
+
+def machine_info() -> dict[str, str]:
+    """CPU model, cores, memory, OS, Python and the versions of the packages compared."""
+    info = {
+        "cpu": "unknown",
+        "cores": str(os.cpu_count() or "?"),
+        "memory": "unknown",
+        "os": platform.platform(),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+    }
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                info["memory"] = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        info["cpu"] = platform.processor() or "unknown"
+    versions = []
+    for package in _PACKAGES:
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} (not installed)")
+    info["packages"] = ", ".join(versions)
+    return info
+
+
+# ---------------------------------------------------------------------------- running
+
+
+def run_benchmarks(
+    names: Sequence[str], config: BenchConfig, *, echo: Callable[[str], None] = print
+) -> list[BenchResult]:
+    """Run the named benchmarks in order; a crashing benchmark becomes an n/a result."""
+    results = []
+    for name in names:
+        echo(f"running {name} ...")
+        started = time.perf_counter()
+        try:
+            result = BENCHES[name](config)
+        except Exception as exc:  # one broken benchmark must not lose the others' numbers
+            result = BenchResult(
+                name, notes=[f"n/a (benchmark crashed: {type(exc).__name__}: {exc})"]
+            )
+            result.seconds = time.perf_counter() - started
+        echo(f"  {name}: {result.seconds:.1f} s")
+        results.append(result)
+    return results
+
+
+# -------------------------------------------------------------------------- rendering
+
+
+def _fmt(value: float | int | str | None) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return (
+        f"{value:,.2f}"
+        if abs(value) < 10
+        else f"{value:,.0f}"
+        if abs(value) >= 1000
+        else f"{value:,.1f}"
+    )
+
+
+def _measurement_table(result: BenchResult) -> list[str]:
+    extras: list[str] = []
+    for row in result.measurements:
+        extras += [k for k in row.extra if k not in extras]
+    header = ["Case", "Value", "Unit", *extras, "Note"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in result.measurements:
+        cells = [row.label, _fmt(row.value), row.unit, *(_fmt(row.extra.get(k)) for k in extras)]
+        lines.append("| " + " | ".join([*cells, row.note.replace("|", "/")]) + " |")
+    return lines
+
+
+def _target_lines(targets: Sequence[Target]) -> list[str]:
+    lines = ["| Target | Ratio | Rule | Verdict | Detail |", "|---|---|---|---|---|"]
+    for t in targets:
+        ratio = "n/a" if t.ratio is None else f"{t.ratio:.2f}"
+        if t.comparison == "equals_zero" and t.ratio is not None:
+            ratio = f"{t.ratio:g}"
+        detail = (t.reason or "").replace("|", "/")
+        lines.append(f"| {t.name} | {ratio} | {t.rule} | {t.verdict} | {detail} |")
+    return lines
+
+
+def explain(target: Target, values: dict[str, Measurement]) -> str:
+    """One honest line: met / not met, with the numbers that decide it."""
+    if target.passed is None:
+        return f"not measured: {target.reason}"
+    subject = values[target.subject.partition(":")[0]]
+    if target.comparison == "equals_zero":
+        kinds = subject.extra.get("error_kinds", "-")
+        return "met: no errors" if target.passed else f"not met: {target.ratio:g} errors ({kinds})"
+    refs = " + ".join(
+        f"{values[r].label} {_fmt(values[r].value)} {values[r].unit}" for r in target.references
+    )
+    verdict = "met" if target.passed else "not met"
+    line = (
+        f"{verdict}: {target.ratio:.2f}x ({target.rule}); ours {_fmt(subject.value)} "
+        f"{subject.unit} vs {refs}"
+    )
+    core = {"overhead": "core_create_", "streaming": "core_stream", "import": "core"}.get(
+        target.bench
+    )
+    if core == "core_create_":
+        core += target.subject.rsplit("_", 1)[-1]
+    if core and core in values and values[core].value is not None:
+        line += f"; the framework-free core alone: {_fmt(values[core].value)} {values[core].unit}"
+    ceiling, peer = values.get("raw_httpx"), values.get("chatopenai")
+    if target.bench == "concurrency" and ceiling and ceiling.value and peer and peer.value:
+        line += (
+            f"; no-framework raw httpx ceiling on this machine: {_fmt(ceiling.value)} calls/s "
+            f"= {ceiling.value / peer.value:.2f}x ChatOpenAI"
+        )
+    return line
+
+
+def render_markdown(results: Sequence[BenchResult], info: dict[str, str], mode: str) -> str:
+    """The full results.md: targets first, then one table per benchmark."""
+    targets = [t for r in results for t in r.targets]
+    out = [
+        "# Benchmark results",
+        "",
+        f"Mode: `{mode}`; generated {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC.",
+        "",
+        "Machine: " + _machine_line(info),
+        "",
+        "## Targets (ratios from this run)",
+        "",
+        *_target_lines(targets),
+    ]
+    for result in results:
+        out += ["", f"## {_TITLES.get(result.bench, result.bench)}", ""]
+        if result.measurements:
+            out += _measurement_table(result)
+        for note in result.notes:
+            out += ["", f"- {note}"]
+        out.append(f"- took {result.seconds:.1f} s")
+    return "\n".join(out) + "\n"
+
+
+def _machine_line(info: dict[str, str]) -> str:
+    return (
+        f"{info['cpu']}, {info['cores']} cores, {info['memory']} RAM, {info['python']}, "
+        f"{info['os']}. Packages: {info['packages']}."
+    )
+
+
+def render_readme_part(results: Sequence[BenchResult], info: dict[str, str], mode: str) -> str:
+    """The README's Performance section (``.readme_parts/benchmarks.md``)."""
+    targets = [t for r in results for t in r.targets if not t.informational]
+    # Row names repeat across benchmarks (``ours_langchain``): look up per benchmark.
+    values = {r.bench: r.by_name() for r in results}
+    lines = [
+        "## Performance",
+        "",
+        "`make bench` (about two minutes) compares our adapters with `ChatOpenAI` and",
+        "llama-index `OpenAILike` and with two floors (a raw `httpx` call and each framework's",
+        "no-op model), interleaving rounds and taking medians; `python -m benchmarks.run",
+        "--quick` is a 30-second smoke run. Method and how to read the ratios:",
+        "[benchmarks/README.md](benchmarks/README.md); every number of the latest run:",
+        "[benchmarks/results/results.md](benchmarks/results/results.md).",
+        "",
+        f"![benchmark results](benchmarks/results/{PLOT_NAME})",
+        "",
+        *_target_lines(targets),
+        "",
+        f"Latest run (`{mode}`) on: {_machine_line(info)}",
+        "The machine is shared and noisy; read the ratios (same run), not the absolute times.",
+        "",
+        "Targets, met or not:",
+        "",
+    ]
+    lines += [f"- **{t.name}**: {explain(t, values[t.bench])}." for t in targets]
+    lines += [
+        "",
+        "Ratios within about 10 % of their limit flip between runs on this machine. The",
+        "import targets compare with the framework class a chat model must subclass",
+        "(`from langchain_core.language_models import BaseChatModel`): the bare",
+        "`import langchain_core.language_models` is lazy and loads no model class.",
+    ]
+    for row in values.get("concurrency", {}).values():
+        leaked = row.extra.get("open_after_loop")
+        if row.name.startswith("ours") and isinstance(leaked, int) and leaked > 0:
+            lines.append(
+                f"Connections: {row.label} left {leaked} socket(s) ESTABLISHED after its "
+                "event loop closed (the model was dropped inside the loop); they close only "
+                "when the garbage collector finds them."
+            )
+    return "\n".join(lines) + "\n"
+
+
+def to_json(
+    results: Sequence[BenchResult], info: dict[str, str], config: BenchConfig
+) -> dict[str, Any]:
+    """Everything measured, machine-readable."""
+    return {
+        "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": info,
+        "config": dataclasses.asdict(config),
+        "benches": [
+            {
+                "bench": r.bench,
+                "seconds": r.seconds,
+                "notes": r.notes,
+                "measurements": [m.to_json() for m in r.measurements],
+                "targets": [t.to_json() for t in r.targets],
+            }
+            for r in results
+        ],
+    }
+
+
+# ------------------------------------------------------------------------------- plot
+
+
+def save_plot(results: Sequence[BenchResult], path: Path) -> None:
+    """One horizontal bar chart per benchmark; our rows in orange, n/a rows marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: CI and headless machines
+    import matplotlib.pyplot as plt
+
+    shown = [r for r in results if r.measurements]
+    if not shown:
+        return
+    fig, axes = plt.subplots(
+        len(shown), 1, figsize=(11, 2.2 + 0.42 * sum(len(r.measurements) for r in shown))
+    )
+    axes_list = [axes] if len(shown) == 1 else list(axes)
+    for ax, result in zip(axes_list, shown, strict=True):
+        rows = result.measurements
+        labels = [m.label if len(m.label) <= 44 else m.label[:41] + "..." for m in rows]
+        values = [m.value or 0.0 for m in rows]
+        colors = ["tab:orange" if m.name.startswith("ours") else "tab:blue" for m in rows]
+        ax.barh(range(len(rows)), values, color=colors)
+        ax.set_yticks(range(len(rows)), labels, fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlim(0, (max(values) or 1.0) * 1.18)  # room for the value labels
+        ax.set_title(_TITLES.get(result.bench, result.bench), fontsize=9)
+        ax.set_xlabel(rows[0].unit, fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+        for i, m in enumerate(rows):
+            text = "n/a" if m.value is None else _fmt(m.value)
+            ax.text(m.value or 0.0, i, f" {text}", va="center", fontsize=7)
+    fig.suptitle("lower is better, except calls/s; orange = ours", fontsize=9)
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.98))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# -------------------------------------------------------------------------------- CLI
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="fast smoke run, fewer samples")
+    size.add_argument("--tiny", action="store_true", help="minimal sizes (used by the tests)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"run only these benchmarks (repeat or comma-separate): {', '.join(BENCHES)}",
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
+    parser.add_argument("--readme", type=Path, default=None, help="README part to write")
+    parser.add_argument("--no-readme", action="store_true", help="never write the README part")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run, print, save. Returns 0 (1 with ``--strict`` when a target fails; 2 on bad args)."""
+    args = _parse(argv)
+    names = [n.strip() for item in args.only for n in item.split(",") if n.strip()] or list(BENCHES)
+    unknown = [n for n in names if n not in BENCHES]
+    if unknown:
+        print(
+            f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHES)}",
+            file=sys.stderr,
+        )
+        return 2
+    mode = "tiny" if args.tiny else "quick" if args.quick else "full"
+    config = (
+        BenchConfig.tiny()
+        if args.tiny
+        else BenchConfig.quick()
+        if args.quick
+        else BenchConfig.full()
+    )
+    info = machine_info()
+    results = run_benchmarks(names, config)
+    markdown = render_markdown(results, info, mode)
+    print()
+    print(markdown)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.md").write_text(markdown, encoding="utf-8")
+    (out / "results.json").write_text(
+        json.dumps(to_json(results, info, config), indent=2) + "\n", encoding="utf-8"
+    )
+    save_plot(results, out / PLOT_NAME)
+    readme: Path | None = args.readme
+    if readme is None and mode == "full" and names == list(BENCHES):
+        readme = README_PART
+    if readme is not None and not args.no_readme:
+        readme.parent.mkdir(parents=True, exist_ok=True)
+        readme.write_text(render_readme_part(results, info, mode), encoding="utf-8")
+        print(f"wrote {readme}")
+    print(f"wrote {out / 'results.md'}, {out / 'results.json'}, {out / PLOT_NAME}")
+    failed = [t for r in results for t in r.targets if t.passed is False and not t.informational]
+    return 1 if args.strict and failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
