@@ -43,6 +43,15 @@ __all__ = [
 _CHUNK_FIELDS = frozenset({"id", "request_id", "model", "choices", "usage", "object", "created"})
 
 
+# Extras may not shadow the fields the accumulator sets itself.
+_CHOICE_FIELDS = frozenset(Choice.model_fields)
+_MESSAGE_FIELDS = frozenset(ResponseMessage.model_fields)
+
+
+def _without(extras: dict[str, Any], reserved: frozenset[str]) -> dict[str, Any]:
+    return {key: value for key, value in extras.items() if key not in reserved}
+
+
 @dataclass
 class ToolCallSnapshot:
     """A tool call being assembled; ``arguments`` arrives in pieces."""
@@ -85,10 +94,15 @@ class ChoiceSnapshot:
     def to_choice(self) -> Choice:
         """The finished choice, tool calls in index order."""
         calls = [self.tool_calls[i].to_tool_call() for i in sorted(self.tool_calls)]
-        return Choice(
+        # Every typed field here came from a validated chunk and the calls already have
+        # ids, so skipping re-validation is safe; adapters rebuild this on every chunk.
+        message = ResponseMessage.model_construct(
+            **self.message_extras, role=self.role, content=self.content, tool_calls=None
+        )
+        return Choice.model_construct(
             **self.extras,
             index=self.index,
-            message=ResponseMessage(**self.message_extras, role=self.role, content=self.content),
+            message=message,
             finish_reason=self.finish_reason,
             tool_calls=calls,
         )
@@ -144,8 +158,10 @@ def _fold_choice(snapshot: CompletionSnapshot, chunk_choice: ChunkChoice) -> Non
     if choice is None:
         choice = snapshot.choices[chunk_choice.index] = ChoiceSnapshot(index=chunk_choice.index)
     delta = chunk_choice.delta
-    choice.extras.update(chunk_choice.model_extra or {})
-    choice.message_extras.update(delta.model_extra or {})
+    if chunk_choice.model_extra:
+        choice.extras.update(_without(chunk_choice.model_extra, _CHOICE_FIELDS))
+    if delta.model_extra:
+        choice.message_extras.update(_without(delta.model_extra, _MESSAGE_FIELDS))
     if delta.role:
         choice.role = delta.role
     if delta.content is not None:

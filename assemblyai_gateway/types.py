@@ -447,11 +447,30 @@ class Delta(_Wire):
 
 
 class ChunkChoice(_Wire):
-    """One choice's delta in a stream chunk."""
+    """One choice's delta in a stream chunk.
+
+    Tool-call deltas are accepted inside ``delta`` (OpenAI) and on the choice itself
+    (where this gateway puts tool calls), and end up in ``delta.tool_calls``.
+    """
 
     index: int = 0
     delta: Delta = Field(default_factory=Delta)
     finish_reason: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _choice_level_tool_calls_into_delta(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping) or not data.get("tool_calls"):
+            return data
+        moved = dict(data)
+        on_choice = moved.pop("tool_calls")
+        delta = moved.get("delta")
+        delta = dict(delta) if isinstance(delta, Mapping) else {}
+        in_delta = delta.get("tool_calls") or []
+        if isinstance(on_choice, list) and isinstance(in_delta, list):
+            delta["tool_calls"] = [*in_delta, *on_choice]
+        moved["delta"] = delta
+        return moved
 
 
 class ChatCompletionChunk(_Wire):
