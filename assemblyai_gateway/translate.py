@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .accumulator import CompletionSnapshot
 from .errors import ConfigurationError
 from .types import ChatCompletion, NamedToolChoice, NamedToolChoiceFunction, ToolChoice, Usage
 
@@ -19,6 +20,7 @@ __all__ = [
     "ToolChoiceError",
     "resolve_tool_choice",
     "response_metadata",
+    "snapshot_metadata",
     "usage_counts",
 ]
 
@@ -91,6 +93,25 @@ def usage_counts(usage: Usage | None) -> dict[str, int]:
     }
 
 
+def _metadata(
+    response_id: str | None,
+    served_model: str | None,
+    finish_reason: str | None,
+    fields: Mapping[str, Any],
+    requested_model: str,
+) -> dict[str, Any]:
+    metadata: dict[str, Any] = {
+        "request_id": response_id,
+        "model_name": served_model or requested_model,
+        "finish_reason": finish_reason,
+        "response_time_ns": fields.get("response_time"),
+        "llm_status_code": fields.get("llm_status_code"),
+        "http_status_code": fields.get("http_status_code"),
+        "model_provider": MODEL_PROVIDER,
+    }
+    return {key: value for key, value in metadata.items() if value is not None}
+
+
 def response_metadata(completion: ChatCompletion, requested_model: str) -> dict[str, Any]:
     """The gateway's response fields under the names both adapters expose.
 
@@ -98,13 +119,32 @@ def response_metadata(completion: ChatCompletion, requested_model: str) -> dict[
     the requested model. Fields the gateway did not send are left out.
     """
     choice = completion.choices[0] if completion.choices else None
-    metadata: dict[str, Any] = {
-        "request_id": completion.response_id,
-        "model_name": completion.served_model or requested_model,
-        "finish_reason": choice.finish_reason if choice else None,
-        "response_time_ns": completion.response_time,
-        "llm_status_code": completion.llm_status_code,
-        "http_status_code": completion.http_status_code,
-        "model_provider": MODEL_PROVIDER,
-    }
-    return {key: value for key, value in metadata.items() if value is not None}
+    return _metadata(
+        completion.response_id,
+        completion.served_model,
+        choice.finish_reason if choice else None,
+        {
+            "response_time": completion.response_time,
+            "llm_status_code": completion.llm_status_code,
+            "http_status_code": completion.http_status_code,
+        },
+        requested_model,
+    )
+
+
+def snapshot_metadata(snapshot: CompletionSnapshot, requested_model: str) -> dict[str, Any]:
+    """:func:`response_metadata` for a stream in progress, without building a completion.
+
+    It gives the same result as ``response_metadata(snapshot.to_completion(), ...)``.
+    """
+    choice = snapshot.choices[min(snapshot.choices)] if snapshot.choices else None
+    echoed = snapshot.extras.get("request")
+    echoed_model = echoed.get("model") if isinstance(echoed, Mapping) else None
+    served = snapshot.model or (echoed_model if isinstance(echoed_model, str) else None)
+    return _metadata(
+        snapshot.request_id or snapshot.id,
+        served,
+        choice.finish_reason if choice else None,
+        snapshot.extras,
+        requested_model,
+    )

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 from llama_index.core.base.llms.types import (
@@ -45,7 +45,8 @@ from llama_index.core.llms.utils import parse_partial_json
 
 from assemblyai_gateway import ChatCompletion, ChatCompletionChunk, accumulate_chunk
 from assemblyai_gateway.accumulator import CompletionSnapshot
-from assemblyai_gateway.translate import response_metadata, usage_counts
+from assemblyai_gateway.translate import response_metadata, snapshot_metadata, usage_counts
+from assemblyai_gateway.types import ToolCall
 
 __all__ = [
     "StreamMapper",
@@ -54,6 +55,7 @@ __all__ = [
     "dump",
     "keep_first_tool_call",
     "parse_tool_arguments",
+    "snapshot_response",
     "stream_responses",
     "tool_selections",
 ]
@@ -125,6 +127,44 @@ def _tool_call_dict(call_id: str, name: str, arguments: str) -> dict[str, Any]:
     return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
 
 
+def _response(
+    content: str | None,
+    tool_calls: Sequence[ToolCall],
+    additional_kwargs: dict[str, Any],
+    *,
+    raw: Any,
+    delta: str | None,
+    final: bool,
+    response_id: str | None,
+) -> ChatResponse:
+    blocks: list[TextBlock | ToolCallBlock] = []
+    legacy_calls: list[dict[str, Any]] = []
+    # "" next to tool calls is an empty role delta, not text the model wrote.
+    if content is not None and (content or not tool_calls):
+        blocks.append(TextBlock(text=content))
+    for call in tool_calls:
+        arguments = call.function.arguments
+        kwargs = parse_tool_arguments(arguments, partial=not final)
+        if final and isinstance(kwargs, str):
+            logger.warning(
+                "tool call %s (%s) has arguments that are not a JSON object; the raw "
+                "text is kept in ToolCallBlock.tool_kwargs (request_id=%s)",
+                call.id,
+                call.function.name,
+                response_id,
+            )
+        blocks.append(
+            ToolCallBlock(tool_call_id=call.id, tool_name=call.function.name, tool_kwargs=kwargs)
+        )
+        legacy_calls.append(_tool_call_dict(call.id, call.function.name, arguments))
+    message = ChatMessage(
+        role=MessageRole.ASSISTANT,
+        blocks=list(blocks),
+        additional_kwargs={"tool_calls": legacy_calls} if legacy_calls else {},
+    )
+    return ChatResponse(message=message, raw=raw, delta=delta, additional_kwargs=additional_kwargs)
+
+
 def chat_response(
     completion: ChatCompletion,
     *,
@@ -143,41 +183,39 @@ def chat_response(
         final: Whether the completion is finished (strict argument parsing) or a
             stream still in progress (lenient parsing).
     """
-    blocks: list[TextBlock | ToolCallBlock] = []
-    legacy_calls: list[dict[str, Any]] = []
-    if completion.choices:
-        choice = completion.choices[0]
-        content = choice.message.content
-        # "" next to tool calls is an empty role delta, not text the model wrote.
-        if content is not None and (content or not choice.tool_calls):
-            blocks.append(TextBlock(text=content))
-        for call in choice.tool_calls:
-            arguments = call.function.arguments
-            kwargs = parse_tool_arguments(arguments, partial=not final)
-            if final and isinstance(kwargs, str):
-                logger.warning(
-                    "tool call %s (%s) has arguments that are not a JSON object; the raw "
-                    "text is kept in ToolCallBlock.tool_kwargs (request_id=%s)",
-                    call.id,
-                    call.function.name,
-                    completion.response_id,
-                )
-            blocks.append(
-                ToolCallBlock(
-                    tool_call_id=call.id, tool_name=call.function.name, tool_kwargs=kwargs
-                )
-            )
-            legacy_calls.append(_tool_call_dict(call.id, call.function.name, arguments))
-    message = ChatMessage(
-        role=MessageRole.ASSISTANT,
-        blocks=list(blocks),
-        additional_kwargs={"tool_calls": legacy_calls} if legacy_calls else {},
+    choice = completion.choices[0] if completion.choices else None
+    return _response(
+        choice.message.content if choice else None,
+        choice.tool_calls if choice else (),
+        {**usage_counts(completion.usage), **response_metadata(completion, requested_model)},
+        raw=raw,
+        delta=delta,
+        final=final,
+        response_id=completion.response_id,
     )
-    additional_kwargs = {
-        **usage_counts(completion.usage),
-        **response_metadata(completion, requested_model),
-    }
-    return ChatResponse(message=message, raw=raw, delta=delta, additional_kwargs=additional_kwargs)
+
+
+def snapshot_response(
+    snapshot: CompletionSnapshot, *, requested_model: str, raw: Any, delta: str | None
+) -> ChatResponse:
+    """A stream in progress as a ``ChatResponse`` (lenient argument parsing).
+
+    Equal to ``chat_response(snapshot.to_completion(), final=False, ...)`` without
+    building the completion on every chunk.
+    """
+    choice = snapshot.choices[min(snapshot.choices)] if snapshot.choices else None
+    calls = (
+        [choice.tool_calls[i].to_tool_call() for i in sorted(choice.tool_calls)] if choice else []
+    )
+    return _response(
+        choice.content if choice else None,
+        calls,
+        {**usage_counts(snapshot.usage), **snapshot_metadata(snapshot, requested_model)},
+        raw=raw,
+        delta=delta,
+        final=False,
+        response_id=snapshot.request_id or snapshot.id,
+    )
 
 
 def dump(model: ChatCompletion | ChatCompletionChunk) -> dict[str, Any]:
@@ -215,12 +253,8 @@ class StreamMapper:
         ready = self._pending
         self._snapshot = accumulate_chunk(self._snapshot, chunk)
         delta = "".join(choice.delta.content or "" for choice in chunk.choices if choice.index == 0)
-        self._pending = chat_response(
-            self._snapshot.to_completion(),
-            requested_model=self._model,
-            raw=dump(chunk),
-            delta=delta,
-            final=False,
+        self._pending = snapshot_response(
+            self._snapshot, requested_model=self._model, raw=dump(chunk), delta=delta
         )
         return ready
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from assemblyai_gateway.accumulator import accumulate_chunk
 from assemblyai_gateway.errors import ConfigurationError
+from assemblyai_gateway.sse import ChunkDecoder
 from assemblyai_gateway.testing import completion_body
 from assemblyai_gateway.translate import (
     MODEL_PROVIDER,
     ToolChoiceError,
     resolve_tool_choice,
     response_metadata,
+    snapshot_metadata,
     usage_counts,
 )
 from assemblyai_gateway.types import ChatCompletion, NamedToolChoice, Usage
@@ -142,3 +146,25 @@ def test_usage_counts_uses_openai_names() -> None:
 
     assert usage_counts(usage) == {"prompt_tokens": 8, "completion_tokens": 2, "total_tokens": 10}
     assert usage_counts(None) == {}
+
+
+_SSE_FIXTURES = sorted(
+    p
+    for p in (Path(__file__).resolve().parents[1] / "fixtures" / "sse").glob("*.sse")
+    if p.stem not in {"error_mid_stream", "error_event_mid_stream", "truncated"}
+)
+
+
+@pytest.mark.parametrize("fixture", _SSE_FIXTURES, ids=lambda p: p.stem)
+def test_snapshot_metadata_matches_the_completed_response_after_every_chunk(
+    fixture: Path,
+) -> None:
+    decoder = ChunkDecoder()
+    chunks = [*decoder.feed(fixture.read_text()), *decoder.close()]
+    assert chunks
+    snapshot = None
+    for chunk in chunks:
+        snapshot = accumulate_chunk(snapshot, chunk)
+        assert snapshot_metadata(snapshot, "asked-model") == response_metadata(
+            snapshot.to_completion(), "asked-model"
+        )
