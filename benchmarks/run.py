@@ -6,8 +6,9 @@ Usage::
     python -m benchmarks.run --quick         # smoke run, ~30 s
     python -m benchmarks.run --only overhead --only import
 
-A full run of every benchmark also rewrites ``.readme_parts/benchmarks.md`` (the
-README's Performance section), unless ``--no-readme`` is given.
+A full run of every benchmark also rewrites the README's Performance section (between
+the ``<!-- PERFORMANCE:START -->`` and ``<!-- PERFORMANCE:END -->`` markers), unless
+``--no-readme`` is given; ``--readme PATH`` writes the section to PATH instead.
 """
 
 from __future__ import annotations
@@ -28,11 +29,20 @@ from typing import Any
 from . import bench_concurrency, bench_import, bench_overhead, bench_streaming
 from ._common import BenchConfig, BenchResult, Measurement, Target
 
-__all__ = ["BENCHES", "PLOT_NAME", "main", "render_markdown", "run_benchmarks"]
+__all__ = [
+    "BENCHES",
+    "PLOT_NAME",
+    "main",
+    "render_markdown",
+    "run_benchmarks",
+    "splice_readme",
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results"
-README_PART = REPO_ROOT / ".readme_parts" / "benchmarks.md"
+README = REPO_ROOT / "README.md"
+README_START = "<!-- PERFORMANCE:START -->"
+README_END = "<!-- PERFORMANCE:END -->"
 PLOT_NAME = "benchmarks.png"
 
 BENCHES: dict[str, Callable[[BenchConfig], BenchResult]] = {
@@ -220,7 +230,7 @@ def _machine_line(info: dict[str, str]) -> str:
 
 
 def render_readme_part(results: Sequence[BenchResult], info: dict[str, str], mode: str) -> str:
-    """The README's Performance section (``.readme_parts/benchmarks.md``)."""
+    """The README's Performance section."""
     targets = [t for r in results for t in r.targets if not t.informational]
     # Row names repeat across benchmarks (``ours_langchain``): look up per benchmark.
     values = {r.bench: r.by_name() for r in results}
@@ -261,6 +271,16 @@ def render_readme_part(results: Sequence[BenchResult], info: dict[str, str], mod
                 "when the garbage collector finds them."
             )
     return "\n".join(lines) + "\n"
+
+
+def splice_readme(readme: Path, section: str) -> None:
+    """Replace the text between the Performance markers of ``readme`` with ``section``."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"{readme} has no {README_START} ... {README_END} markers")
+    head, tail = text[: start + len(README_START)], text[end:]
+    readme.write_text(f"{head}\n{section}{tail}", encoding="utf-8")
 
 
 def to_json(
@@ -375,13 +395,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.dumps(to_json(results, info, config), indent=2) + "\n", encoding="utf-8"
     )
     save_plot(results, out / PLOT_NAME)
-    readme: Path | None = args.readme
-    if readme is None and mode == "full" and names == list(BENCHES):
-        readme = README_PART
-    if readme is not None and not args.no_readme:
-        readme.parent.mkdir(parents=True, exist_ok=True)
-        readme.write_text(render_readme_part(results, info, mode), encoding="utf-8")
-        print(f"wrote {readme}")
+    section = render_readme_part(results, info, mode)
+    if args.no_readme:
+        pass
+    elif args.readme is not None:
+        args.readme.parent.mkdir(parents=True, exist_ok=True)
+        args.readme.write_text(section, encoding="utf-8")
+        print(f"wrote {args.readme}")
+    elif mode == "full" and names == list(BENCHES):
+        splice_readme(README, section)
+        print(f"updated the Performance section of {README}")
     print(f"wrote {out / 'results.md'}, {out / 'results.json'}, {out / PLOT_NAME}")
     failed = [t for r in results for t in r.targets if t.passed is False and not t.informational]
     return 1 if args.strict and failed else 0
