@@ -16,6 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
+from .errors import ResponseValidationError
 from .types import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -128,14 +131,24 @@ class CompletionSnapshot:
     def to_completion(self) -> ChatCompletion:
         """The completion a non-streaming call would have returned."""
         choices = [self.choices[i].to_choice() for i in sorted(self.choices)]
-        return ChatCompletion(
-            **self.extras,
-            request_id=self.request_id,
-            id=self.id,
-            model=self.model,
-            choices=choices,
-            usage=self.usage,
-        )
+        try:
+            return ChatCompletion(
+                **self.extras,
+                request_id=self.request_id,
+                id=self.id,
+                model=self.model,
+                choices=choices,
+                usage=self.usage,
+            )
+        except ValidationError as exc:
+            # Only the extras can be mistyped (e.g. "response_time": "fast"): the same
+            # body sent without streaming is a ResponseValidationError too.
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "body"
+            raise ResponseValidationError(
+                f"the stream's completion fields are malformed ({where}: {first['msg']})",
+                request_id=self.request_id,
+            ) from None
 
 
 def _fold_tool_call(choice: ChoiceSnapshot, delta: ToolCallDelta) -> None:

@@ -445,7 +445,7 @@ class GatewayClient:
 
     def _sse_stream(self, body: bytes, include_usage: bool) -> Iterator[ChatCompletionChunk]:
         response = call_with_retries(functools.partial(self._open_stream, body), self.max_retries)
-        decoder = ChunkDecoder()
+        decoder = ChunkDecoder(require_choices=True)
         delivered = 0
         try:
             if not _is_event_stream(response):
@@ -521,7 +521,7 @@ class GatewayClient:
         response = await acall_with_retries(
             functools.partial(self._aopen_stream, body), self.max_retries
         )
-        decoder = ChunkDecoder()
+        decoder = ChunkDecoder(require_choices=True)
         delivered = 0
         try:
             if not _is_event_stream(response):

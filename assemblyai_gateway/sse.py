@@ -16,7 +16,7 @@ from httpx_sse import ServerSentEvent
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 from pydantic import ValidationError
 
-from .errors import StreamError
+from .errors import ResponseValidationError, StreamError
 from .types import ChatCompletionChunk
 
 __all__ = ["ChunkDecoder", "parse_event"]
@@ -53,7 +53,7 @@ def parse_event(
         return None
     try:
         payload = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         if event.event == "error":
             raise StreamError(
                 f"the gateway sent an error event mid-stream: {data[:200]}",
@@ -91,11 +91,13 @@ class ChunkDecoder:
         True
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, require_choices: bool = False) -> None:
+        self.require_choices = require_choices
         self._lines = SSELineDecoder()
         self._events = SSEDecoder()
         self.done = False
         self.request_id: str | None = None
+        self.saw_choice = False
         self._error: StreamError | None = None
 
     def _decode_lines(self, lines: list[str]) -> list[ChatCompletionChunk]:
@@ -119,6 +121,7 @@ class ChunkDecoder:
                 break
             if chunk is not None:
                 self.request_id = chunk.request_id or self.request_id
+                self.saw_choice = self.saw_choice or bool(chunk.choices)
                 chunks.append(chunk)
         return chunks
 
@@ -135,6 +138,7 @@ class ChunkDecoder:
 
         Raises:
             StreamError: the stream ended without ``data: [DONE]`` (truncated).
+            ResponseValidationError: with ``require_choices``, no chunk carried a choice.
         """
         if self._error is not None:
             raise self._error
@@ -153,5 +157,10 @@ class ChunkDecoder:
             raise StreamError(
                 "the stream ended before `data: [DONE]`; the response is incomplete",
                 request_id=self.request_id,
+            )
+        if self.require_choices and not self.saw_choice:
+            # An empty completion stream is not a successful empty answer.
+            raise ResponseValidationError(
+                "the gateway streamed a completion with no choices", request_id=self.request_id
             )
         return chunks

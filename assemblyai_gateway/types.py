@@ -283,8 +283,14 @@ class Usage(_Wire):
         if normalised.get("output_tokens") is None:
             normalised["output_tokens"] = completion or 0
         if normalised.get("total_tokens") is None:
-            normalised["total_tokens"] = normalised["input_tokens"] + normalised["output_tokens"]
+            normalised.pop("total_tokens", None)  # summed once the counts are ints
         return normalised
+
+    @model_validator(mode="after")
+    def _total_defaults_to_the_sum(self) -> Usage:
+        if "total_tokens" not in self.model_fields_set:
+            self.total_tokens = self.input_tokens + self.output_tokens
+        return self
 
     @property
     def prompt_tokens(self) -> int:
