@@ -78,6 +78,8 @@ class ChatAssemblyAIGateway(BaseChatModel):
             default is 1000).
         timeout: Seconds or an ``httpx.Timeout`` (alias ``request_timeout``; default 120 s).
         max_retries: Retries of 408/409/429/5xx and connection errors (default 2).
+        enforce_region: With ``region="eu"``, refuse models the catalog marks US-only
+            before sending (default True); set False for a model newer than the catalog.
         stop: Stop sequences (alias ``stop_sequences``), enforced client-side, see below.
         streaming: Make ``invoke`` use the streaming path (default ``False``).
         stream_usage: Report token usage when streaming (default ``True``).
@@ -191,6 +193,8 @@ class ChatAssemblyAIGateway(BaseChatModel):
     """Seconds, or an ``httpx.Timeout``; ``None`` means 120 s (10 s to connect)."""
 
     max_retries: int = Field(default=2, ge=0)
+    enforce_region: bool = True
+    """Refuse US-only models on the EU endpoint before sending; False to override."""
     """Retries after the first attempt for retryable failures."""
 
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
@@ -318,6 +322,7 @@ class ChatAssemblyAIGateway(BaseChatModel):
             self.region,
             self.timeout,
             self.max_retries,
+            self.enforce_region,
             id(self.http_client),
             id(self.http_async_client),
         )
@@ -336,6 +341,7 @@ class ChatAssemblyAIGateway(BaseChatModel):
                 region=self.region,
                 timeout=self.timeout,
                 max_retries=self.max_retries,
+                enforce_region=self.enforce_region,
                 http_client=self.http_client,
                 http_async_client=self.http_async_client,
             )

@@ -79,7 +79,16 @@ GATEWAY_DEFAULT_MAX_TOKENS = 1000
 
 # Fields the core client is built from: changing one rebuilds it on the next call.
 _CLIENT_FIELDS = frozenset(
-    {"api_key", "base_url", "region", "timeout", "max_retries", "http_client", "async_http_client"}
+    {
+        "api_key",
+        "base_url",
+        "region",
+        "timeout",
+        "max_retries",
+        "enforce_region",
+        "http_client",
+        "async_http_client",
+    }
 )
 # Never pickled: connection pools (pickling with injected ones raises TypeError).
 _UNPICKLED_FIELDS = frozenset({"http_client", "async_http_client"})
@@ -103,6 +112,8 @@ class AssemblyAIGateway(FunctionCallingLLM):
         max_tokens: Output token limit; ``None`` leaves the gateway's default (1000).
         timeout: Seconds per request; ``None`` is 120 s (10 s to connect).
         max_retries: Retries after the first attempt on 408/409/429/5xx and network errors.
+        enforce_region: With ``region="eu"``, refuse models the catalog marks US-only
+            before sending (default True); set False for a model newer than the catalog.
         fallbacks: Models the gateway tries when the first fails: ``[{"model": ...}]``
             (any request field may be overridden per fallback) or just model ids.
         fallback_config: ``{"retry": bool, "depth": 0-2}``.
@@ -152,6 +163,10 @@ class AssemblyAIGateway(FunctionCallingLLM):
         default=None, gt=0, description="Seconds per request (default 120)."
     )
     max_retries: int = Field(default=2, ge=0, description="Retries after the first attempt.")
+    enforce_region: bool = Field(
+        default=True,
+        description="Refuse US-only models on the EU endpoint before sending; False overrides.",
+    )
     fallbacks: list[dict[str, Any]] | None = Field(
         default=None, description="Fallback models, each {'model': ..., <overrides>}."
     )
@@ -243,6 +258,7 @@ class AssemblyAIGateway(FunctionCallingLLM):
                 region=self.region,
                 timeout=self.timeout,
                 max_retries=self.max_retries,
+                enforce_region=self.enforce_region,
                 http_client=self.http_client,
                 http_async_client=self.async_http_client,
             )

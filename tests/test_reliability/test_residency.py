@@ -94,7 +94,7 @@ async def test_a_model_newer_than_the_catalog_is_not_refused(
 async def test_a_newer_model_can_be_registered_with_its_real_profile(
     adapter: AdapterDriver, call: CallSpec, emulator: GatewayEmulator, kit: type[Kit]
 ) -> None:
-    # The adapters do not expose `enforce_region`; the catalog is their override.
+    # The catalog is one override; `enforce_region=False` on the adapter is the other.
     register_model(ModelInfo(NEW_MODEL, "openai", 400_000, 128_000, native_streaming=True))
     llm = adapter.make(NEW_MODEL, max_retries=0, region="eu")
 
@@ -127,6 +127,16 @@ async def test_a_newer_model_registered_as_us_only_is_refused(
 
     assert isinstance((await adapter.call(llm, call.way)).failed(), ModelNotAvailableInRegionError)
     assert emulator.requests == []
+
+
+async def test_the_adapters_can_switch_the_guard_off(
+    adapter: AdapterDriver, call: CallSpec, emulator: GatewayEmulator, kit: type[Kit]
+) -> None:
+    llm = adapter.make("gpt-5", max_retries=0, region="eu", enforce_region=False)
+
+    assert (await adapter.call(llm, call.way)).ok().text == kit.ANSWER
+    assert [r.json["model"] for r in emulator.requests if r.json] == ["gpt-5"]
+    await adapter.assert_no_leaks()
 
 
 async def test_the_core_client_can_switch_the_guard_off(
