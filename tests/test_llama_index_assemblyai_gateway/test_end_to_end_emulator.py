@@ -8,7 +8,6 @@ LLMs below are built exactly as a user would build them, with no injected client
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -21,6 +20,7 @@ from pydantic import BaseModel
 from assemblyai_gateway import AuthenticationError
 from assemblyai_gateway.emulator import Fault, GatewayEmulator
 from llama_index_assemblyai_gateway import AssemblyAIGateway
+from tests.support.readme import python_examples
 
 if TYPE_CHECKING:
     from tests.test_llama_index_assemblyai_gateway.conftest import Runner
@@ -197,12 +197,8 @@ def test_class_docstring_example_runs(
     assert "Emulated answer to" in printed
 
 
-README_PART = Path(__file__).resolve().parents[2] / ".readme_parts" / "llama_index.md"
-
-
 def _readme_examples() -> list[str]:
-    text = README_PART.read_text(encoding="utf-8")
-    return re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    return python_examples("LlamaIndex")
 
 
 def test_the_readme_section_has_examples() -> None:

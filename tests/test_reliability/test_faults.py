@@ -10,8 +10,6 @@ response left open, and no socket to the emulator once the pools are closed.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -31,6 +29,7 @@ from assemblyai_gateway import (
 )
 from assemblyai_gateway.emulator import Fault, GatewayEmulator
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+from tests.support.readme import python_examples
 
 if TYPE_CHECKING:
     from tests.test_reliability.conftest import AdapterDriver, CallSpec, Kit
@@ -582,11 +581,9 @@ async def test_langchain_streaming_invoke_keeps_invalid_tool_arguments_without_r
 
 # ---------------------------------------------------------------------- README section
 
-README_PART = Path(__file__).resolve().parents[2] / ".readme_parts" / "reliability.md"
-
 
 def _readme_examples() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", README_PART.read_text(encoding="utf-8"), re.DOTALL)
+    return python_examples("Reliability and security")
 
 
 def test_the_readme_section_has_examples() -> None:
