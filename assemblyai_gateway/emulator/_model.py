@@ -153,7 +153,8 @@ def complete(request: Json) -> Completion:
     if chosen:
         seed = json.dumps(messages, sort_keys=True, default=str)
         calls = tuple(
-            _tool_call(tool, index, seed, hints) for index, tool in enumerate(chosen, start=1)
+            _tool_call(tool, index, seed, {**hints, **_hints_after_mention(tool, tools, user_text)})
+            for index, tool in enumerate(chosen, start=1)
         )
         return Completion(None, calls, "tool_calls", input_tokens)
 
@@ -195,8 +196,8 @@ def _choose_tools(tools: list[Json], choice: object, last: Json, user_text: str)
     return [] if last.get("role") == "tool" else mentioned
 
 
-def _mentioned_tools(tools: list[Json], text: str) -> list[Json]:
-    """Tools named in ``text`` as a word (also with ``_`` read as spaces), in order."""
+def _mention_positions(tools: list[Json], text: str) -> list[tuple[int, int, Json]]:
+    """(position, order, tool) for each tool named in ``text``, sorted by position."""
     found: list[tuple[int, int, Json]] = []
     for order, tool in enumerate(tools):
         name = tool["function"]["name"]
@@ -208,7 +209,25 @@ def _mentioned_tools(tools: list[Json], text: str) -> list[Json]:
         ]
         if positions:
             found.append((min(positions), order, tool))
-    return [tool for _, _, tool in sorted(found, key=lambda item: (item[0], item[1]))]
+    return sorted(found, key=lambda item: (item[0], item[1]))
+
+
+def _mentioned_tools(tools: list[Json], text: str) -> list[Json]:
+    """Tools named in ``text`` as a word (also with ``_`` read as spaces), in order."""
+    return [tool for _, _, tool in _mention_positions(tools, text)]
+
+
+def _hints_after_mention(tool: Json, tools: list[Json], text: str) -> dict[str, str]:
+    """Hints written between this tool's name and the next named tool's.
+
+    "use multiply with a: 6 and b: 7, and add with a: 2" gives multiply a=6 and add a=2.
+    """
+    mentions = _mention_positions(tools, text)
+    for i, (position, _, mentioned) in enumerate(mentions):
+        if mentioned is tool:
+            end = mentions[i + 1][0] if i + 1 < len(mentions) else len(text)
+            return extract_hints(text[position:end])
+    return {}
 
 
 def _tool_call(tool: Json, index: int, seed: str, hints: Mapping[str, str]) -> Json:

@@ -174,6 +174,26 @@ def test_auto_calls_every_named_tool_in_order_of_appearance(
     assert len({c["id"] for c in found}) == 2
 
 
+def test_hints_after_a_tool_name_belong_to_that_tool_first(
+    gateway: Gateway, tools: list[Json]
+) -> None:
+    prompt = "get_weather city: Paris days: 2, and send_email to=a@x.io, then days: 5"
+    found = calls(gateway.chat({"model": CLAUDE, "prompt": prompt, "tools": tools}))
+    weather = json.loads(found[0]["function"]["arguments"])
+    assert weather["city"] == "Paris"
+    assert weather["days"] == 2  # not the 5 written after send_email
+    assert json.loads(found[1]["function"]["arguments"])["to"] == "a@x.io"
+
+
+def test_hints_written_anywhere_still_fill_the_other_arguments(
+    gateway: Gateway, tools: list[Json]
+) -> None:
+    prompt = "city: Oslo, then get_weather days: 3"
+    [call] = calls(gateway.chat({"model": CLAUDE, "prompt": prompt, "tools": tools}))
+    assert json.loads(call["function"]["arguments"])["city"] == "Oslo"
+    assert json.loads(call["function"]["arguments"])["days"] == 3
+
+
 def test_tool_names_match_only_as_whole_words(gateway: Gateway, tools: list[Json]) -> None:
     body = {"model": CLAUDE, "prompt": "my get_weathers are fine", "tools": tools}
     assert calls(gateway.chat(body)) == []
