@@ -36,57 +36,45 @@ if os.environ.get("ASSEMBLYAI_API_KEY"):
     pytestmark.append(pytest.mark.allow_hosts(_GATEWAY_HOSTS))
 
 
-class TestChatAssemblyAIGatewayClaude(ChatModelIntegrationTests):
-    """Claude: pseudo-streamed by the gateway."""
+class _GatewayIntegrationTests(ChatModelIntegrationTests):
+    """What both model families share; subclasses name the model."""
 
     @property
     def chat_model_class(self) -> type[ChatAssemblyAIGateway]:
         return ChatAssemblyAIGateway
+
+    @property
+    def has_tool_choice(self) -> bool:
+        return True
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def enable_vcr_tests(self) -> bool:
+        return True
+
+
+class TestChatAssemblyAIGatewayClaude(_GatewayIntegrationTests):
+    """Claude: pseudo-streamed by the gateway."""
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
         return {"model": "claude-sonnet-4-5-20250929", "max_tokens": 1000}
 
     @property
-    def has_tool_choice(self) -> bool:
-        return True
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
     def model_override_value(self) -> str:
         return "claude-haiku-4-5-20251001"
 
-    @property
-    def enable_vcr_tests(self) -> bool:
-        return True
 
-
-class TestChatAssemblyAIGatewayOpenAI(ChatModelIntegrationTests):
+class TestChatAssemblyAIGatewayOpenAI(_GatewayIntegrationTests):
     """An OpenAI model: natively streamed with server-sent events."""
-
-    @property
-    def chat_model_class(self) -> type[ChatAssemblyAIGateway]:
-        return ChatAssemblyAIGateway
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
         return {"model": "gpt-4.1", "max_tokens": 1000}
 
     @property
-    def has_tool_choice(self) -> bool:
-        return True
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
     def model_override_value(self) -> str:
         return "gpt-5-mini"
-
-    @property
-    def enable_vcr_tests(self) -> bool:
-        return True

@@ -20,27 +20,6 @@ from assemblyai_gateway.testing import chunk_body, completion_body, sse_body, to
 if TYPE_CHECKING:
     from tests.test_llama_index_assemblyai_gateway.conftest import ScriptedFactory
 
-# The agents are pydantic models that llama-index-workflows inspects with
-# inspect.getmembers(), which touches pydantic's deprecated attributes on the instance.
-# The warnings come from that third-party code, not from the adapter.
-pytestmark = [
-    pytest.mark.filterwarnings(
-        "ignore:The `__fields__` attribute is deprecated"
-        ":pydantic.warnings.PydanticDeprecatedSince20"
-    ),
-    pytest.mark.filterwarnings(
-        "ignore:The `__fields_set__` attribute is deprecated"
-        ":pydantic.warnings.PydanticDeprecatedSince20"
-    ),
-    pytest.mark.filterwarnings(
-        "ignore:Accessing the 'model_fields' attribute on the instance is deprecated"
-        ":pydantic.warnings.PydanticDeprecatedSince211"
-    ),
-    pytest.mark.filterwarnings(
-        "ignore:Accessing the 'model_computed_fields' attribute on the instance is deprecated"
-        ":pydantic.warnings.PydanticDeprecatedSince211"
-    ),
-]
 
 QUESTION = "What is the weather in Paris, and what is 2 + 3?"
 FINAL = "It is sunny in Paris, and 2 + 3 = 5."

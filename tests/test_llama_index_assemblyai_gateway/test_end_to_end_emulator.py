@@ -25,27 +25,6 @@ from tests.support.readme import python_examples
 if TYPE_CHECKING:
     from tests.test_llama_index_assemblyai_gateway.conftest import Runner
 
-# FunctionAgent runs inside llama-index-workflows, which inspects the agent (a pydantic
-# model) with inspect.getmembers() and so touches pydantic's deprecated attributes.
-# Third-party code, not the adapter.
-pytestmark = [
-    pytest.mark.filterwarnings(
-        "ignore:The `__fields__` attribute is deprecated"
-        ":pydantic.warnings.PydanticDeprecatedSince20"
-    ),
-    pytest.mark.filterwarnings(
-        "ignore:The `__fields_set__` attribute is deprecated"
-        ":pydantic.warnings.PydanticDeprecatedSince20"
-    ),
-    pytest.mark.filterwarnings(
-        "ignore:Accessing the 'model_fields' attribute on the instance is deprecated"
-        ":pydantic.warnings.PydanticDeprecatedSince211"
-    ),
-    pytest.mark.filterwarnings(
-        "ignore:Accessing the 'model_computed_fields' attribute on the instance is deprecated"
-        ":pydantic.warnings.PydanticDeprecatedSince211"
-    ),
-]
 
 CLAUDE = "claude-sonnet-4-5-20250929"
 HI = [ChatMessage(role="user", content="Say hello")]
