@@ -15,7 +15,7 @@ from collections.abc import (
     Generator,
     Iterable,
 )
-from typing import Any
+from typing import Any, Generic
 
 from llama_index.core.base.llms.types import ChatResponse
 from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
@@ -69,10 +69,40 @@ def parse_structured(text: str | None, output_cls: type[Model]) -> Model:
     return output_cls.model_validate_json(body)
 
 
-def _partial(
-    response: ChatResponse, output_cls: type[Model], current: Model | FlexibleModel | None
-) -> Model | FlexibleModel:
-    return process_streaming_content_incremental(response, output_cls, current)
+class _PartialObjects(Generic[Model]):
+    """The sync and async streams' shared fold: events, change detection, final parse."""
+
+    def __init__(
+        self, output_cls: type[Model], prompt: BasePromptTemplate, prompt_args: dict[str, Any]
+    ) -> None:
+        self._output_cls = output_cls
+        self._current: Model | FlexibleModel | None = None
+        self._last: ChatResponse | None = None
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
+
+    def feed(self, response: ChatResponse) -> Model | FlexibleModel | None:
+        """The new partial object, or ``None`` when this response changed nothing."""
+        self._last = response
+        updated = process_streaming_content_incremental(response, self._output_cls, self._current)
+        if updated == self._current:
+            return None
+        self._current = updated
+        dispatcher.event(LLMStructuredPredictInProgressEvent(output=updated))
+        return updated
+
+    def finish(self) -> list[Model]:
+        """The strictly validated final object, if it differs from the last partial."""
+        last = self._last
+        final = parse_structured(last.message.content if last else None, self._output_cls)
+        changed = final != self._current
+        if changed:
+            dispatcher.event(LLMStructuredPredictInProgressEvent(output=final))
+        dispatcher.event(LLMStructuredPredictEndEvent(output=final))
+        return [final] if changed else []
 
 
 def stream_structured(
@@ -89,25 +119,12 @@ def stream_structured(
     ``structured_predict`` returns. The structured-predict start, in-progress and end
     events are dispatched as in LlamaIndex's own implementation.
     """
-    dispatcher.event(
-        LLMStructuredPredictStartEvent(
-            output_cls=output_cls, template=prompt, template_args=prompt_args
-        )
-    )
-    current: Model | FlexibleModel | None = None
-    last: ChatResponse | None = None
+    fold = _PartialObjects(output_cls, prompt, prompt_args)
     for response in start():
-        last = response
-        updated = _partial(response, output_cls, current)
-        if updated != current:
-            current = updated
-            dispatcher.event(LLMStructuredPredictInProgressEvent(output=updated))
+        updated = fold.feed(response)
+        if updated is not None:
             yield updated
-    final = parse_structured(last.message.content if last else None, output_cls)
-    if final != current:
-        dispatcher.event(LLMStructuredPredictInProgressEvent(output=final))
-        yield final
-    dispatcher.event(LLMStructuredPredictEndEvent(output=final))
+    yield from fold.finish()
 
 
 async def astream_structured(
@@ -117,22 +134,10 @@ async def astream_structured(
     prompt_args: dict[str, Any],
 ) -> AsyncGenerator[Model | FlexibleModel, None]:
     """Async :func:`stream_structured`."""
-    dispatcher.event(
-        LLMStructuredPredictStartEvent(
-            output_cls=output_cls, template=prompt, template_args=prompt_args
-        )
-    )
-    current: Model | FlexibleModel | None = None
-    last: ChatResponse | None = None
+    fold = _PartialObjects(output_cls, prompt, prompt_args)
     async for response in await start():
-        last = response
-        updated = _partial(response, output_cls, current)
-        if updated != current:
-            current = updated
-            dispatcher.event(LLMStructuredPredictInProgressEvent(output=updated))
+        updated = fold.feed(response)
+        if updated is not None:
             yield updated
-    final = parse_structured(last.message.content if last else None, output_cls)
-    if final != current:
-        dispatcher.event(LLMStructuredPredictInProgressEvent(output=final))
+    for final in fold.finish():
         yield final
-    dispatcher.event(LLMStructuredPredictEndEvent(output=final))
