@@ -1,40 +1,102 @@
-# Every target works on a fresh machine with only Python 3.11 (or newer) installed.
+# Every target works on a fresh machine with only python3 (3.11 or newer) installed.
+# The development environment comes from uv.lock (`uv sync --locked`); where uv is not on
+# PATH, a pinned uv is bootstrapped from PyPI into .tools/ first.
+
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV ?= .venv
+UV_VERSION := 0.13.9
+UV_BOOTSTRAP := .tools/uv-$(UV_VERSION)/bin/uv
+UV ?= $(shell command -v uv 2>/dev/null || echo $(UV_BOOTSTRAP))
+VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit demo bench record clean
+# uv uses the machine's python3 and never downloads an interpreter; it writes its
+# virtual environment to .venv, whatever the caller's shell has activated.
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+unexport VIRTUAL_ENV
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[all,dev]'
-	touch $(STAMP)
+# The offline suite never talks to the live gateway, even with a key in the shell.
+OFFLINE := env -u ASSEMBLYAI_API_KEY -u ASSEMBLYAI_GATEWAY_BASE_URL
 
-install: $(STAMP)
+SYNC_DEV := $(UV) sync --locked --all-extras --group dev
+SYNC_DEMO := $(UV) sync --locked --inexact --no-default-groups --extra all --group demo
 
-lint: $(STAMP)
+.PHONY: help install lint typecheck unit docs docs-serve build-check test test-live \
+	test-deps record demo bench bench-quick lock clean
+
+help:
+	@echo "make demo        run the tour (embedded emulator when ASSEMBLYAI_API_KEY is unset)"
+	@echo "make test        lint, types, docs, build check and the offline suite (no credits)"
+	@echo "make test-live   the live gateway tests (needs ASSEMBLYAI_API_KEY; spends credits)"
+	@echo "make record      record VCR cassettes from the live gateway (needs the key)"
+	@echo "make test-deps   the unit suite at the highest and the lowest direct dependency versions"
+	@echo "make docs        build the documentation site (--strict) into site/"
+	@echo "make bench       benchmarks against the peers (about 3 minutes)"
+	@echo "make lock        refresh uv.lock after changing dependencies in pyproject.toml"
+
+$(UV_BOOTSTRAP):
+	@echo "uv is not on PATH: installing uv $(UV_VERSION) from PyPI into .tools/ (once)"
+	$(PYTHON) -m venv .tools/uv-$(UV_VERSION)
+	.tools/uv-$(UV_VERSION)/bin/python -m pip install --quiet --disable-pip-version-check \
+		"uv==$(UV_VERSION)"
+
+uv: $(if $(filter $(UV_BOOTSTRAP),$(UV)),$(UV_BOOTSTRAP))
+.PHONY: uv
+
+install: uv
+	$(SYNC_DEV)
+
+lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-typecheck: $(STAMP)
+typecheck: install
 	$(PY) -m mypy
 
-unit: $(STAMP)
-	$(PY) -m pytest
+unit: install
+	$(OFFLINE) $(PY) -m pytest
 
-test: lint typecheck unit
+docs: install
+	$(OFFLINE) $(PY) -m mkdocs build --strict --quiet --site-dir site
 
-demo: $(STAMP)
+docs-serve: install
+	$(PY) -m mkdocs serve
+
+build-check: install
+	rm -rf dist
+	$(UV) build --quiet --out-dir dist
+	$(PY) -m twine check --strict dist/*
+	$(PY) -m tests.support.check_dist dist
+
+test: lint typecheck docs build-check unit
+
+test-live: install
+	@test -n "$$ASSEMBLYAI_API_KEY" || (echo "make test-live needs ASSEMBLYAI_API_KEY (it calls the live gateway and spends credits)"; exit 2)
+	$(PY) -m pytest tests/integration_tests --live -m live
+
+record: install
+	@test -n "$$ASSEMBLYAI_API_KEY" || (echo "make record needs ASSEMBLYAI_API_KEY (it records live gateway cassettes)"; exit 2)
+	$(PY) -m pytest tests/integration_tests --live --record-mode=once
+
+# The published ranges: the offline unit suite in two fresh environments, resolved at the
+# highest versions and at the lowest direct versions that pyproject.toml allows.
+test-deps: uv
+	$(OFFLINE) bash tests/support/test_deps.sh "$(UV)"
+
+demo: uv
+	@echo "Installing what the demo needs from uv.lock (the first run downloads packages)..."
+	$(SYNC_DEMO)
 	$(PY) -m cookbook.demo
 
-bench: $(STAMP)
-	$(PY) -m benchmarks.run
+bench: install
+	$(OFFLINE) $(PY) -m benchmarks.run
 
-record: $(STAMP)
-	@test -n "$$ASSEMBLYAI_API_KEY" || (echo "make record needs ASSEMBLYAI_API_KEY (it records live gateway cassettes)"; exit 2)
-	$(PY) -m pytest tests/integration_tests --record-mode=once
+bench-quick: install
+	$(OFFLINE) $(PY) -m benchmarks.run --quick
+
+lock: uv
+	$(UV) lock --upgrade
 
 clean:
-	rm -rf $(VENV) build dist .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .venv-deps build dist site .mypy_cache .ruff_cache

@@ -356,13 +356,13 @@ def _answer_ok(result: Any) -> bool:
 
 
 async def _one_run(
-    client: _Client, server: _ServerProcess, n: int, timeout: float, budget: float
+    client: _Client, server: _ServerProcess, n: int, call_timeout: float, budget: float
 ) -> _RunStats:
     assert client.build is not None
-    call, close = client.build(server.base_url, timeout)
+    call, close = client.build(server.base_url, call_timeout)
     try:
         # One untimed call: lazy imports and the first connection are not concurrency.
-        if not _answer_ok(await asyncio.wait_for(call(), timeout)):
+        if not _answer_ok(await asyncio.wait_for(call(), call_timeout)):
             raise RuntimeError("the first answer had no text")
         latencies: list[float] = []
         errors: dict[str, int] = {}
@@ -370,7 +370,7 @@ async def _one_run(
         async def one() -> None:
             start = time.perf_counter()
             try:
-                result = await asyncio.wait_for(call(), timeout)
+                result = await asyncio.wait_for(call(), call_timeout)
                 if not _answer_ok(result):
                     raise ValueError("answer without text")
                 latencies.append(time.perf_counter() - start)

@@ -211,7 +211,7 @@ def render_markdown(results: Sequence[BenchResult], info: dict[str, str], mode: 
     out = [
         "# Benchmark results",
         "",
-        f"Mode: `{mode}`; generated {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC.",
+        f"Mode: `{mode}`; generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC.",
         "",
         "Machine: " + _machine_line(info),
         "",
@@ -295,7 +295,7 @@ def to_json(
 ) -> dict[str, Any]:
     """Everything measured, machine-readable."""
     return {
-        "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": info,
         "config": dataclasses.asdict(config),
         "benches": [

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
@@ -20,6 +21,30 @@ from assemblyai_gateway import retries
 from assemblyai_gateway.client import GatewayClient
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
 from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
+
+LIVE_OPTION = "--live"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--live``: let the ``live`` tests call the real gateway (``make test-live``)."""
+    parser.addoption(
+        LIVE_OPTION,
+        action="store_true",
+        default=False,
+        help="run the live gateway tests (needs ASSEMBLYAI_API_KEY; spends credits)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Without ``--live``, a key in the developer's shell is hidden from the whole run.
+
+    So ``pytest`` or ``make test`` never spends credits and never fails on the network,
+    whatever the shell holds; only ``make test-live`` and ``make record`` pass ``--live``.
+    """
+    if not config.getoption(LIVE_OPTION):
+        os.environ.pop(API_KEY_ENV, None)
+        os.environ.pop(BASE_URL_ENV, None)
+
 
 # A fake key; distinctive so a leak is easy to spot in messages, reprs and logs.
 FAKE_API_KEY = "aai-fake-test-key-7c1e5d93b2a84f60"

@@ -1,6 +1,8 @@
 """VCR configuration and the live/replay gate for the standard integration tests.
 
-* With ``ASSEMBLYAI_API_KEY`` set, the tests talk to the live gateway (marker ``live``).
+* With ``--live`` and ``ASSEMBLYAI_API_KEY`` set (``make test-live``), the tests talk to
+  the live gateway (marker ``live``). Without ``--live`` the root conftest hides the key,
+  so a plain ``pytest`` or ``make test`` never spends credits.
   ``make record`` runs them with ``--record-mode=once`` and writes cassettes to
   ``tests/cassettes/`` with the ``Authorization`` header filtered out.
 * Without a key, every test skips, except a ``@pytest.mark.vcr`` test whose cassette
@@ -23,8 +25,8 @@ from vcr import VCR
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
 API_KEY_ENV = "ASSEMBLYAI_API_KEY"
 NO_KEY_REASON = (
-    "live gateway test: ASSEMBLYAI_API_KEY is not set and no recorded cassette exists "
-    "(set the key to run it, or `make record` to record cassettes into tests/cassettes/)"
+    "live gateway test: runs only with `make test-live` (pytest --live and "
+    "ASSEMBLYAI_API_KEY), or from a cassette that `make record` wrote to tests/cassettes/"
 )
 
 NO_CASSETTE_REASON = (

@@ -715,9 +715,9 @@ def plain_call(request: pytest.FixtureRequest) -> CallSpec:
     return spec
 
 
-async def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Poll ``condition`` on the running loop until it holds (bounded by ``timeout``)."""
-    deadline = time.monotonic() + timeout
+async def wait_until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Poll ``condition`` on the running loop until it holds (bounded by ``within`` s)."""
+    deadline = time.monotonic() + within
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting for a condition"
         await asyncio.sleep(0.005)

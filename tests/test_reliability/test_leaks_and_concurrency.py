@@ -169,7 +169,7 @@ async def test_closing_a_stream_early_closes_the_response(
             # llama-index-core's callback wrapper around astream_chat does not aclose()
             # the adapter's generator; the loop's async-generator finalizer does, as soon
             # as the wrapper lets go of it (a few loop turns later).
-            await kit.wait_until(lambda: transport.open_responses == 0, timeout=2)
+            await kit.wait_until(lambda: transport.open_responses == 0, within=2)
 
     assert transport.opened == 1
     assert transport.open_responses == 0

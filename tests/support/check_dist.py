@@ -1,0 +1,54 @@
+"""``make build-check``: the built wheel and sdist carry what a release needs.
+
+Run: ``python -m tests.support.check_dist dist``. Exits non-zero, naming what is missing.
+"""
+
+from __future__ import annotations
+
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+WHEEL_MUST_HOLD = (
+    "LICENSE",
+    "assemblyai_gateway/py.typed",
+    "langchain_assemblyai_gateway/py.typed",
+    "llama_index_assemblyai_gateway/py.typed",
+    "llama_index/llms/assemblyai_gateway/__init__.py",
+)
+SDIST_MUST_HOLD = ("LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml")
+
+
+def _missing(names: list[str], required: tuple[str, ...]) -> list[str]:
+    return [item for item in required if not any(name.endswith(item) for name in names)]
+
+
+def check(dist: Path) -> list[str]:
+    """Every problem found in ``dist``, as readable lines (empty when all is well)."""
+    problems: list[str] = []
+    wheels, sdists = sorted(dist.glob("*.whl")), sorted(dist.glob("*.tar.gz"))
+    if len(wheels) != 1 or len(sdists) != 1:
+        return [f"expected one wheel and one sdist in {dist}, found {wheels + sdists}"]
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        names = wheel.namelist()
+    problems += [f"wheel lacks {item}" for item in _missing(names, WHEEL_MUST_HOLD)]
+    if any("/tests/" in name or name.startswith("tests/") for name in names):
+        problems.append("wheel ships the tests")
+    with tarfile.open(sdists[0]) as sdist:
+        problems += [f"sdist lacks {item}" for item in _missing(sdist.getnames(), SDIST_MUST_HOLD)]
+    return problems
+
+
+def main() -> int:
+    """Check the folder named on the command line (default ``dist``)."""
+    problems = check(Path(sys.argv[1] if len(sys.argv) > 1 else "dist"))
+    for problem in problems:
+        print(f"build-check: {problem}", file=sys.stderr)
+    if not problems:
+        print("build-check: wheel and sdist carry LICENSE, README, CHANGELOG and py.typed")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
