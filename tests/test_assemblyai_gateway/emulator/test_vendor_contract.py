@@ -1,8 +1,8 @@
-"""Every kind of answer validates against the vendor's OpenAPI (and the seed spec).
+"""Every kind of answer validates against the vendor's contract, kept in tests/contract/.
 
 The ``gateway`` fixture checks every response it sees; these tests make the claim
-explicit over a representative set, and skip with a reason when the reference
-files are not beside the repository.
+explicit over a representative set, check the requests too, and pin down which
+deviations from the spec are allowed. Nothing here skips: the contract is test data.
 """
 
 from __future__ import annotations
@@ -13,9 +13,16 @@ import jsonschema
 import pytest
 
 from assemblyai_gateway.emulator import Fault, ToolCallPlacement, UsageStyle
+from tests.support.contract import (
+    CONTRACT_DIR,
+    Contract,
+    ContractViolation,
+    contract_document,
+    load_deviations,
+)
 
 if TYPE_CHECKING:
-    from .conftest import Contract, Gateway
+    from .conftest import Gateway
 
 Json = dict[str, Any]
 CLAUDE = "claude-sonnet-4-5-20250929"
@@ -47,7 +54,6 @@ def representative_bodies(tools: list[Json]) -> list[Json]:
                 "json_schema": {"name": "r", "schema": SCHEMA},
             },
         },
-        {"model": "gpt-4.1", "prompt": "x", "response_format": {"type": "json_object"}},
         {"model": CLAUDE, "prompt": "{{ transcript }}", "transcript_id": "tr_1"},
         {"model": "claude-opus-4-6", "prompt": "x", "fallbacks": [{"model": "gpt-5"}]},
     ]
@@ -57,7 +63,7 @@ def representative_bodies(tools: list[Json]) -> list[Json]:
 @pytest.mark.parametrize("placement", ["choice", "message"])
 def test_every_success_shape_validates_against_the_vendor_response_schema(
     gateway: Gateway,
-    vendor_contract: Contract,
+    contract: Contract,
     tools: list[Json],
     usage_style: UsageStyle,
     placement: ToolCallPlacement,
@@ -67,15 +73,16 @@ def test_every_success_shape_validates_against_the_vendor_response_schema(
     gateway.emulator.transcripts["tr_1"] = "a transcript"
     gateway.emulator.failing_models.add("claude-opus-4-6")
     for body in representative_bodies(tools):
+        contract.check_request(body)
         response = gateway.post(body)
         assert response.status_code == 200, response.text
-        vendor_contract.check(response)
+        contract.check_response(response)
     gateway.emulator.inject(Fault.empty_choices())
-    vendor_contract.check(gateway.post({"model": CLAUDE, "prompt": "x"}))
+    contract.check_response(gateway.post({"model": CLAUDE, "prompt": "x"}))
 
 
 def test_every_error_shape_validates_against_the_vendor_error_schema(
-    gateway: Gateway, vendor_contract: Contract
+    gateway: Gateway, contract: Contract
 ) -> None:
     body = {"model": CLAUDE, "prompt": "x"}
     gateway.emulator.inject(Fault.rate_limit(retry_after=1))
@@ -92,17 +99,98 @@ def test_every_error_shape_validates_against_the_vendor_error_schema(
     ]
     assert [r.status_code for r in responses] == [429, 503, 502, 500, 400, 401, 404, 405]
     for response in responses:
-        vendor_contract.check(response)
+        contract.check_response(response)
 
 
-def test_the_contract_checker_rejects_a_wrong_shape(vendor_contract: Contract) -> None:
-    with pytest.raises(jsonschema.ValidationError):
-        vendor_contract.response.validate({"choices": [{"tool_calls": [{"id": "x"}]}]})
-    with pytest.raises(jsonschema.ValidationError):
-        vendor_contract.error.validate({"error": {"message": "no code"}})
+def test_the_contract_checker_rejects_a_wrong_shape(contract: Contract) -> None:
+    with pytest.raises(ContractViolation, match="tool_calls"):
+        contract.check_response_body(200, {"choices": [{"tool_calls": [{"id": "x"}]}]})
+    with pytest.raises(ContractViolation, match="code"):
+        contract.check_response_body(500, {"error": {"message": "no code"}})
+    with pytest.raises(ContractViolation, match="usage"):
+        contract.check_response_body(200, {"choices": [], "usage": {"input_tokens": 1}})
 
 
-def test_seed_spec_is_checked_for_prompt_completion_usage(vendor_contract: Contract) -> None:
-    assert vendor_contract.seed_response is not None
-    with pytest.raises(jsonschema.ValidationError):
-        vendor_contract.seed_response.validate({"usage": {"input_tokens": 1}})
+def test_usage_in_the_earlier_revisions_names_validates(contract: Contract) -> None:
+    seed_usage = {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
+    contract.check_response_body(200, {"choices": [], "usage": seed_usage})
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"model": CLAUDE, "prompt": "x", "stop": ["\n"]}, "'stop' was unexpected"),
+        (
+            {"model": CLAUDE, "messages": [{"role": "developer", "content": "x"}]},
+            "messages/0",
+        ),
+        (
+            {"model": CLAUDE, "prompt": "x", "response_format": {"type": "json_object"}},
+            "'json_object' is not one of",
+        ),
+        (
+            {
+                "model": CLAUDE,
+                "prompt": "x",
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": "r", "schema": SCHEMA, "description": "d"},
+                },
+            },
+            "'description' was unexpected",
+        ),
+        (
+            {"model": CLAUDE, "messages": [{"role": "user", "content": [{"type": "image"}]}]},
+            "messages/0",
+        ),
+    ],
+)
+def test_a_request_field_outside_the_contract_fails(
+    contract: Contract, body: Json, problem: str
+) -> None:
+    with pytest.raises(ContractViolation, match=problem):
+        contract.check_request(body)
+
+
+def test_each_extension_is_what_lets_its_field_through() -> None:
+    """Without the extension list, the fields it names fail against the bare spec."""
+    documented_only = [d for d in load_deviations() if d.kind == "documented"]
+    bare = Contract(contract_document(documented_only))
+    tool = {"type": "function", "function": {"name": "f", "parameters": {}, "strict": True}}
+    cases: dict[str, Json] = {
+        'tool_choice: "required"': {"tools": [tool], "tool_choice": "required"},
+        "stream_options": {"stream": True, "stream_options": {"include_usage": True}},
+        "parallel_tool_calls": {"parallel_tool_calls": False},
+        "tool strict": {"tools": [tool]},
+    }
+    extensions = {d.name for d in load_deviations() if d.kind == "extension"}
+    assert extensions == set(cases)
+    full = Contract(contract_document())
+    for name, fields in cases.items():
+        body = {"model": "gpt-4.1", "prompt": "x", **fields}
+        with pytest.raises(ContractViolation, match=None) as refused:
+            bare.check_request(body)
+        assert "request outside the contract" in str(refused.value), name
+        full.check_request(body)
+
+
+def test_every_extension_states_when_why_and_for_which_models() -> None:
+    for deviation in load_deviations():
+        keys = {"when", "reason", "models"} if deviation.kind == "extension" else {"source"}
+        missing = {key for key in keys if not str(deviation.entry.get(key, "")).strip()}
+        assert not missing, f"{deviation.name}: missing {sorted(missing)}"
+
+
+def test_the_contract_copy_names_its_source_and_revision() -> None:
+    header = (CONTRACT_DIR / "chat-completions.openapi.yml").read_text(encoding="utf-8")
+    assert "https://www.assemblyai.com/docs/api-reference/llm-gateway/create-chat-completion" in (
+        header
+    )
+    assert "sha256" in header
+    assert "version: 1.0.0" in header
+
+
+def test_the_contract_schemas_are_valid_json_schema() -> None:
+    document = contract_document()
+    for schema in document["components"]["schemas"].values():
+        jsonschema.Draft202012Validator.check_schema(schema)
