@@ -8,18 +8,22 @@ To add or update a model, edit ``_CATALOG_ROWS`` (one line per model) or call
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
 __all__ = [
     "CONSERVATIVE_CONTEXT_WINDOW",
     "CONSERVATIVE_MAX_OUTPUT_TOKENS",
+    "Capability",
     "ModelInfo",
     "Provider",
+    "RouteCapabilities",
     "default_model_info",
     "get_model_info",
     "known_models",
     "register_model",
+    "route_capabilities",
 ]
 
 Provider = Literal["anthropic", "openai", "google", "unknown"]
@@ -152,3 +156,76 @@ def known_models() -> tuple[ModelInfo, ...]:
 def register_model(info: ModelInfo) -> None:
     """Add or replace a catalog entry at run time (for ids newer than this release)."""
     _CATALOG[info.id] = replace(info, known=True)
+
+
+Capability = Literal["native_streaming", "supports_json_schema", "eu_available"]
+
+
+@dataclass(frozen=True)
+class RouteCapabilities:
+    """What a request may rely on: the capabilities shared by every model it can reach.
+
+    The gateway serves a request with its primary model or, when that fails, with any
+    of its fallbacks, and the fallbacks inherit the request's fields. So a request may
+    stream with SSE, carry a json_schema ``response_format`` or go to the EU endpoint
+    only when every one of those models can.
+
+    Attributes:
+        models: The primary model first, then each fallback, as the catalog knows them.
+
+    Example:
+        >>> from assemblyai_gateway.catalog import route_capabilities
+        >>> route = route_capabilities("gpt-4.1", ["claude-sonnet-4-5-20250929"])
+        >>> route.native_streaming
+        False
+        >>> route.lacking("native_streaming")
+        ('claude-sonnet-4-5-20250929',)
+    """
+
+    models: tuple[ModelInfo, ...]
+
+    @property
+    def model_ids(self) -> tuple[str, ...]:
+        """The ids, primary first."""
+        return tuple(info.id for info in self.models)
+
+    @property
+    def native_streaming(self) -> bool:
+        """Every reachable model streams with SSE, so ``stream: true`` is safe to send."""
+        return not self.lacking("native_streaming")
+
+    @property
+    def supports_json_schema(self) -> bool:
+        """Every reachable model accepts a json_schema ``response_format``."""
+        return not self.lacking("supports_json_schema")
+
+    @property
+    def eu_available(self) -> bool:
+        """Every reachable model is served by the EU endpoint."""
+        return not self.lacking("eu_available")
+
+    def lacking(self, capability: Capability) -> tuple[str, ...]:
+        """The ids of the reachable models without ``capability``, in order."""
+        return tuple(info.id for info in self.models if not getattr(info, capability))
+
+
+def _fallback_model(fallback: object) -> str | None:
+    if isinstance(fallback, str):
+        return fallback
+    model = (
+        fallback.get("model") if isinstance(fallback, Mapping) else getattr(fallback, "model", None)
+    )
+    return model if isinstance(model, str) else None
+
+
+def route_capabilities(model: str, fallbacks: Iterable[object] | None = None) -> RouteCapabilities:
+    """The capabilities of ``model`` and its ``fallbacks`` taken together.
+
+    Args:
+        model: The primary model id.
+        fallbacks: Fallbacks as ids, ``{"model": ...}`` mappings or objects with a
+            ``model`` attribute (:class:`~assemblyai_gateway.types.Fallback`). Every one
+            listed counts, whatever ``fallback_config.depth`` says: the safe choice.
+    """
+    ids = [model, *(m for f in fallbacks or () if (m := _fallback_model(f)) is not None)]
+    return RouteCapabilities(tuple(get_model_info(model_id) for model_id in dict.fromkeys(ids)))

@@ -24,7 +24,7 @@ from pydantic import SecretStr, ValidationError
 
 from ._version import __version__
 from .accumulator import completion_to_chunks
-from .catalog import get_model_info
+from .catalog import RouteCapabilities, route_capabilities
 from .config import (
     API_KEY_ENV,
     DEFAULT_MAX_RETRIES,
@@ -375,20 +375,38 @@ class GatewayClient:
                     for err in exc.errors()
                 )
                 raise InvalidRequestError(f"invalid gateway request: {problems}") from None
-        if self.is_eu and self.enforce_region:
-            models = [validated.model, *(f.model for f in validated.fallbacks or ())]
-            for model in models:
-                if not get_model_info(model).eu_available:
-                    raise ModelNotAvailableInRegionError(
-                        f"{model!r} is served in the US region only; the EU endpoint serves "
-                        "Claude and Gemini. Use region='us', another model, or "
-                        "enforce_region=False (or catalog.register_model) for a newer model"
-                    )
+        route = self.route(validated)
+        if self.is_eu and self.enforce_region and (us_only := route.lacking("eu_available")):
+            raise ModelNotAvailableInRegionError(
+                f"{us_only[0]!r} is served in the US region only; the EU endpoint serves "
+                "Claude and Gemini. Use region='us', another model, or "
+                "enforce_region=False (or catalog.register_model) for a newer model"
+            )
+        response_format = validated.response_format
+        if (
+            response_format is not None
+            and response_format.type == "json_schema"
+            and (unsupported := route.lacking("supports_json_schema"))
+        ):
+            raise InvalidRequestError(
+                f"response_format json_schema is not supported by {', '.join(unsupported)}, "
+                "which this request can reach (as the model or a fallback); use tool calling "
+                "for structured output, or drop that model"
+            )
         return validated
 
+    @staticmethod
+    def route(request: ChatCompletionRequest) -> RouteCapabilities:
+        """The capabilities shared by the request's model and all its fallbacks."""
+        return route_capabilities(request.model, request.fallbacks)
+
     def uses_native_streaming(self, request: ChatCompletionRequest) -> bool:
-        """Whether the gateway streams this model with SSE (per the catalog)."""
-        return get_model_info(request.model).native_streaming
+        """Whether the request streams with SSE: only when every model it can reach can.
+
+        A fallback inherits ``stream: true``, and the gateway refuses it for models that
+        do not stream natively, so one such fallback means one plain request instead.
+        """
+        return self.route(request).native_streaming
 
     # sync ----------------------------------------------------------------------
 
