@@ -1,5 +1,8 @@
 """``assemblyai-gateway-emulator``: run the gateway emulator until Ctrl-C.
 
+It prints the two ``export`` lines that point the adapters at it, then one line per
+request (``--quiet`` turns those off).
+
 Example:
     $ assemblyai-gateway-emulator --port 8787 --transcript tr_1="Alice: ship it Friday."
 """
@@ -7,16 +10,25 @@ Example:
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from types import FrameType
+from typing import TYPE_CHECKING
+
+from .._version import __version__
+
+if TYPE_CHECKING:
+    from ._state import RecordedRequest
 
 __all__ = ["main"]
 
 DEFAULT_PORT = 8787
 DEFAULT_KEY = "emulator-key"
+PROG = "assemblyai-gateway-emulator"
 
 
 def _transcript(value: str) -> tuple[str, str]:
@@ -28,9 +40,11 @@ def _transcript(value: str) -> tuple[str, str]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="assemblyai-gateway-emulator",
+        prog=PROG,
         description="A local, deterministic AssemblyAI LLM Gateway for offline tests.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (loopback)")
     parser.add_argument("--api-key", default=DEFAULT_KEY, help="the key clients must send")
@@ -53,15 +67,76 @@ def _parser() -> argparse.ArgumentParser:
         help="a model that always fails, to exercise fallbacks (repeatable)",
     )
     parser.add_argument(
-        "--usage-style", choices=("input_output", "prompt_completion"), default="input_output"
+        "--usage-style",
+        choices=("input_output", "prompt_completion"),
+        default="input_output",
+        help="how usage names its counts (the spec's names, or the earlier revision's)",
     )
-    parser.add_argument("--tool-call-placement", choices=("choice", "message"), default="choice")
+    parser.add_argument(
+        "--tool-call-placement",
+        choices=("choice", "message"),
+        default="choice",
+        help="where answers put tool_calls (the gateway's place, or OpenAI's)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="do not print a line for each request")
     return parser
 
 
 def _key_hint(key: str) -> str:
     # The default key is public; a custom one is shown only by its first characters.
     return key if key == DEFAULT_KEY else f"{key[:4]}... (the --api-key you gave)"
+
+
+def _export_key_line(key: str) -> str:
+    """The line that sets the key for the adapters; a custom key is not echoed."""
+    if key == DEFAULT_KEY:
+        return f"  export ASSEMBLYAI_API_KEY={key}"
+    return "  export ASSEMBLYAI_API_KEY=<the --api-key you gave>"
+
+
+def request_line(record: RecordedRequest) -> str:
+    """One log line for a request: time, method, path, status, model and how it went.
+
+    Example:
+        >>> from assemblyai_gateway.emulator import RecordedRequest
+        >>> record = RecordedRequest(
+        ...     "POST", "/v1/chat/completions", {}, {"model": "gpt-4.1", "stream": True},
+        ...     200, None, True, True,
+        ... )
+        >>> request_line(record)[9:]
+        'POST /v1/chat/completions 200 model=gpt-4.1 stream'
+    """
+    status = "dropped" if record.status is None else str(record.status)
+    parts = [time.strftime("%H:%M:%S"), record.method, record.path, status]
+    body = record.json or {}
+    if isinstance(body.get("model"), str):
+        parts.append(f"model={body['model']}")
+    fallbacks = body.get("fallbacks")
+    if isinstance(fallbacks, list) and fallbacks:
+        names = [f.get("model") for f in fallbacks if isinstance(f, dict)]
+        parts.append("fallbacks=" + ",".join(str(name) for name in names))
+    if body.get("stream") is True:
+        parts.append("stream")
+    if record.fault is not None:
+        parts.append(f"fault={record.fault.kind}")
+    if record.auth_present and not record.auth_valid:
+        parts.append("(wrong key)")
+    elif not record.auth_present:
+        parts.append("(no key)")
+    return " ".join(parts)
+
+
+def _print_request(record: RecordedRequest) -> None:
+    print(request_line(record), flush=True)
+
+
+def _start_problem(exc: OSError, host: str, port: int) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is already in use (another emulator?); "
+            "stop it, or pick another port with --port N (--port 0 picks a free one)"
+        )
+    return str(exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,9 +154,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             tool_call_placement=args.tool_call_placement,
             host=args.host,
             port=args.port,
+            on_request=None if args.quiet else _print_request,
         ).start()
-    except (ImportError, OSError, ValueError) as exc:
-        print(f"assemblyai-gateway-emulator: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"{PROG}: {_start_problem(exc, args.host, args.port)}", file=sys.stderr)
+        return 1
+    except (ImportError, ValueError) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
 
     stop = threading.Event()
@@ -97,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"warning: listening on {args.host}, not only loopback", file=sys.stderr)
         print(f"AssemblyAI LLM Gateway emulator at {emulator.base_url}", flush=True)
         print(f"  export ASSEMBLYAI_GATEWAY_BASE_URL={emulator.base_url}", flush=True)
+        print(_export_key_line(emulator.api_key), flush=True)
         print(f"  API key: {_key_hint(emulator.api_key)}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 
 from ._extras import require_extras
@@ -35,6 +35,8 @@ class GatewayEmulator:
             shape) or inside the ``"message"`` (OpenAI's).
         host: Interface to bind; keep the loopback default unless you mean it.
         port: Port to bind; 0 picks a free one.
+        on_request: Called with each :class:`RecordedRequest` as it is logged, from
+            the connection's thread (the command line prints one line per request).
 
     Example:
         >>> import httpx
@@ -63,6 +65,7 @@ class GatewayEmulator:
         tool_call_placement: ToolCallPlacement = "choice",
         host: str = "127.0.0.1",
         port: int = 0,
+        on_request: Callable[[RecordedRequest], None] | None = None,
     ) -> None:
         require_extras()
         if not api_key:
@@ -75,7 +78,7 @@ class GatewayEmulator:
             usage_style=usage_style,
             tool_call_placement=tool_call_placement,
         )
-        self._state = EmulatorState(self._initial.copy())
+        self._state = EmulatorState(self._initial.copy(), on_request)
         self._host = host
         self._port = port
         self._server: EmulatorHTTPServer | None = None
@@ -173,8 +176,21 @@ class GatewayEmulator:
         """A copy of the request log, oldest first (failed requests included)."""
         return self._state.snapshot()
 
+    def wait_for_requests(self, count: int, timeout: float = 60.0) -> None:
+        """Block until ``count`` chat-completions requests have arrived since the last reset.
+
+        A request counts as soon as it is read, before any ``delay`` fault or answer,
+        so a test can act while a request is in progress. ``timeout`` only guards
+        against a test hanging forever.
+
+        Raises:
+            TimeoutError: fewer requests arrived within ``timeout`` seconds.
+        """
+        if not self._state.wait_for_arrivals(count, timeout):
+            raise TimeoutError(f"{count} request(s) did not arrive within {timeout} s")
+
     def reset(self, *, settings: bool = False) -> None:
-        """Clear the fault queue and the request log.
+        """Clear the fault queue, the request log and the count of arrived requests.
 
         Args:
             settings: Also restore the constructor's settings (transcripts,

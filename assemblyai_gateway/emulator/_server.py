@@ -212,19 +212,17 @@ class _Handler(BaseHTTPRequestHandler):
         cut_half: bool = False,
     ) -> None:
         self._log(status)
+        if cut_half:
+            self.close_connection = True
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
-        self.end_headers()
+        self._end_headers()
         if self.command == "HEAD":
             return
-        if cut_half:
-            self.wfile.write(data[: len(data) // 2])
-            self.close_connection = True
-        else:
-            self.wfile.write(data)
+        self.wfile.write(data[: len(data) // 2] if cut_half else data)
 
     def _send_json(self, status: int, body: Json, **kwargs: Any) -> None:
         self._send_bytes(status, json.dumps(body, ensure_ascii=False).encode(), **kwargs)
@@ -242,19 +240,29 @@ class _Handler(BaseHTTPRequestHandler):
         data = b"data: " + payload + b"\n\n"
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
 
-    def _start_stream(self) -> None:
+    def _end_headers(self) -> None:
+        # A connection we are about to close says so: a client that pools it would
+        # otherwise send its next request on a socket that is closing (a flaky failure).
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+
+    def _start_stream(self, *, closes: bool = False) -> None:
         self._log(200)
+        if closes:
+            self.close_connection = True
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        self._end_headers()
 
     # -- the endpoint ----------------------------------------------------------------
 
     def _chat(self, raw: bytes, auth: str | None, started: int) -> None:
         state = self.server.state
         fault = state.faults.pop()
+        state.note_arrival()
         self._record["fault"] = fault
         body: object = None
         body_problem: str | None = None
@@ -355,10 +363,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._stream(chunks, fault)
 
     def _stream(self, chunks: list[Json], fault: Fault | None) -> None:
-        self._start_stream()
         stop_at = -1
         if fault is not None and fault.kind in ("truncate_stream", "sse_error"):
             stop_at = min(fault.after_chunks, len(chunks))
+        self._start_stream(closes=stop_at >= 0)
         for index, chunk in enumerate([*chunks, None]):
             if index == stop_at:
                 assert fault is not None
@@ -367,7 +375,6 @@ class _Handler(BaseHTTPRequestHandler):
                     self._write_event(json.dumps(error).encode())
                     self.wfile.write(b"0\r\n\r\n")
                 # A truncated stream just stops: no terminating chunk, no [DONE].
-                self.close_connection = True
                 return
             if chunk is not None:
                 self._write_event(json.dumps(chunk, ensure_ascii=False).encode())

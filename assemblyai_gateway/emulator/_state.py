@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,12 +81,21 @@ class EmulatorSettings:
 class EmulatorState:
     """Settings, scripted faults and the request log, shared by all handler threads."""
 
-    def __init__(self, settings: EmulatorSettings) -> None:
+    def __init__(
+        self,
+        settings: EmulatorSettings,
+        on_request: Callable[[RecordedRequest], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.faults = FaultQueue()
         self.stopping = threading.Event()
+        self.on_request = on_request
         self._log_lock = threading.Lock()
         self._log: list[RecordedRequest] = []
+        # Chat-completions requests that have arrived (answered or not yet), so tests
+        # can wait for "the emulator has it" on an event instead of polling a clock.
+        self._arrivals = threading.Condition()
+        self._arrived = 0
 
     # Handlers read settings through these so a test can swap them at any time.
     @property
@@ -119,6 +128,17 @@ class EmulatorState:
     def append(self, record: RecordedRequest) -> None:
         with self._log_lock:
             self._log.append(record)
+        if self.on_request is not None:
+            self.on_request(record)
+
+    def note_arrival(self) -> None:
+        with self._arrivals:
+            self._arrived += 1
+            self._arrivals.notify_all()
+
+    def wait_for_arrivals(self, count: int, timeout: float) -> bool:
+        with self._arrivals:
+            return self._arrivals.wait_for(lambda: self._arrived >= count, timeout)
 
     def snapshot(self) -> list[RecordedRequest]:
         with self._log_lock:
@@ -127,6 +147,8 @@ class EmulatorState:
     def clear(self) -> None:
         with self._log_lock:
             self._log.clear()
+        with self._arrivals:
+            self._arrived = 0
         self.faults.clear()
 
 

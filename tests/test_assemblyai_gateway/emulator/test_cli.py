@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -14,29 +15,22 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from assemblyai_gateway import __version__
 from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.emulator.__main__ import DEFAULT_KEY, _key_hint, main
 
+# Only a guard against a hung subprocess; no test measures time.
 STARTUP_TIMEOUT = 20.0
 
+Cli = tuple[subprocess.Popen[str], queue.Queue[str]]
+CUSTOM_KEY_ARGS = ["--api-key", "secret-key-123"]
 
-@pytest.fixture
-def cli() -> Iterator[tuple[subprocess.Popen[str], queue.Queue[str]]]:
+
+@contextlib.contextmanager
+def running_cli(*extra: str) -> Iterator[Cli]:
     """The CLI in a subprocess on a free port, with its stdout lines in a queue."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "assemblyai_gateway.emulator",
-            "--port",
-            "0",
-            "--api-key",
-            "secret-key-123",
-            "--transcript",
-            "tr_1=Alice: ship it Friday.",
-            "--failing-model",
-            "claude-opus-4-6",
-        ],
+        [sys.executable, "-m", "assemblyai_gateway.emulator", "--port", "0", *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -62,6 +56,19 @@ def cli() -> Iterator[tuple[subprocess.Popen[str], queue.Queue[str]]]:
         process.stdout.close()
 
 
+@pytest.fixture
+def cli() -> Iterator[Cli]:
+    """The CLI with a custom key, a transcript and a failing model."""
+    with running_cli(
+        *CUSTOM_KEY_ARGS,
+        "--transcript",
+        "tr_1=Alice: ship it Friday.",
+        "--failing-model",
+        "claude-opus-4-6",
+    ) as started:
+        yield started
+
+
 def read_until(lines: queue.Queue[str], pattern: str) -> list[str]:
     seen: list[str] = []
     while True:
@@ -72,15 +79,12 @@ def read_until(lines: queue.Queue[str], pattern: str) -> list[str]:
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_cli_serves_until_interrupted(
-    cli: tuple[subprocess.Popen[str], queue.Queue[str]], stop_signal: signal.Signals
-) -> None:
+def test_cli_serves_until_interrupted(cli: Cli, stop_signal: signal.Signals) -> None:
     process, lines = cli
     banner = "".join(read_until(lines, "Ctrl-C"))
-    match = re.search(r"at (http://127\.0\.0\.1:\d+/v1)", banner)
-    assert match, banner
-    base_url = match.group(1)
+    base_url = base_url_of(banner)
     assert f"ASSEMBLYAI_GATEWAY_BASE_URL={base_url}" in banner
+    assert "export ASSEMBLYAI_API_KEY=<the --api-key you gave>" in banner
     assert "secr..." in banner
     assert "secret-key-123" not in banner
 
@@ -100,12 +104,65 @@ def test_cli_serves_until_interrupted(
     assert "emulator stopped" in "".join(read_until(lines, "emulator stopped"))
 
 
-def test_cli_exits_with_1_when_the_port_is_taken(
+def test_cli_exits_with_1_and_says_what_to_do_when_the_port_is_taken(
     gateway_emulator: GatewayEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The session emulator holds its port, so this run fails fast after parsing.
     assert main(["--port", str(gateway_emulator.port)]) == 1
-    assert "assemblyai-gateway-emulator:" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"port {gateway_emulator.port} on 127.0.0.1 is already in use" in err
+    assert "--port 0" in err
+
+
+def test_cli_prints_both_export_lines_for_the_default_key() -> None:
+    with running_cli() as (_, lines):
+        banner = "".join(read_until(lines, "Ctrl-C"))
+    assert re.search(r"export ASSEMBLYAI_GATEWAY_BASE_URL=http://127\.0\.0\.1:\d+/v1\n", banner)
+    assert f"  export ASSEMBLYAI_API_KEY={DEFAULT_KEY}\n" in banner
+
+
+def test_cli_logs_one_line_per_request(cli: Cli) -> None:
+    _, lines = cli
+    base_url = base_url_of("".join(read_until(lines, "Ctrl-C")))
+    with httpx.Client(base_url=base_url, timeout=5) as client:
+        client.post(
+            "/chat/completions",
+            json={"model": "gpt-4.1", "prompt": "hi", "stream": True},
+            headers={"Authorization": "secret-key-123"},
+        )
+        client.post("/chat/completions", json={"model": "gpt-4.1", "prompt": "hi"})
+    first = read_until(lines, "/v1/chat/completions")[-1]
+    second = read_until(lines, "/v1/chat/completions")[-1]
+    assert re.fullmatch(
+        r"\d\d:\d\d:\d\d POST /v1/chat/completions 200 model=gpt-4.1 stream\n", first
+    )
+    assert second.endswith("POST /v1/chat/completions 401 model=gpt-4.1 (no key)\n")
+
+
+def test_cli_quiet_prints_no_request_lines() -> None:
+    with running_cli("--quiet") as (process, lines):
+        base_url = base_url_of("".join(read_until(lines, "Ctrl-C")))
+        headers = {"Authorization": DEFAULT_KEY}
+        body = {"model": "gpt-4.1", "prompt": "hi"}
+        assert httpx.post(f"{base_url}/chat/completions", json=body, headers=headers).is_success
+        process.send_signal(signal.SIGINT)
+        assert process.wait(10) == 0
+        after = read_until(lines, "emulator stopped")
+    assert after == ["emulator stopped\n"]
+
+
+def test_cli_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"assemblyai-gateway-emulator {__version__}\n"
+
+
+def base_url_of(banner: str) -> str:
+    match = re.search(r"at (http://127\.0\.0\.1:\d+/v1)", banner)
+    assert match, banner
+    return match.group(1)
 
 
 def test_cli_rejects_a_transcript_without_an_id(capsys: pytest.CaptureFixture[str]) -> None:
@@ -115,12 +172,18 @@ def test_cli_rejects_a_transcript_without_an_id(capsys: pytest.CaptureFixture[st
     assert "expected ID=TEXT" in capsys.readouterr().err
 
 
-def test_cli_help_lists_the_options(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_help_lists_the_options_with_their_defaults(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())
     for option in ("--port", "--host", "--api-key", "--accept-any-model", "--transcript"):
         assert option in out
+    for default in ("8787", "127.0.0.1", DEFAULT_KEY, "input_output", "choice"):
+        assert f"(default: {default})" in out
+    assert "--version" in out
+    assert "--quiet" in out
 
 
 def test_key_hint_shows_the_public_default_key_but_masks_others() -> None:

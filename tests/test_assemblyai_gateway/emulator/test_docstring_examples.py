@@ -9,6 +9,7 @@ import pytest
 
 MODULES = [
     "assemblyai_gateway.emulator",
+    "assemblyai_gateway.emulator.__main__",
     "assemblyai_gateway.emulator._emulator",
     "assemblyai_gateway.emulator._faults",
     "assemblyai_gateway.emulator._model",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -147,6 +148,32 @@ def test_sse_error_sends_an_error_event_mid_stream(gateway: Gateway) -> None:
     assert events[0]["object"] == "chat.completion.chunk"
     assert events[1] == {"error": {"code": 500, "message": "upstream failed", "metadata": {}}}
     assert len(events) == 2
+
+
+@pytest.mark.parametrize(
+    ("fault", "stream"),
+    [
+        (Fault.sse_error(after_chunks=1), True),
+        (Fault.truncate_stream(after_chunks=2), True),
+        (Fault.truncate_stream(), False),
+    ],
+    ids=["sse_error", "truncated_stream", "body_cut_in_half"],
+)
+def test_an_answer_after_which_the_emulator_closes_says_connection_close(
+    gateway: Gateway, fault: Fault, stream: bool
+) -> None:
+    """A client must not pool a connection the emulator is closing (that was a flake)."""
+    gateway.emulator.inject(fault)
+    headers = {"Authorization": gateway.emulator.api_key}
+    body = {**BODY, "stream": stream}
+    with gateway.client.stream("POST", "/chat/completions", json=body, headers=headers) as response:
+        assert response.headers["connection"] == "close"
+        with contextlib.suppress(httpx.TransportError):
+            response.read()
+
+    following = gateway.post(BODY)
+    assert following.status_code == 200
+    assert "connection" not in following.headers
 
 
 def test_sse_error_on_a_non_streaming_request_is_an_error_status(gateway: Gateway) -> None:

@@ -206,3 +206,37 @@ def test_stream_for_a_non_openai_model_is_a_stream_field_error(gateway: Gateway)
 def test_validation_failures_are_logged_with_their_status(gateway: Gateway) -> None:
     gateway.post({"prompt": "x"})
     assert gateway.emulator.requests[-1].status == 400
+
+
+def test_a_fallback_that_cannot_stream_refuses_the_inherited_stream_field(
+    gateway: Gateway,
+) -> None:
+    body = {"model": "gpt-4.1", "prompt": "x", "stream": True, "fallbacks": [{"model": CLAUDE}]}
+    assert field_errors(gateway, body) == {
+        "fallbacks[0].stream": f"streaming is supported on OpenAI models only, not {CLAUDE}"
+    }
+
+
+def test_a_fallback_without_json_schema_refuses_the_inherited_response_format(
+    gateway: Gateway,
+) -> None:
+    response_format = {
+        "type": "json_schema",
+        "json_schema": {"name": "r", "schema": {"type": "object", "properties": {}}},
+    }
+    body = {
+        "model": CLAUDE,
+        "prompt": "x",
+        "response_format": response_format,
+        "fallbacks": [{"model": "gemini-2.5-flash"}, {"model": "gpt-oss-120b"}],
+    }
+    assert field_errors(gateway, body) == {
+        "fallbacks[1].response_format": "structured output is not supported by gpt-oss-120b"
+    }
+
+
+def test_a_fallback_may_override_what_it_cannot_take(gateway: Gateway) -> None:
+    body = {"model": "gpt-4.1", "prompt": "x", "fallbacks": [{"model": CLAUDE, "stream": False}]}
+    events, done = gateway.stream(body)
+    assert done
+    assert gateway.streamed_text(events) == 'Emulated answer to: "x"'
