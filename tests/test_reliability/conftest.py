@@ -33,7 +33,6 @@ import asyncio
 import json
 import os
 import threading
-import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
 from contextlib import aclosing
@@ -715,12 +714,17 @@ def plain_call(request: pytest.FixtureRequest) -> CallSpec:
     return spec
 
 
-async def wait_until(condition: Callable[[], bool], within: float = 5.0) -> None:
-    """Poll ``condition`` on the running loop until it holds (bounded by ``within`` s)."""
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for a condition"
-        await asyncio.sleep(0.005)
+async def within_loop_turns(condition: Callable[[], bool], turns: int = 1000) -> None:
+    """Let the running loop take up to ``turns`` turns until ``condition`` holds.
+
+    For work the loop itself schedules (an async generator's finalizer closing it):
+    it counts turns of the loop, never seconds, so a slow machine cannot fail it.
+    """
+    for _ in range(turns):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    assert condition(), f"the condition did not hold within {turns} turns of the loop"
 
 
 class Kit:
@@ -736,7 +740,7 @@ class Kit:
     DRIVERS = DRIVERS
     get_weather = staticmethod(get_weather)
     open_client_sockets = staticmethod(open_client_sockets)
-    wait_until = staticmethod(wait_until)
+    within_loop_turns = staticmethod(within_loop_turns)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from pydantic import ValidationError
 
 from assemblyai_gateway import GatewayError, accumulate_chunk, parse_completion
 from assemblyai_gateway.accumulator import CompletionSnapshot
+from assemblyai_gateway.errors import ResponseValidationError, StreamError
 from assemblyai_gateway.sse import ChunkDecoder
 from assemblyai_gateway.testing import ScriptedTransport, ScriptStep
 from assemblyai_gateway.types import ChatCompletionChunk
@@ -410,11 +411,16 @@ HI = [ChatMessage(role="user", content="hi")]
 @FUZZ_ADAPTERS
 @given(body=completion)
 def test_adapters_map_any_completion_shaped_body(models: _Models, body: dict[str, Any]) -> None:
+    """Each adapter fails exactly when the core refuses the body, with the same error."""
     models.answer(body)
-    only_typed_errors(lambda: models.lc_claude.invoke("hi"))
-    only_typed_errors(lambda: _lc_stream(models.lc_claude))
-    only_typed_errors(lambda: models.li_claude.chat(HI))
-    only_typed_errors(lambda: list(models.li_claude.stream_chat(HI)))
+    refused = only_typed_errors(lambda: parse_completion(json.dumps(body)))
+    outcomes = [
+        only_typed_errors(lambda: models.lc_claude.invoke("hi")),
+        only_typed_errors(lambda: _lc_stream(models.lc_claude)),
+        only_typed_errors(lambda: models.li_claude.chat(HI)),
+        only_typed_errors(lambda: list(models.li_claude.stream_chat(HI))),
+    ]
+    assert [type(outcome) for outcome in outcomes] == [type(refused)] * 4
     models.assert_nothing_open()
 
 
@@ -439,39 +445,65 @@ def _sse(*payloads: str) -> Iterator[str]:
 
 def test_a_deeply_nested_json_event_is_a_typed_error() -> None:
     # json.loads raises RecursionError (not ValueError) on deep nesting.
-    only_typed_errors(lambda: decode_and_accumulate(_sse("[" * 100_000)))
+    error = only_typed_errors(lambda: decode_and_accumulate(_sse("[" * 100_000)))
+    assert isinstance(error, StreamError)
+    assert "not JSON" in str(error)
 
 
 def test_a_deeply_nested_json_body_is_a_typed_error() -> None:
-    only_typed_errors(lambda: parse_completion("[" * 100_000))
+    error = only_typed_errors(lambda: parse_completion("[" * 100_000))
+    assert isinstance(error, ResponseValidationError)
+    assert "recursion limit" in str(error)
 
 
 @pytest.mark.parametrize(
-    "usage_json",
+    ("usage_json", "counts"),
     [
-        '{"prompt_tokens": "12", "completion_tokens": 3}',
-        '{"input_tokens": "12", "output_tokens": 3}',
-        '{"prompt_tokens": "12"}',
+        ('{"prompt_tokens": "12", "completion_tokens": 3}', (12, 3, 15)),
+        ('{"input_tokens": "12", "output_tokens": 3}', (12, 3, 15)),
+        ('{"prompt_tokens": "12"}', (12, 0, 12)),
     ],
 )
-def test_usage_with_numeric_strings_never_raises_type_error(usage_json: str) -> None:
+def test_usage_with_numeric_strings_never_raises_type_error(
+    usage_json: str, counts: tuple[int, int, int]
+) -> None:
     body = '{"choices": [{"message": {"content": "hi"}}], "usage": ' + usage_json + "}"
-    only_typed_errors(lambda: parse_completion(body))
+    usage = parse_completion(body).usage
+    assert usage is not None
+    assert (usage.input_tokens, usage.output_tokens, usage.total_tokens) == counts
     event = '{"choices": [], "usage": ' + usage_json + "}"
-    only_typed_errors(lambda: decode_and_accumulate(_sse(event)))
+    snapshot = decode_and_accumulate(_sse(event))
+    assert snapshot is not None
+    assert snapshot.usage is not None
+    assert (snapshot.usage.input_tokens, snapshot.usage.output_tokens) == counts[:2]
 
 
 @pytest.mark.parametrize("extra", ['"message": {"content": "x"}', '"tool_calls": []'])
 def test_a_chunk_choice_carrying_a_choice_field_accumulates(extra: str) -> None:
     # Some OpenAI-compatible servers add `message` (or tool_calls) next to `delta`.
     event = '{"choices": [{"index": 0, "delta": {"content": "hi"}, ' + extra + "}]}"
-    only_typed_errors(lambda: decode_and_accumulate(_sse(event)))
+    snapshot = decode_and_accumulate(_sse(event))
+    assert snapshot is not None
+    choice = snapshot.to_completion().choices[0]
+    assert (choice.message.content, choice.tool_calls) == ("hi", [])
 
 
 @pytest.mark.parametrize(
-    "extra",
-    ['"response_time": "fast"', '"request": 5', '"http_status_code": "OK"'],
+    ("extra", "field"),
+    [
+        ('"response_time": "fast"', "response_time"),
+        ('"request": 5', "request"),
+        ('"http_status_code": "OK"', "http_status_code"),
+    ],
 )
-def test_a_chunk_with_a_mistyped_completion_field_accumulates(extra: str) -> None:
+def test_a_chunk_with_a_mistyped_completion_field_accumulates(extra: str, field: str) -> None:
+    """The chunk folds; the completion built from it is refused with a typed error."""
     event = '{"choices": [{"index": 0, "delta": {"content": "hi"}}], ' + extra + "}"
-    only_typed_errors(lambda: decode_and_accumulate(_sse(event)))
+    decoder = ChunkDecoder()
+    snapshot: CompletionSnapshot | None = None
+    for decoded in [*decoder.feed("".join(_sse(event))), *decoder.close()]:
+        snapshot = accumulate_chunk(snapshot, decoded)
+    assert snapshot is not None
+    assert snapshot.choices[0].content == "hi"
+    with pytest.raises(ResponseValidationError, match=field):
+        snapshot.to_completion()

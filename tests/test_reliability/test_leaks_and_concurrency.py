@@ -169,7 +169,7 @@ async def test_closing_a_stream_early_closes_the_response(
             # llama-index-core's callback wrapper around astream_chat does not aclose()
             # the adapter's generator; the loop's async-generator finalizer does, as soon
             # as the wrapper lets go of it (a few loop turns later).
-            await kit.wait_until(lambda: transport.open_responses == 0, within=2)
+            await kit.within_loop_turns(lambda: transport.open_responses == 0)
 
     assert transport.opened == 1
     assert transport.open_responses == 0
@@ -255,8 +255,9 @@ async def test_cancelling_a_task_mid_request_closes_its_connection(
     port = slow_emulator.port
 
     task = asyncio.create_task(adapter.call(llm, "ainvoke"))
-    await kit.wait_until(lambda: slow_emulator.pending_faults == 0)  # the emulator has it
-    await kit.wait_until(lambda: kit.open_client_sockets(port) == 1)
+    # The emulator has read the request (and waits in the delay), so its socket is open.
+    await asyncio.to_thread(slow_emulator.wait_for_requests, 1)
+    assert kit.open_client_sockets(port) == 1
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
