@@ -1,7 +1,9 @@
 """LangChain's standard integration tests against the live gateway (or its cassettes).
 
 They skip cleanly without ``ASSEMBLYAI_API_KEY`` (see conftest.py). No cassette in
-this repository is presented as a live recording: ``make record`` creates them.
+this repository is presented as a live recording: ``make record`` creates them. The same
+suite runs offline against the emulator in
+``tests/test_langchain_assemblyai_gateway/test_standard_on_emulator.py``.
 """
 
 from __future__ import annotations
@@ -10,9 +12,8 @@ import os
 from typing import Any
 
 import pytest
-from langchain_tests.integration_tests import ChatModelIntegrationTests
 
-from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+from tests.support.standard_suite import CLAUDE_PARAMS, OPENAI_PARAMS, GatewayIntegrationTests
 
 _GATEWAY_HOSTS = [
     "127.0.0.1",
@@ -36,44 +37,32 @@ if os.environ.get("ASSEMBLYAI_API_KEY"):
     pytestmark.append(pytest.mark.allow_hosts(_GATEWAY_HOSTS))
 
 
-class _GatewayIntegrationTests(ChatModelIntegrationTests):
-    """What both model families share; subclasses name the model."""
-
-    @property
-    def chat_model_class(self) -> type[ChatAssemblyAIGateway]:
-        return ChatAssemblyAIGateway
-
-    @property
-    def has_tool_choice(self) -> bool:
-        return True
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
+class _LiveIntegrationTests(GatewayIntegrationTests):
+    """The shared configuration, plus cassettes for the VCR tests."""
 
     @property
     def enable_vcr_tests(self) -> bool:
         return True
 
 
-class TestChatAssemblyAIGatewayClaude(_GatewayIntegrationTests):
+class TestChatAssemblyAIGatewayClaude(_LiveIntegrationTests):
     """Claude: pseudo-streamed by the gateway."""
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
-        return {"model": "claude-sonnet-4-5-20250929", "max_tokens": 1000}
+        return dict(CLAUDE_PARAMS)
 
     @property
     def model_override_value(self) -> str:
         return "claude-haiku-4-5-20251001"
 
 
-class TestChatAssemblyAIGatewayOpenAI(_GatewayIntegrationTests):
+class TestChatAssemblyAIGatewayOpenAI(_LiveIntegrationTests):
     """An OpenAI model: natively streamed with server-sent events."""
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
-        return {"model": "gpt-4.1", "max_tokens": 1000}
+        return dict(OPENAI_PARAMS)
 
     @property
     def model_override_value(self) -> str:
