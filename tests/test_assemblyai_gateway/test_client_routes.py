@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import doctest
 from typing import Any
 
 import pytest
 
+from assemblyai_gateway import catalog
 from assemblyai_gateway.catalog import route_capabilities
 from assemblyai_gateway.errors import InvalidRequestError, ModelNotAvailableInRegionError
 from assemblyai_gateway.testing import ScriptedTransport, completion_body
@@ -121,3 +123,8 @@ async def test_the_eu_guard_refuses_a_us_only_fallback_before_sending(
         await complete(make_client(transport, region="eu"), request)
 
     assert transport.requests == []
+
+
+def test_the_catalog_examples_run() -> None:
+    result = doctest.testmod(catalog)
+    assert (result.failed, result.attempted > 0) == (0, True)
