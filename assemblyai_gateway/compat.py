@@ -1,0 +1,180 @@
+"""Rules for what other providers and the frameworks' conventions become on the wire.
+
+Both adapters apply these, so a history built with another provider, or code written
+for ``ChatOpenAI`` / LlamaIndex's ``OpenAI``, behaves the same through either:
+
+* :func:`gateway_role`: every role spelling the frameworks use, mapped onto the four
+  the gateway accepts (``developer`` is a ``system`` turn);
+* :func:`content_block_kind`: which content blocks are text, which are reasoning (dropped
+  from assistant turns: the gateway takes text only), which are tool calls, and
+  :func:`unsupported_block_error` for the rest;
+* :func:`json_schema_format`, :func:`json_mode_format` and :func:`structured_method`:
+  structured output spelled the way the spec allows, for every model a request reaches;
+* :func:`unknown_arguments_error`: a misspelt argument is refused with a suggestion,
+  never dropped.
+
+Pure functions, standard library only.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Mapping
+from typing import Any, Literal
+
+from .catalog import RouteCapabilities
+from .errors import UnsupportedContentError
+
+__all__ = [
+    "JSON_MODE_SCHEMA_NAME",
+    "REASONING_BLOCK_TYPES",
+    "TOOL_CALL_BLOCK_TYPES",
+    "BlockKind",
+    "StructuredMethod",
+    "content_block_kind",
+    "gateway_role",
+    "json_mode_format",
+    "json_schema_format",
+    "structured_method",
+    "unknown_arguments_error",
+    "unsupported_block_error",
+]
+
+_ROLES: dict[str, str] = {
+    "system": "system",
+    "developer": "system",
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "ai": "assistant",
+    "chatbot": "assistant",
+    "model": "assistant",
+    "tool": "tool",
+    "function": "tool",
+}
+
+REASONING_BLOCK_TYPES: frozenset[str] = frozenset({"reasoning", "thinking", "redacted_thinking"})
+"""Reasoning from OpenAI (LangChain's standard ``reasoning``) and Anthropic (``thinking``,
+``redacted_thinking``): dropped from assistant turns, the gateway takes text only."""
+
+TOOL_CALL_BLOCK_TYPES: frozenset[str] = frozenset(
+    {"tool_call", "tool_call_chunk", "invalid_tool_call", "tool_use"}
+)
+"""Blocks that are tool calls: LangChain's own and Anthropic's ``tool_use``."""
+
+BlockKind = Literal["text", "reasoning", "tool_call", "unsupported"]
+StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
+
+JSON_MODE_SCHEMA_NAME = "json_object"
+"""The schema name :func:`json_mode_format` sends for "any JSON object"."""
+
+
+def gateway_role(role: str) -> str:
+    """The gateway role (system, user, assistant or tool) for a framework's role.
+
+    Raises:
+        UnsupportedContentError: a role the gateway has no equivalent for.
+
+    Example:
+        >>> gateway_role("developer"), gateway_role("human"), gateway_role("model")
+        ('system', 'user', 'assistant')
+    """
+    mapped = _ROLES.get(role.lower())
+    if mapped is None:
+        raise UnsupportedContentError(
+            f"the role {role!r} has no equivalent in the AssemblyAI LLM Gateway, which "
+            "accepts system, user, assistant and tool messages"
+        )
+    return mapped
+
+
+def content_block_kind(block_type: object) -> BlockKind:
+    """What a content block of this ``type`` is, for the gateway.
+
+    Example:
+        >>> [content_block_kind(t) for t in ("text", "thinking", "tool_use", "image")]
+        ['text', 'reasoning', 'tool_call', 'unsupported']
+    """
+    if block_type == "text":
+        return "text"
+    if block_type in REASONING_BLOCK_TYPES:
+        return "reasoning"
+    if block_type in TOOL_CALL_BLOCK_TYPES:
+        return "tool_call"
+    return "unsupported"
+
+
+def unsupported_block_error(block_type: object, role: str) -> UnsupportedContentError:
+    """The error for a content block the gateway cannot take, naming its type."""
+    return UnsupportedContentError(
+        f"a {role} message holds a {block_type!r} content block, but the AssemblyAI LLM "
+        "Gateway accepts text only; send the text (e.g. a transcript) instead"
+    )
+
+
+def json_schema_format(
+    name: str,
+    schema: Mapping[str, Any],
+    *,
+    description: str | None = None,
+    strict: bool | None = None,
+) -> dict[str, Any]:
+    """A json_schema ``response_format`` in the shape the spec allows.
+
+    The spec's ``json_schema`` has no ``description``; a description goes into the
+    schema itself (JSON Schema's own ``description``), unless the schema has one.
+    The caller's ``schema`` is not changed.
+
+    Example:
+        >>> json_schema_format("Joke", {"type": "object"}, description="A joke.")
+        {'type': 'json_schema', 'json_schema': {'name': 'Joke', 'schema': {'type': 'object', \
+'description': 'A joke.'}}}
+    """
+    body = dict(schema)
+    if description and "description" not in body:
+        body["description"] = description
+    config: dict[str, Any] = {"name": name, "schema": body}
+    if strict is not None:
+        config["strict"] = strict
+    return {"type": "json_schema", "json_schema": config}
+
+
+def json_mode_format(route: RouteCapabilities) -> dict[str, Any] | None:
+    """JSON mode ("answer with any JSON object") as the spec spells it, or None.
+
+    The spec has no ``{"type": "json_object"}``; a json_schema whose schema is any
+    object says the same. When a model the request can reach has no json_schema
+    support, nothing is sent and the adapter's JSON instruction alone asks for JSON.
+    """
+    if not route.supports_json_schema:
+        return None
+    return json_schema_format(
+        JSON_MODE_SCHEMA_NAME, {"type": "object", "additionalProperties": True}
+    )
+
+
+def structured_method(requested: StructuredMethod, route: RouteCapabilities) -> StructuredMethod:
+    """The structured-output method to use for every model the request can reach.
+
+    ``json_schema`` becomes ``function_calling`` (a forced tool call) when any of the
+    models lacks json_schema support, e.g. a ``gpt-oss`` fallback; the others stay.
+    """
+    if requested == "json_schema" and not route.supports_json_schema:
+        return "function_calling"
+    return requested
+
+
+def unknown_arguments_error(
+    owner: str, unknown: Collection[str], known: Collection[str]
+) -> TypeError:
+    """A ``TypeError`` naming each unknown argument, with the closest known name.
+
+    Example:
+        >>> str(unknown_arguments_error("LLM", ["temprature"], ["temperature", "model"]))
+        "LLM got unexpected argument(s): 'temprature' (did you mean 'temperature'?)"
+    """
+    described = []
+    for name in sorted(unknown):
+        close = difflib.get_close_matches(name, list(known), n=1)
+        described.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
+    return TypeError(f"{owner} got unexpected argument(s): {', '.join(described)}")
