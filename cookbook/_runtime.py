@@ -10,20 +10,29 @@ stand-ins, not model output.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
+from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, resolve_base_url
+from assemblyai_gateway.errors import (
+    APIConnectionError,
+    AuthenticationError,
+    GatewayError,
+    PermissionDeniedError,
+)
 
 __all__ = [
     "DATA_DIR",
     "EMULATOR_FAILING_MODEL",
     "EMULATOR_TRANSCRIPT_ID",
     "GatewaySession",
+    "failure_line",
     "gateway_session",
     "meeting_transcript",
+    "run_main",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -80,3 +89,45 @@ def gateway_session() -> Iterator[GatewaySession]:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
+
+
+def _gateway_error(error: BaseException) -> GatewayError | None:
+    """The GatewayError behind ``error``, also when a framework wrapped it."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, GatewayError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def failure_line(program: str, error: GatewayError) -> str:
+    """One line that says what went wrong talking to the gateway, and what to do."""
+    if isinstance(error, APIConnectionError):
+        cause = error.__cause__
+        detail = f"{type(cause).__name__}: {cause}" if cause is not None else str(error)
+        return (
+            f"{program}: could not reach the gateway at {resolve_base_url(None, None)} "
+            f"({detail}). Check the network, or unset {API_KEY_ENV} to run against the "
+            "embedded emulator."
+        )
+    if isinstance(error, (AuthenticationError, PermissionDeniedError)):
+        return (
+            f"{program}: the gateway refused the key in {API_KEY_ENV} ({error}). Set a valid "
+            f"AssemblyAI key, or unset {API_KEY_ENV} to run against the embedded emulator."
+        )
+    return f"{program}: the gateway call failed: {type(error).__name__}: {error}"
+
+
+def run_main(main: Callable[[], object], program: str) -> None:
+    """Run a recipe's ``main()``; a gateway failure ends it with one clear line, exit 1."""
+    try:
+        main()
+    except Exception as exc:
+        error = _gateway_error(exc)
+        if error is None:
+            raise
+        print(failure_line(program, error), file=sys.stderr)
+        raise SystemExit(1) from None

@@ -15,7 +15,7 @@ import time
 from langchain_core.messages import AIMessage, ToolMessage
 
 from cookbook import langgraph_agent, llamaindex_function_agent
-from cookbook._runtime import gateway_session
+from cookbook._runtime import gateway_session, run_main
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 
 
@@ -67,4 +67,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main, "demo")

@@ -6,7 +6,7 @@ Run: ``python -m cookbook.fallbacks_eu_transcript``
 from __future__ import annotations
 
 from assemblyai_gateway import ModelNotAvailableInRegionError
-from cookbook._runtime import EMULATOR_FAILING_MODEL, gateway_session
+from cookbook._runtime import EMULATOR_FAILING_MODEL, gateway_session, run_main
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 
 
@@ -57,4 +57,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main, "fallbacks_eu_transcript")

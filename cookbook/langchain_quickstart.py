@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from langchain_core.language_models import LanguageModelInput
 
-from cookbook._runtime import gateway_session
+from cookbook._runtime import gateway_session, run_main
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 
 
@@ -40,4 +40,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main, "langchain_quickstart")

@@ -12,7 +12,7 @@ from langchain_core.tools import BaseTool, tool
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 
-from cookbook._runtime import gateway_session
+from cookbook._runtime import gateway_session, run_main
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 
 _WEATHER = {"paris": "18°C and sunny", "london": "12°C and raining"}
@@ -77,4 +77,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main, "langgraph_agent")

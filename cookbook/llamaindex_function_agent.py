@@ -10,7 +10,7 @@ import asyncio
 from llama_index.core.agent.workflow import FunctionAgent, ToolCall, ToolCallResult
 from llama_index.core.tools import FunctionTool
 
-from cookbook._runtime import gateway_session
+from cookbook._runtime import gateway_session, run_main
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 
 
@@ -53,4 +53,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main, "llamaindex_function_agent")

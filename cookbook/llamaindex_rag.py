@@ -13,7 +13,7 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.retrievers.bm25 import BM25Retriever
 
-from cookbook._runtime import gateway_session, meeting_transcript
+from cookbook._runtime import gateway_session, meeting_transcript, run_main
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 
 QUESTIONS = (
@@ -45,4 +45,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main, "llamaindex_rag")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from cookbook._runtime import gateway_session, meeting_transcript
+from cookbook._runtime import gateway_session, meeting_transcript, run_main
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 
 
@@ -50,4 +50,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main, "structured_output")

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import importlib
 import os
+import socket
 
 import pytest
 
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
+from assemblyai_gateway.errors import AuthenticationError, GatewayError, ResponseValidationError
+from cookbook._runtime import run_main
 
 EMULATOR_BANNER = "No ASSEMBLYAI_API_KEY set: using the embedded local emulator"
 
@@ -100,3 +103,62 @@ def test_demo_tour_runs_every_section(capsys: pytest.CaptureFixture[str]) -> Non
         assert section in out
     assert "request_id: " in out
     assert "against the embedded emulator" in out
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_demo_with_a_key_and_no_network_fails_with_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], retry_waits: list[float]
+) -> None:
+    monkeypatch.setenv(API_KEY_ENV, "a-real-looking-key")
+    monkeypatch.setenv(BASE_URL_ENV, f"http://127.0.0.1:{_closed_port()}/v1")
+    demo = importlib.import_module("cookbook.demo")
+
+    with pytest.raises(SystemExit) as exit_info:
+        run_main(demo.main, "demo")
+
+    assert exit_info.value.code == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Using the live AssemblyAI LLM Gateway")
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith("demo: could not reach the gateway at http://127.0.0.1:")
+    assert "(ConnectError: " in captured.err
+    assert "unset ASSEMBLYAI_API_KEY to run against the embedded emulator" in captured.err
+    assert "a-real-looking-key" not in captured.out + captured.err
+
+
+@pytest.mark.parametrize(
+    ("error", "start"),
+    [
+        (AuthenticationError("invalid key", status_code=401), "demo: the gateway refused the key"),
+        (ResponseValidationError("no choices"), "demo: the gateway call failed: Response"),
+    ],
+)
+def test_gateway_failures_become_one_line_even_when_a_framework_wraps_them(
+    capsys: pytest.CaptureFixture[str], error: GatewayError, start: str
+) -> None:
+    def wrapped() -> None:
+        try:
+            raise error
+        except GatewayError as exc:
+            raise RuntimeError("a framework's wrapper") from exc
+
+    with pytest.raises(SystemExit):
+        run_main(wrapped, "demo")
+
+    err = capsys.readouterr().err
+    assert err.startswith(start)
+    assert err.count("\n") == 1
+
+
+def test_other_failures_keep_their_traceback() -> None:
+    def broken() -> None:
+        raise KeyError("a bug")
+
+    with pytest.raises(KeyError):
+        run_main(broken, "demo")
