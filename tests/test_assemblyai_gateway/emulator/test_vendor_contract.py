@@ -194,3 +194,10 @@ def test_the_contract_schemas_are_valid_json_schema() -> None:
     document = contract_document()
     for schema in document["components"]["schemas"].values():
         jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_the_docs_list_every_deviation_from_the_spec() -> None:
+    page = (CONTRACT_DIR.parents[1] / "docs" / "compatibility.md").read_text(encoding="utf-8")
+    page = page.replace("`", "")  # names are compared as text, without code spans
+    for deviation in load_deviations():
+        assert deviation.name in page, f"docs/compatibility.md does not name {deviation.name!r}"
