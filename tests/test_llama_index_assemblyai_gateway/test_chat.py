@@ -97,6 +97,30 @@ async def test_tool_calls_in_both_placements(
     ]
 
 
+async def test_empty_content_next_to_tool_calls_is_no_text_block(
+    scripted: ScriptedFactory, runner: Runner
+) -> None:
+    """The whole message is compared: an empty TextBlock (content "") would show up."""
+    call = tool_call("get_weather", {"city": "Zürich"}, "call_1")
+    body = completion_body("", tool_calls=[call])
+    s = scripted(body, body)
+
+    replies = [await runner.chat(s.llm, HI), (await runner.stream_chat(s.llm, HI))[-1]]
+
+    expected = ChatMessage(
+        role=MessageRole.ASSISTANT,
+        blocks=[
+            ToolCallBlock(
+                tool_call_id="call_1", tool_name="get_weather", tool_kwargs={"city": "Zürich"}
+            )
+        ],
+        additional_kwargs={"tool_calls": [call]},
+    )
+    for reply in replies:
+        assert reply.message == expected
+        assert reply.message.content is None
+
+
 async def test_text_next_to_tool_calls_is_kept(scripted: ScriptedFactory, runner: Runner) -> None:
     s = scripted(completion_body("Checking.", tool_calls=[tool_call("f", {})]))
     response = await runner.chat(s.llm, HI)

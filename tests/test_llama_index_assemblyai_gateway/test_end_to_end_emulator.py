@@ -105,9 +105,10 @@ async def test_tool_calls(emulator: GatewayEmulator, runner: Runner, model: str)
     streamed = await runner.stream_chat_with_tools(
         llm, tools, user_msg=message, allow_parallel_tool_calls=True
     )
-    assert [b for b in streamed[-1].message.blocks if isinstance(b, ToolCallBlock)] == [
-        b for b in response.message.blocks if isinstance(b, ToolCallBlock)
-    ]
+    # The whole message: no stray TextBlock, the same blocks and legacy tool_calls.
+    assert streamed[-1].message == response.message
+    assert response.message.content is None
+    assert all(isinstance(b, ToolCallBlock) for b in response.message.blocks)
 
 
 @pytest.mark.parametrize("model", [CLAUDE, "gpt-5", "gpt-oss-120b"])
