@@ -119,7 +119,7 @@ class ChatAssemblyAIGateway(BaseChatModel):
         schema. ``json_mode`` sends ``{"type": "json_object"}`` and a system
         instruction asking for a single JSON object, then parses the text.
 
-    Example:
+    Examples:
         .. code-block:: python
 
             from pydantic import BaseModel

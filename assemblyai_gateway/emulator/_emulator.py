@@ -36,7 +36,7 @@ class GatewayEmulator:
         host: Interface to bind; keep the loopback default unless you mean it.
         port: Port to bind; 0 picks a free one.
 
-    Example:
+    Examples:
         >>> import httpx
         >>> from assemblyai_gateway.emulator import Fault, GatewayEmulator
         >>> with GatewayEmulator(api_key="emulator-key") as emulator:
