@@ -120,51 +120,51 @@ class ChatAssemblyAIGateway(BaseChatModel):
         instruction asking for a single JSON object, then parses the text.
 
     Examples:
-        .. code-block:: python
+        ```python
+        from pydantic import BaseModel
+        from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 
-            from pydantic import BaseModel
-            from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+        llm = ChatAssemblyAIGateway(model="claude-sonnet-4-5-20250929", max_tokens=500)
 
-            llm = ChatAssemblyAIGateway(model="claude-sonnet-4-5-20250929", max_tokens=500)
+        # invoke
+        reply = llm.invoke("Name three uses of speech-to-text.")
+        print(reply.content, reply.usage_metadata, reply.response_metadata["request_id"])
 
-            # invoke
-            reply = llm.invoke("Name three uses of speech-to-text.")
-            print(reply.content, reply.usage_metadata, reply.response_metadata["request_id"])
-
-            # stream
-            for chunk in llm.stream("Write a haiku about meetings."):
-                print(chunk.content, end="", flush=True)
-
-
-            # tools
-            def get_weather(city: str) -> str:
-                \"\"\"Get the weather for a city.\"\"\"
-                return "sunny"
+        # stream
+        for chunk in llm.stream("Write a haiku about meetings."):
+            print(chunk.content, end="", flush=True)
 
 
-            ai_msg = llm.bind_tools([get_weather], tool_choice="any").invoke(
-                "Weather in Paris?"
-            )
-            print(ai_msg.tool_calls)
+        # tools
+        def get_weather(city: str) -> str:
+            \"\"\"Get the weather for a city.\"\"\"
+            return "sunny"
 
 
-            # structured output
-            class Summary(BaseModel):
-                title: str
-                action_items: list[str]
+        ai_msg = llm.bind_tools([get_weather], tool_choice="any").invoke(
+            "Weather in Paris?"
+        )
+        print(ai_msg.tool_calls)
 
 
-            summary = llm.with_structured_output(Summary).invoke(
-                "Summarise: we agreed to ship on Friday; Ana writes the notes."
-            )
+        # structured output
+        class Summary(BaseModel):
+            title: str
+            action_items: list[str]
 
-            # fallbacks: the gateway tries gpt-5 if Claude fails
-            robust = ChatAssemblyAIGateway(
-                model="claude-sonnet-4-5-20250929",
-                fallbacks=["gpt-5"],
-                fallback_config={"depth": 1},
-            )
-            print(robust.invoke("Hi").response_metadata["model_name"])  # the serving model
+
+        summary = llm.with_structured_output(Summary).invoke(
+            "Summarise: we agreed to ship on Friday; Ana writes the notes."
+        )
+
+        # fallbacks: the gateway tries gpt-5 if Claude fails
+        robust = ChatAssemblyAIGateway(
+            model="claude-sonnet-4-5-20250929",
+            fallbacks=["gpt-5"],
+            fallback_config={"depth": 1},
+        )
+        print(robust.invoke("Hi").response_metadata["model_name"])  # the serving model
+        ```
     """
 
     model: str = Field(default=DEFAULT_MODEL, alias="model_name", min_length=1)
