@@ -21,8 +21,8 @@ class GatewayEmulator:
     """A local, deterministic AssemblyAI LLM Gateway on ``127.0.0.1``.
 
     It is a real threaded HTTP server (keep-alive, SSE) that speaks the gateway's
-    contract: raw-key auth, validation errors, the deterministic model rules in the
-    README, fallbacks, transcripts, json-repair, streaming for OpenAI models, and a
+    contract: raw-key auth, validation errors, the deterministic model rules on the
+    emulator docs page, fallbacks, transcripts, json-repair, streaming for OpenAI models, and a
     FIFO script of :class:`Fault` s for testing retries and error handling.
 
     Args:

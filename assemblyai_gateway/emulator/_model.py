@@ -1,6 +1,6 @@
 """The emulator's deterministic "model": pure functions from a valid request to an answer.
 
-Every rule here is documented in the README's emulator section; keep them in sync.
+Every rule here is documented on the emulator page (docs/emulator.md); keep them in sync.
 Requests reaching these functions have passed :mod:`._validation`.
 """
 
