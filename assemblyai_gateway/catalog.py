@@ -48,7 +48,7 @@ class ModelInfo:
         known: False for the conservative profile given to ids not in the catalog.
         retired: The date the gateway stopped serving it, when announced.
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway.catalog import get_model_info
         >>> get_model_info("gpt-5").native_streaming
         True
@@ -173,7 +173,7 @@ class RouteCapabilities:
     Attributes:
         models: The primary model first, then each fallback, as the catalog knows them.
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway.catalog import route_capabilities
         >>> route = route_capabilities("gpt-4.1", ["claude-sonnet-4-5-20250929"])
         >>> route.native_streaming

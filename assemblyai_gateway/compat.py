@@ -75,7 +75,7 @@ def gateway_role(role: str) -> str:
     Raises:
         UnsupportedContentError: a role the gateway has no equivalent for.
 
-    Example:
+    Examples:
         >>> gateway_role("developer"), gateway_role("human"), gateway_role("model")
         ('system', 'user', 'assistant')
     """
@@ -91,7 +91,7 @@ def gateway_role(role: str) -> str:
 def content_block_kind(block_type: object) -> BlockKind:
     """What a content block of this ``type`` is, for the gateway.
 
-    Example:
+    Examples:
         >>> [content_block_kind(t) for t in ("text", "thinking", "tool_use", "image")]
         ['text', 'reasoning', 'tool_call', 'unsupported']
     """
@@ -125,7 +125,7 @@ def json_schema_format(
     schema itself (JSON Schema's own ``description``), unless the schema has one.
     The caller's ``schema`` is not changed.
 
-    Example:
+    Examples:
         >>> json_schema_format("Joke", {"type": "object"}, description="A joke.")
         {'type': 'json_schema', 'json_schema': {'name': 'Joke', 'schema': {'type': 'object', \
 'description': 'A joke.'}}}
@@ -169,7 +169,7 @@ def unknown_arguments_error(
 ) -> TypeError:
     """A ``TypeError`` naming each unknown argument, with the closest known name.
 
-    Example:
+    Examples:
         >>> str(unknown_arguments_error("LLM", ["temprature"], ["temperature", "model"]))
         "LLM got unexpected argument(s): 'temprature' (did you mean 'temperature'?)"
     """

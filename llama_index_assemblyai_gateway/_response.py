@@ -230,7 +230,7 @@ class StreamMapper:
     strict argument parsing and ``raw`` set to the final completion dict (usage, which
     arrives on the last chunk, is on it too).
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway import ChatCompletionChunk
         >>> mapper = StreamMapper("gpt-5")
         >>> texts = []

@@ -3,7 +3,7 @@
 It prints the two ``export`` lines that point the adapters at it, then one line per
 request (``--quiet`` turns those off).
 
-Example:
+Examples:
     $ assemblyai-gateway-emulator --port 8787 --transcript tr_1="Alice: ship it Friday."
 """
 
@@ -97,7 +97,7 @@ def _export_key_line(key: str) -> str:
 def request_line(record: RecordedRequest) -> str:
     """One log line for a request: time, method, path, status, model and how it went.
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway.emulator import RecordedRequest
         >>> record = RecordedRequest(
         ...     "POST", "/v1/chat/completions", {}, {"model": "gpt-4.1", "stream": True},

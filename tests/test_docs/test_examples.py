@@ -1,25 +1,44 @@
-"""Every Python example in the README and in docs/ runs as written, each on its own.
+"""Every Python example in README.md and docs/ runs, as written, against the emulator.
 
-Each block runs in a fresh namespace (so no example leans on an earlier one's imports)
-against the emulator, which the ``gateway_emulator`` fixture puts behind
-``ASSEMBLYAI_API_KEY`` and ``ASSEMBLYAI_GATEWAY_BASE_URL``, as a reader's shell would.
+Each example runs on its own, in a fresh namespace, so each must be self-contained. A
+block that defines pytest-style ``test_*`` functions has them called too, with the
+emulator fixture, so testing examples are executed rather than only defined.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+import inspect
+from typing import Any
 
 import pytest
 
 from assemblyai_gateway import catalog
 from assemblyai_gateway.emulator import GatewayEmulator
+from tests.support.docs import REPO_ROOT, DocExample, doc_pages, python_examples
 
-ROOT = Path(__file__).resolve().parents[2]
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]
-# The README's fallback examples use this model as the one that fails.
-FAILING_MODEL = "claude-opus-4-6"
-TRANSCRIPT_ID = "tr_docs_example"
+EXAMPLES = [example for page in doc_pages() for example in python_examples(page)]
+
+# The placeholder the docs label as "the id of one of your transcripts".
+PLACEHOLDER_TRANSCRIPT_ID = "your-transcript-id"
+# The primary model of the fallback examples; failing here shows a fallback serving.
+FAILING_PRIMARY = "claude-opus-4-6"
+
+# Pages whose examples are their point: each must keep at least this many.
+MINIMUM_EXAMPLES = {
+    "README.md": 2,
+    "docs/getting-started.md": 2,
+    "docs/langchain.md": 5,
+    "docs/llamaindex.md": 5,
+    "docs/configuration.md": 3,
+    "docs/streaming.md": 1,
+    "docs/tools-and-structured-output.md": 6,
+    "docs/gateway-extras.md": 7,
+    "docs/errors-and-retries.md": 3,
+    "docs/emulator.md": 3,
+    "docs/troubleshooting.md": 1,
+    "docs/models.md": 1,
+    "docs/compatibility.md": 1,
+}
 
 # The serialization example calls langchain-core's loads(), which warns that it is beta.
 pytestmark = pytest.mark.filterwarnings(
@@ -28,45 +47,47 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-def _examples() -> list[tuple[str, str]]:
-    found = []
-    for page in PAGES:
-        blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL)
-        name = page.relative_to(ROOT).as_posix()
-        found += [(f"{name}#{index}", code) for index, code in enumerate(blocks)]
-    return found
-
-
-EXAMPLES = _examples()
-
-
-def test_the_pages_have_examples() -> None:
-    assert len(EXAMPLES) >= 20
-
-
-@pytest.mark.parametrize(("where", "code"), EXAMPLES, ids=[where for where, _ in EXAMPLES])
-def test_example_runs_as_written(
-    where: str,
-    code: str,
-    gateway_emulator: GatewayEmulator,
-    monkeypatch: pytest.MonkeyPatch,
-    retry_waits: list[float],
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    gateway_emulator.failing_models.add(FAILING_MODEL)
-    gateway_emulator.transcripts[TRANSCRIPT_ID] = "Alice: the launch moves to Friday."
-    monkeypatch.setenv("ASSEMBLYAI_TRANSCRIPT_ID", TRANSCRIPT_ID)
-    # An example that registers a model changes the catalog process-wide: give it a copy.
+@pytest.fixture
+def docs_emulator(gateway_emulator: GatewayEmulator, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The emulator as the docs describe it, and a scratch catalog for register_model."""
+    gateway_emulator.failing_models.add(FAILING_PRIMARY)
+    gateway_emulator.transcripts[PLACEHOLDER_TRANSCRIPT_ID] = "Alice: the launch moves to Friday."
     monkeypatch.setattr(catalog, "_CATALOG", dict(catalog._CATALOG))
+    return gateway_emulator
 
-    namespace: dict[str, object] = {"__name__": "__main__"}
-    exec(compile(code, f"<{where}>", "exec"), namespace)
-    # An example that shows a pytest test is run as pytest would, with its fixture.
+
+def _run_test_functions(namespace: dict[str, Any], fixtures: dict[str, Any]) -> int:
+    """Call the ``test_*`` functions an example defines, with the fixtures they name."""
     tests = [value for name, value in namespace.items() if name.startswith("test_")]
     for test in tests:
-        assert callable(test)
-        gateway_emulator.reset()
-        test(gateway_emulator)
+        parameters = inspect.signature(test).parameters
+        test(**{name: fixtures[name] for name in parameters})
+    return len(tests)
 
-    # Each example shows something: output, a test it ran, or assertions of its own.
-    assert capsys.readouterr().out or tests or "assert " in code, f"{where} shows nothing"
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[example.name for example in EXAMPLES])
+def test_doc_example_runs(
+    example: DocExample, docs_emulator: GatewayEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    exec(compile(example.code, example.name, "exec"), namespace)
+    ran_tests = _run_test_functions(namespace, {"gateway_emulator": docs_emulator})
+    assert capsys.readouterr().out or ran_tests, f"{example.name} printed nothing"
+
+
+@pytest.mark.parametrize("page", sorted(MINIMUM_EXAMPLES))
+def test_page_keeps_its_examples(page: str) -> None:
+    assert len(python_examples(REPO_ROOT / page)) >= MINIMUM_EXAMPLES[page]
+
+
+def test_every_page_with_examples_is_listed() -> None:
+    # A new page with examples is run anyway; listing it guards it against losing them.
+    pages = {example.page for example in EXAMPLES}
+    assert pages <= set(MINIMUM_EXAMPLES), pages - set(MINIMUM_EXAMPLES)
+
+
+def test_placeholders_are_labelled() -> None:
+    for example in EXAMPLES:
+        for line in example.code.splitlines():
+            if f'"{PLACEHOLDER_TRANSCRIPT_ID}"' in line:
+                assert "placeholder" in line, f"{example.name}: label the placeholder"
