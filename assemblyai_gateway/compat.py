@@ -11,7 +11,9 @@ for ``ChatOpenAI`` / LlamaIndex's ``OpenAI``, behaves the same through either:
 * :func:`json_schema_format`, :func:`json_mode_format` and :func:`structured_method`:
   structured output spelled the way the spec allows, for every model a request reaches;
 * :func:`unknown_arguments_error`: a misspelt argument is refused with a suggestion,
-  never dropped.
+  never dropped;
+* :func:`missing_framework_error`: an adapter imported without its framework says which
+  extra to install.
 
 Pure functions, standard library only.
 """
@@ -35,6 +37,7 @@ __all__ = [
     "gateway_role",
     "json_mode_format",
     "json_schema_format",
+    "missing_framework_error",
     "structured_method",
     "unknown_arguments_error",
     "unsupported_block_error",
@@ -178,3 +181,35 @@ def unknown_arguments_error(
         close = difflib.get_close_matches(name, list(known), n=1)
         described.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
     return TypeError(f"{owner} got unexpected argument(s): {', '.join(described)}")
+
+
+def missing_framework_error(
+    error: ModuleNotFoundError, *, framework: str, extra: str
+) -> ModuleNotFoundError | None:
+    """The error to raise when an adapter's import failed because ``framework`` is missing.
+
+    Args:
+        error: What the import raised.
+        framework: The framework's top module, e.g. ``"langchain_core"``.
+        extra: The package extra that installs it, e.g. ``"langchain"``.
+
+    Returns:
+        A ``ModuleNotFoundError`` naming the ``pip install`` command, or None when
+        another module is missing (then the original error stands).
+
+    Examples:
+        >>> error = ModuleNotFoundError("No module named 'langchain_core'", name="langchain_core")
+        >>> print(missing_framework_error(error, framework="langchain_core", extra="langchain"))
+        langchain_core is not installed: pip install 'assemblyai-llm-gateway[langchain]'
+    """
+    missing = error.name or ""
+    if not (
+        missing == framework
+        or missing.startswith(f"{framework}.")
+        or framework.startswith(f"{missing}.")
+    ):
+        return None
+    return ModuleNotFoundError(
+        f"{framework} is not installed: pip install 'assemblyai-llm-gateway[{extra}]'",
+        name=missing,
+    )

@@ -8,7 +8,14 @@ Examples:
 """
 
 from assemblyai_gateway import __version__
+from assemblyai_gateway.compat import missing_framework_error
 
-from .chat_models import ChatAssemblyAIGateway
+try:
+    from .chat_models import ChatAssemblyAIGateway
+except ModuleNotFoundError as error:
+    # Say which extra brings langchain-core, instead of a bare "No module named".
+    if clear := missing_framework_error(error, framework="langchain_core", extra="langchain"):
+        raise clear from error
+    raise
 
 __all__ = ["ChatAssemblyAIGateway", "__version__"]

@@ -6,6 +6,15 @@ Examples:
     True
 """
 
-from .base import DEFAULT_MODEL, AssemblyAIGateway
+from assemblyai_gateway.compat import missing_framework_error
+
+try:
+    from .base import DEFAULT_MODEL, AssemblyAIGateway
+except ModuleNotFoundError as error:
+    # Say which extra brings llama-index-core, instead of a bare "No module named".
+    clear = missing_framework_error(error, framework="llama_index.core", extra="llama-index")
+    if clear is not None:
+        raise clear from error
+    raise
 
 __all__ = ["DEFAULT_MODEL", "AssemblyAIGateway"]
