@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from .catalog import RouteCapabilities
 from .errors import UnsupportedContentError
@@ -33,12 +33,14 @@ __all__ = [
     "TOOL_CALL_BLOCK_TYPES",
     "BlockKind",
     "StructuredMethod",
+    "ToolUse",
     "content_block_kind",
     "gateway_role",
     "json_mode_format",
     "json_schema_format",
     "missing_framework_error",
     "structured_method",
+    "tool_use",
     "unknown_arguments_error",
     "unsupported_block_error",
 ]
@@ -105,6 +107,39 @@ def content_block_kind(block_type: object) -> BlockKind:
     if block_type in TOOL_CALL_BLOCK_TYPES:
         return "tool_call"
     return "unsupported"
+
+
+class ToolUse(NamedTuple):
+    """An Anthropic-format tool call: ``{"type": "tool_use", "id", "name", "input"}``."""
+
+    id: str | None
+    name: str
+    input: Any
+
+
+def tool_use(block: object) -> ToolUse | None:
+    """The tool call in an Anthropic ``tool_use`` block (a dict or an SDK object), or None.
+
+    Examples:
+        >>> tool_use({"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"a": 1}})
+        ToolUse(id='toolu_1', name='f', input={'a': 1})
+        >>> tool_use({"type": "text", "text": "hi"}) is None
+        True
+    """
+
+    def field(name: str) -> Any:
+        return block.get(name) if isinstance(block, Mapping) else getattr(block, name, None)
+
+    name = field("name")
+    if field("type") != "tool_use" or not isinstance(name, str) or not name:
+        return None
+    call_id = field("id")
+    arguments = field("input")
+    return ToolUse(
+        call_id if isinstance(call_id, str) and call_id else None,
+        name,
+        arguments if arguments is not None else {},
+    )
 
 
 def unsupported_block_error(block_type: object, role: str) -> UnsupportedContentError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from typing import ClassVar
 
 import pytest
 
@@ -129,3 +130,31 @@ def test_unknown_arguments_are_named_with_a_suggestion() -> None:
 def test_the_examples_run() -> None:
     result = doctest.testmod(compat)
     assert (result.failed, result.attempted > 0) == (0, True)
+
+
+class _SdkToolUse:
+    """Shaped like anthropic.types.ToolUseBlock (what llama-index-llms-anthropic keeps)."""
+
+    type = "tool_use"
+    id = "toolu_9"
+    name = "get_weather"
+    input: ClassVar[dict[str, str]] = {"city": "Köln"}
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        (
+            {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"a": 1}},
+            compat.ToolUse("toolu_1", "f", {"a": 1}),
+        ),
+        ({"type": "tool_use", "name": "f"}, compat.ToolUse(None, "f", {})),
+        (_SdkToolUse(), compat.ToolUse("toolu_9", "get_weather", {"city": "Köln"})),
+        ({"type": "tool_call", "name": "f", "args": {}}, None),
+        ({"type": "tool_use", "name": ""}, None),
+    ],
+)
+def test_anthropic_tool_use_blocks_are_read_from_dicts_and_objects(
+    block: object, expected: compat.ToolUse | None
+) -> None:
+    assert compat.tool_use(block) == expected
