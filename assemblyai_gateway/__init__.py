@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         RateLimitError,
         ResponseValidationError,
         StreamError,
+        ToolChoiceError,
         UnprocessableEntityError,
         UnsupportedContentError,
     )
@@ -84,6 +85,7 @@ _LAZY: dict[str, str] = {
     "StreamError": "errors",
     "Tool": "types",
     "ToolCall": "types",
+    "ToolChoiceError": "errors",
     "UnprocessableEntityError": "errors",
     "UnsupportedContentError": "errors",
     "Usage": "types",
@@ -141,6 +143,7 @@ __all__ = [
     "StreamError",
     "Tool",
     "ToolCall",
+    "ToolChoiceError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
     "Usage",
