@@ -46,6 +46,7 @@ from .errors import (
 )
 from .retries import acall_with_retries, call_with_retries
 from .sse import ChunkDecoder
+from .streaming import AsyncChatCompletionStream, ChatCompletionStream
 from .types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, StreamOptions
 
 __all__ = ["GatewayClient", "InvalidRequestError", "parse_completion"]
@@ -424,19 +425,21 @@ class GatewayClient:
 
     def stream(
         self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True
-    ) -> Iterator[ChatCompletionChunk]:
+    ) -> ChatCompletionStream:
         """Stream chunks: SSE for natively streamed models, else one call split into chunks.
 
         Validation happens now; the request is sent when iteration starts. Retries
-        happen only before the first chunk is yielded.
+        happen only before the first chunk is yielded. The returned stream keeps the
+        accumulated ``snapshot`` and gives ``final_completion()``; close it (or use it
+        in a ``with`` block) to release the connection early.
         """
         validated = self.build_request(request)
         if not self.uses_native_streaming(validated):
-            return self._pseudo_stream(validated, include_usage)
+            return ChatCompletionStream(self._pseudo_stream(validated, include_usage))
         body = validated.model_copy(
             update={"stream": True, "stream_options": _USAGE_OPTIONS if include_usage else None}
         ).to_json_bytes()
-        return self._sse_stream(body, include_usage)
+        return ChatCompletionStream(self._sse_stream(body, include_usage))
 
     def _pseudo_stream(
         self, request: ChatCompletionRequest, include_usage: bool
@@ -499,15 +502,15 @@ class GatewayClient:
 
     def astream(
         self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True
-    ) -> AsyncIterator[ChatCompletionChunk]:
+    ) -> AsyncChatCompletionStream:
         """Async :meth:`stream`."""
         validated = self.build_request(request)
         if not self.uses_native_streaming(validated):
-            return self._apseudo_stream(validated, include_usage)
+            return AsyncChatCompletionStream(self._apseudo_stream(validated, include_usage))
         body = validated.model_copy(
             update={"stream": True, "stream_options": _USAGE_OPTIONS if include_usage else None}
         ).to_json_bytes()
-        return self._asse_stream(body, include_usage)
+        return AsyncChatCompletionStream(self._asse_stream(body, include_usage))
 
     async def _apseudo_stream(
         self, request: ChatCompletionRequest, include_usage: bool
