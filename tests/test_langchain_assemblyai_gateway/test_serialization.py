@@ -116,12 +116,12 @@ async def test_pickle_after_a_call_rebuilds_the_client(network: Any, run: Any) -
     transport = network([completion_body("first"), completion_body("second")])
     model = ChatAssemblyAIGateway(api_key=API_KEY, max_retries=0)
     assert (await run.invoke(model, "hi")).content == "first"
-    assert model._client is not None
+    assert model._clients.client is not None
     restored = pickle.loads(pickle.dumps(model))
-    assert restored._client is None
+    assert restored._clients.client is None
     assert (await run.invoke(restored, "hi")).content == "second"
-    assert restored._client is not None
-    assert restored._client is not model._client
+    assert restored._clients.client is not None
+    assert restored._clients.client is not model._clients.client
     assert [r.headers["authorization"] for r in transport.requests] == [API_KEY, API_KEY]
 
 

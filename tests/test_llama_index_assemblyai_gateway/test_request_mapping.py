@@ -23,7 +23,7 @@ from llama_index.core.base.llms.types import (
 from assemblyai_gateway import InvalidRequestError, UnsupportedContentError
 from assemblyai_gateway.testing import completion_body
 from assemblyai_gateway.types import stable_tool_call_id
-from llama_index_assemblyai_gateway._request import build_request, message_to_gateway
+from llama_index_assemblyai_gateway._request import message_to_gateway, to_gateway_request
 
 if TYPE_CHECKING:
     from tests.test_llama_index_assemblyai_gateway.conftest import Runner, ScriptedFactory
@@ -206,8 +206,8 @@ def test_thinking_and_cache_blocks_are_dropped() -> None:
     assert message_to_gateway(message) == {"role": "assistant", "content": "answer"}
 
 
-def test_build_request_precedence_and_none_handling() -> None:
-    request = build_request(
+def test_to_gateway_request_precedence_and_none_handling() -> None:
+    request = to_gateway_request(
         HI,
         settings={
             "model": "gpt-5",

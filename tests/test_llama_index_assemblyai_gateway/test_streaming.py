@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, ToolCallBlock
 
-from assemblyai_gateway import ChatCompletion, ChatCompletionChunk, StreamError
+from assemblyai_gateway import ChatCompletion, ChatCompletionChunk, StreamError, accumulate_chunk
 from assemblyai_gateway.testing import (
     BrokenStream,
     chunk_body,
@@ -370,9 +370,14 @@ def test_any_chunking_ends_with_the_non_streamed_response(
     chunks += [chunk_body(tool_calls=[_call_delta(0, piece)]) for piece in pieces[1:]]
     chunks += [chunk_body(finish_reason="tool_calls"), chunk_body(usage=(3, 4), choices=False)]
     mapper = StreamMapper("gpt-5")
-    streamed = [r for c in chunks if (r := mapper.feed(ChatCompletionChunk.model_validate(c)))]
-    last = mapper.finish()
-    assert last is not None
+    snapshot = None
+    streamed = []
+    for body in chunks:
+        chunk = ChatCompletionChunk.model_validate(body)
+        snapshot = accumulate_chunk(snapshot, chunk)
+        streamed += mapper.feed(chunk, snapshot)
+    assert snapshot is not None
+    [last] = mapper.finish(snapshot)
     streamed.append(last)
     completion = ChatCompletion.model_validate(
         completion_body(content, tool_calls=[tool_call("f", text, "c")], model="gpt-5")

@@ -95,7 +95,7 @@ async def test_repr_str_and_dumps_of_the_model_never_show_the_key(
 
     assert reply.text == kit.ANSWER
     _assert_clean(before + after, kit.SECRET_KEY)
-    core = llm.client if adapter.name == "langchain" else llm._client()
+    core = llm.client if adapter.name == "langchain" else llm._gateway_client()
     assert "api_key=<set>" in repr(core)
     _assert_clean(repr(core) + str(core), kit.SECRET_KEY)
 
