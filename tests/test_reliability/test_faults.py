@@ -32,7 +32,7 @@ from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from tests.support.readme import python_examples
 
 if TYPE_CHECKING:
-    from tests.test_reliability.conftest import AdapterDriver, CallSpec, Kit
+    from tests.support.reliability import AdapterDriver, CallSpec, Kit
 
 BROKEN_ARGUMENTS = '{"city": "Paris"'  # what Fault.invalid_tool_arguments() leaves
 

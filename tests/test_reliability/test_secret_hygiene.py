@@ -32,7 +32,7 @@ from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 
 if TYPE_CHECKING:
-    from tests.test_reliability.conftest import AdapterDriver, CallSpec, Kit, ResponseCounter
+    from tests.support.reliability import AdapterDriver, CallSpec, Kit, ResponseCounter
 
 CLAUDE = "claude-sonnet-4-5-20250929"
 SECRET_REF = {"lc": 1, "type": "secret", "id": ["ASSEMBLYAI_API_KEY"]}

@@ -20,7 +20,7 @@ from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 
 if TYPE_CHECKING:
-    from tests.test_reliability.conftest import AdapterDriver, Kit, ResponseCounter, Way
+    from tests.support.reliability import AdapterDriver, Kit, ResponseCounter, Way
 
 # langchain-core marks load()/loads() as beta and warns on every call.
 pytestmark = pytest.mark.filterwarnings(
