@@ -1,8 +1,8 @@
 """Drivers for the reliability and security suites: one per adapter, the same calls.
 
-``tests/test_reliability/conftest.py`` hands these out as fixtures. Every fault test runs for both adapters (LangChain ``ChatAssemblyAIGateway`` and
-LlamaIndex ``AssemblyAIGateway``), sync and async, invoke and stream, from the same
-fixtures:
+``tests/test_reliability/conftest.py`` hands these out as fixtures. Every fault test
+runs for both adapters (LangChain ``ChatAssemblyAIGateway`` and LlamaIndex
+``AssemblyAIGateway``), sync and async, invoke and stream, from the same fixtures:
 
 * ``emulator``: a running :class:`GatewayEmulator` owned by this suite (its own port,
   its key is :data:`SECRET_KEY`), reset for every test, with ``ASSEMBLYAI_API_KEY`` and
