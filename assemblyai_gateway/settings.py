@@ -18,8 +18,8 @@ This module imports neither httpx nor the client until a client is built.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from .config import DEFAULT_MAX_RETRIES
 
@@ -112,15 +112,11 @@ class ClientSettings:
     http_async_client: Any = None
 
     def _key(self) -> tuple[Any, ...]:
-        return (
-            self.api_key,
-            self.base_url,
-            self.region,
-            self.timeout,
-            self.max_retries,
-            self.enforce_region,
-            id(self.http_client),
-            id(self.http_async_client),
+        # The injected clients count by identity: an equal-looking pool is another pool.
+        return tuple(
+            id(value) if f.name in _INJECTED else value
+            for f in fields(self)
+            for value in (getattr(self, f.name),)
         )
 
     def same_as(self, other: ClientSettings | None) -> bool:
@@ -131,21 +127,16 @@ class ClientSettings:
         """A new client (the injected ``httpx`` clients are checked and used)."""
         from .client import GatewayClient
 
-        return GatewayClient(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            region=self.region,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            enforce_region=self.enforce_region,
-            http_client=self.http_client,
-            http_async_client=self.http_async_client,
-        )
+        return GatewayClient(**{f.name: getattr(self, f.name) for f in fields(self)})
 
     @property
     def has_injected_clients(self) -> bool:
         """Whether the caller passed an ``httpx`` client (which cannot be pickled)."""
         return self.http_client is not None or self.http_async_client is not None
+
+
+_INJECTED = frozenset({"http_client", "http_async_client"})
+_OWN_FIELDS = frozenset(f.name for f in fields(ClientSettings)) - {"http_async_client"}
 
 
 class ClientCache:
@@ -193,22 +184,31 @@ class ClientCache:
 class GatewayClientOwner:
     """Mixin for an adapter model that sends through a lazily built ``GatewayClient``.
 
-    The adapter implements :meth:`_client_settings` (its fields as
-    :class:`ClientSettings`) and may override :meth:`_pickle_state`; this mixin gives it
-    ``close``/``aclose``, the cached client and the pickling rule.
+    The adapter has the :class:`ClientSettings` fields (its async ``httpx`` client named
+    by :attr:`_ASYNC_CLIENT_FIELD`) and may override :meth:`_pickle_state`; this mixin
+    gives it ``close``/``aclose``, the cached client and the pickling rule.
 
     Example:
         >>> class Owner(GatewayClientOwner):
-        ...     def _client_settings(self) -> ClientSettings:
-        ...         return ClientSettings(api_key="k")
+        ...     api_key, base_url, region, timeout = "k", None, "eu", None
+        ...     max_retries, enforce_region, http_client, http_async_client = 2, True, None, None
         >>> owner = Owner()
         >>> owner._gateway_client() is owner._gateway_client()
         True
+        >>> owner._gateway_client().base_url
+        'https://llm-gateway.eu.assemblyai.com/v1'
         >>> owner.close()
     """
 
+    _ASYNC_CLIENT_FIELD: ClassVar[str] = "http_async_client"
+    """The adapter's name for its injected ``httpx.AsyncClient`` field."""
+
     def _client_settings(self) -> ClientSettings:
-        raise NotImplementedError
+        """The adapter's fields the core client is built from."""
+        values = {
+            f.name: getattr(self, f.name) for f in fields(ClientSettings) if f.name in _OWN_FIELDS
+        }
+        return ClientSettings(**values, http_async_client=getattr(self, self._ASYNC_CLIENT_FIELD))
 
     def _client_cache(self) -> ClientCache:
         # Looked up defensively: pydantic private attributes are missing on an object

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from .wire import fallback_objects, post_processing_objects, stable_tool_call_id
+from .wire import FallbackList, PostProcessingList, stable_tool_call_id
 
 __all__ = [
     "ChatCompletion",
@@ -229,20 +229,10 @@ class ChatCompletionRequest(_Wire):
     tool_choice: ToolChoice | None = None
     parallel_tool_calls: bool | None = None
     response_format: ResponseFormat | None = None
-    fallbacks: list[Fallback] | None = None
+    fallbacks: FallbackList[Fallback] | None = None
     fallback_config: FallbackConfig | None = None
-    post_processing_steps: list[PostProcessingStep] | None = None
+    post_processing_steps: PostProcessingList[PostProcessingStep] | None = None
     transcript_id: str | None = None
-
-    @field_validator("fallbacks", mode="before")
-    @classmethod
-    def _fallback_ids_to_objects(cls, value: Any) -> Any:
-        return fallback_objects(value)
-
-    @field_validator("post_processing_steps", mode="before")
-    @classmethod
-    def _step_names_to_objects(cls, value: Any) -> Any:
-        return post_processing_objects(value)
 
     @model_validator(mode="after")
     def _needs_messages_or_prompt(self) -> ChatCompletionRequest:

@@ -3,16 +3,21 @@
 Both adapters, the wire models and the testing kit build the OpenAI-shape tool-call
 dict with :func:`wire_tool_call` and read finished tool arguments with
 :func:`tool_arguments_object`, so an id, a ``type`` or the "arguments are a JSON
-object" rule cannot differ between them. Pure functions, standard library only.
+object" rule cannot differ between them. Pure functions; :data:`FallbackList` and
+:data:`PostProcessingList` attach the shorthand rules to any pydantic field.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BeforeValidator
 
 __all__ = [
+    "FallbackList",
+    "PostProcessingList",
     "ToolArgumentsError",
     "arguments_text",
     "fallback_objects",
@@ -121,3 +126,12 @@ def post_processing_objects(value: Any) -> Any:
         [{'type': 'json-repair'}]
     """
     return _objects(value, "type")
+
+
+_Item = TypeVar("_Item")
+
+FallbackList = Annotated[list[_Item], BeforeValidator(fallback_objects)]
+"""A ``fallbacks`` list field that also accepts bare model ids."""
+
+PostProcessingList = Annotated[list[_Item], BeforeValidator(post_processing_objects)]
+"""A ``post_processing_steps`` list field that also accepts bare step names."""

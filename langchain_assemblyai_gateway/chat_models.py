@@ -33,7 +33,6 @@ from assemblyai_gateway.settings import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MODEL,
     ClientCache,
-    ClientSettings,
     GatewayClientOwner,
     request_settings,
 )
@@ -296,18 +295,6 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
         return profile_for(self.model)
 
     # ------------------------------------------------------------------- the client
-
-    def _client_settings(self) -> ClientSettings:
-        return ClientSettings(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            region=self.region,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            enforce_region=self.enforce_region,
-            http_client=self.http_client,
-            http_async_client=self.http_async_client,
-        )
 
     @property
     def client(self) -> GatewayClient:

@@ -158,6 +158,13 @@ async def astream_structured(
         yield final
 
 
+def _finish_prediction(response: ChatResponse, output_cls: type[Model]) -> Model:
+    """The validated object from a json_schema answer, announced as the prediction's end."""
+    result = parse_structured(response.message.content, output_cls)
+    dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+    return result
+
+
 class StructuredPrediction(_LLMBase):
     """``structured_predict`` and its streamed and async forms, for the gateway LLM.
 
@@ -190,6 +197,21 @@ class StructuredPrediction(_LLMBase):
             llm_kwargs, json_schema_response_format(output_cls)
         )
 
+    def _start_prediction(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None,
+        prompt_args: dict[str, Any],
+    ) -> tuple[list[ChatMessage], dict[str, Any]]:
+        """Announce a json_schema prediction; the chat call that makes it."""
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
+        return self._json_schema_call(output_cls, prompt, llm_kwargs, prompt_args)
+
     def _structured_program(
         self, output_cls: type[Model], prompt: PromptTemplate
     ) -> BasePydanticProgram[Model]:
@@ -220,15 +242,8 @@ class StructuredPrediction(_LLMBase):
                 output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
             )
             return predicted
-        dispatcher.event(
-            LLMStructuredPredictStartEvent(
-                output_cls=output_cls, template=prompt, template_args=prompt_args
-            )
-        )
-        messages, kwargs = self._json_schema_call(output_cls, prompt, llm_kwargs, prompt_args)
-        result = parse_structured(self.chat(messages, **kwargs).message.content, output_cls)
-        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
-        return result
+        messages, kwargs = self._start_prediction(output_cls, prompt, llm_kwargs, prompt_args)
+        return _finish_prediction(self.chat(messages, **kwargs), output_cls)
 
     @dispatcher.span
     async def astructured_predict(
@@ -244,16 +259,8 @@ class StructuredPrediction(_LLMBase):
                 output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
             )
             return predicted
-        dispatcher.event(
-            LLMStructuredPredictStartEvent(
-                output_cls=output_cls, template=prompt, template_args=prompt_args
-            )
-        )
-        messages, kwargs = self._json_schema_call(output_cls, prompt, llm_kwargs, prompt_args)
-        response = await self.achat(messages, **kwargs)
-        result = parse_structured(response.message.content, output_cls)
-        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
-        return result
+        messages, kwargs = self._start_prediction(output_cls, prompt, llm_kwargs, prompt_args)
+        return _finish_prediction(await self.achat(messages, **kwargs), output_cls)
 
     @dispatcher.span
     def stream_structured_predict(

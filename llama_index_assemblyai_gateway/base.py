@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import pickle
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -30,7 +30,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from pydantic import Field, PrivateAttr, SecretStr, field_validator
+from pydantic import Field, PrivateAttr, SecretStr
 from pydantic.json_schema import SkipJsonSchema
 
 from assemblyai_gateway.catalog import get_model_info
@@ -39,12 +39,11 @@ from assemblyai_gateway.settings import (
     DEFAULT_MODEL,
     GATEWAY_DEFAULT_MAX_TOKENS,
     ClientCache,
-    ClientSettings,
     GatewayClientOwner,
     request_settings,
 )
 from assemblyai_gateway.streaming import amap_stream, map_stream
-from assemblyai_gateway.wire import fallback_objects, post_processing_objects
+from assemblyai_gateway.wire import FallbackList, PostProcessingList
 
 from ._request import prepare_chat_with_tools, to_gateway_request
 from ._response import (
@@ -142,13 +141,13 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
         default=True,
         description="Refuse US-only models on the EU endpoint before sending; False overrides.",
     )
-    fallbacks: list[dict[str, Any]] | None = Field(
+    fallbacks: FallbackList[dict[str, Any]] | None = Field(
         default=None, description="Fallback models, each {'model': ..., <overrides>}."
     )
     fallback_config: dict[str, Any] | None = Field(
         default=None, description="{'retry': bool, 'depth': 0-2}."
     )
-    post_processing_steps: list[dict[str, Any]] | None = Field(
+    post_processing_steps: PostProcessingList[dict[str, Any]] | None = Field(
         default=None,
         description="Server-side steps, e.g. [{'type': 'json-repair'}] or ['json-repair'].",
     )
@@ -174,17 +173,7 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
     )
 
     _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
-
-    # The same spellings the wire request accepts, stored as the objects it sends.
-    @field_validator("fallbacks", mode="before")
-    @classmethod
-    def _fallback_ids_to_objects(cls, value: Any) -> Any:
-        return fallback_objects(value)
-
-    @field_validator("post_processing_steps", mode="before")
-    @classmethod
-    def _step_names_to_objects(cls, value: Any) -> Any:
-        return post_processing_objects(value)
+    _ASYNC_CLIENT_FIELD: ClassVar[str] = "async_http_client"
 
     @classmethod
     def class_name(cls) -> str:
@@ -215,18 +204,6 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
             "__pydantic_fields_set__": set(self.__pydantic_fields_set__),
             "__pydantic_private__": {},
         }
-
-    def _client_settings(self) -> ClientSettings:
-        return ClientSettings(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            region=self.region,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            enforce_region=self.enforce_region,
-            http_client=self.http_client,
-            http_async_client=self.async_http_client,
-        )
 
     @property
     def metadata(self) -> LLMMetadata:

@@ -19,7 +19,7 @@ from llama_index.core.base.llms.types import ChatMessage, ChatResponse, ToolCall
 from llama_index.core.llms.utils import parse_partial_json
 
 from assemblyai_gateway import ChatCompletionChunk, accumulate_chunk
-from assemblyai_gateway.testing import chunk_body, sse_body
+from assemblyai_gateway.testing import chunk_body, text_sse
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 from llama_index_assemblyai_gateway._partial_json import PartialArguments
 from llama_index_assemblyai_gateway._response import StreamMapper
@@ -52,13 +52,7 @@ class _ObservedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
 
 
 def _events(*pieces: str) -> list[bytes]:
-    chunks = [
-        chunk_body("", role="assistant"),
-        *(chunk_body(piece) for piece in pieces),
-        chunk_body(finish_reason="stop"),
-        chunk_body(usage=(3, 2), choices=False),
-    ]
-    body = sse_body(chunks).decode()
+    body = text_sse(*pieces).decode()
     return [f"{event}\n\n".encode() for event in body.split("\n\n") if event]
 
 
