@@ -27,6 +27,8 @@ from typing import Any, Literal, TypeAlias
 
 import httpx
 
+from .wire import wire_tool_call
+
 __all__ = [
     "BrokenStream",
     "ScriptStep",
@@ -47,8 +49,7 @@ def tool_call(
     name: str, arguments: Mapping[str, Any] | str, call_id: str = "call_1"
 ) -> dict[str, Any]:
     """One OpenAI-shape tool call object."""
-    text = arguments if isinstance(arguments, str) else json.dumps(arguments)
-    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": text}}
+    return wire_tool_call(name, arguments, call_id)
 
 
 def completion_body(

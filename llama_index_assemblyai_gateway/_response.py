@@ -217,15 +217,13 @@ class StreamMapper:
 
     Example:
         >>> from assemblyai_gateway import ChatCompletionChunk
-        >>> from assemblyai_gateway.accumulator import accumulate_chunk
-        >>> mapper, snapshot, texts = StreamMapper("gpt-5"), None, []
-        >>> for piece in ("Hel", "lo"):
-        ...     chunk = ChatCompletionChunk(choices=[{"delta": {"content": piece}}])
-        ...     snapshot = accumulate_chunk(snapshot, chunk)
-        ...     texts += [ready.delta for ready in mapper.feed(chunk, snapshot)]
-        >>> [last] = mapper.finish(snapshot)
-        >>> texts, last.message.content
-        (['Hel', 'lo'], 'Hello')
+        >>> from assemblyai_gateway.streaming import ChatCompletionStream, map_stream
+        >>> pieces = ("Hel", "lo")
+        >>> chunks = [ChatCompletionChunk(choices=[{"delta": {"content": p}}]) for p in pieces]
+        >>> stream = ChatCompletionStream(iter(chunks))
+        >>> responses = list(map_stream(stream, StreamMapper("gpt-5")))
+        >>> [r.delta for r in responses], responses[-1].message.content
+        (['Hel', 'lo', ''], 'Hello')
     """
 
     def __init__(self, requested_model: str) -> None:
