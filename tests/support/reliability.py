@@ -322,11 +322,14 @@ class AdapterDriver(ABC):
     """
 
     name: AdapterName
+    async_client_field: str
+    """The model's field for an injected ``httpx.AsyncClient``."""
 
     def __init__(self, emulator: GatewayEmulator, counter: ResponseCounter) -> None:
         self.emulator = emulator
         self.counter = counter
         self.models: list[Any] = []
+        self._injected: list[Any] = []
 
     # ---------------------------------------------------------------- building
 
@@ -400,21 +403,31 @@ class AdapterDriver(ABC):
     def aiter_pieces(self, llm: Any, text: str = PROMPT) -> AsyncGenerator[str, None]:
         """The async stream's text pieces, as they arrive."""
 
-    @abstractmethod
     def with_http_clients(
         self, model: str, transport: httpx.AsyncBaseTransport, **settings: Any
     ) -> Any:
         """A model whose clients send through ``transport`` (closed at the end of the test)."""
+        settings.setdefault("api_key", SECRET_KEY)
+        settings.setdefault("max_retries", 0)
+        settings[self.async_client_field] = httpx.AsyncClient(transport=transport)
+        llm = self.build(model=model, http_client=_sync_client_for(transport), **settings)
+        self._injected.append(llm)
+        return llm
 
     # ------------------------------------------------------------------ closing
 
     def close_all(self) -> None:
         for model in self.models:
             model.close()
+        for llm in self._injected:
+            if llm.http_client is not None:
+                llm.http_client.close()
 
     async def aclose_all(self) -> None:
         for model in self.models:
             await model.aclose()
+        for llm in self._injected:
+            await getattr(llm, self.async_client_field).aclose()
 
     async def assert_no_leaks(self, emulator: GatewayEmulator | None = None) -> None:
         """No response left open; after closing the pools, no socket to the emulator."""
@@ -460,9 +473,7 @@ class LangChainDriver(AdapterDriver):
 
     name: AdapterName = "langchain"
 
-    def __init__(self, emulator: GatewayEmulator, counter: ResponseCounter) -> None:
-        super().__init__(emulator, counter)
-        self._injected: list[ChatAssemblyAIGateway] = []
+    async_client_field = "http_async_client"
 
     def build(self, **settings: Any) -> ChatAssemblyAIGateway:
         return ChatAssemblyAIGateway(**settings)
@@ -507,32 +518,6 @@ class LangChainDriver(AdapterDriver):
             async for chunk in chunks:
                 yield _lc_text(chunk)
 
-    def with_http_clients(
-        self, model: str, transport: httpx.AsyncBaseTransport, **settings: Any
-    ) -> ChatAssemblyAIGateway:
-        settings.setdefault("api_key", SECRET_KEY)
-        settings.setdefault("max_retries", 0)
-        llm = ChatAssemblyAIGateway(
-            model=model,
-            http_client=_sync_client_for(transport),
-            http_async_client=httpx.AsyncClient(transport=transport),
-            **settings,
-        )
-        self._injected.append(llm)
-        return llm
-
-    def close_all(self) -> None:
-        super().close_all()
-        for llm in self._injected:
-            if llm.http_client is not None:
-                llm.http_client.close()
-
-    async def aclose_all(self) -> None:
-        await super().aclose_all()
-        for llm in self._injected:
-            assert llm.http_async_client is not None
-            await llm.http_async_client.aclose()
-
 
 def _li_reply(llm: AssemblyAIGateway, response: ChatResponse) -> Reply:
     raw = [
@@ -559,9 +544,7 @@ class LlamaIndexDriver(AdapterDriver):
 
     name: AdapterName = "llama_index"
 
-    def __init__(self, emulator: GatewayEmulator, counter: ResponseCounter) -> None:
-        super().__init__(emulator, counter)
-        self._injected: list[AssemblyAIGateway] = []
+    async_client_field = "async_http_client"
 
     def build(self, **settings: Any) -> AssemblyAIGateway:
         return AssemblyAIGateway(**settings)
@@ -612,32 +595,6 @@ class LlamaIndexDriver(AdapterDriver):
         async with aclosing(await llm.astream_chat(self._messages(text))) as responses:
             async for response in responses:
                 yield response.delta or ""
-
-    def with_http_clients(
-        self, model: str, transport: httpx.AsyncBaseTransport, **settings: Any
-    ) -> AssemblyAIGateway:
-        settings.setdefault("api_key", SECRET_KEY)
-        settings.setdefault("max_retries", 0)
-        llm = AssemblyAIGateway(
-            model=model,
-            http_client=_sync_client_for(transport),
-            async_http_client=httpx.AsyncClient(transport=transport),
-            **settings,
-        )
-        self._injected.append(llm)
-        return llm
-
-    def close_all(self) -> None:
-        super().close_all()
-        for llm in self._injected:
-            if llm.http_client is not None:
-                llm.http_client.close()
-
-    async def aclose_all(self) -> None:
-        await super().aclose_all()
-        for llm in self._injected:
-            assert llm.async_http_client is not None
-            await llm.async_http_client.aclose()
 
 
 DRIVERS: dict[AdapterName, type[AdapterDriver]] = {
