@@ -267,6 +267,16 @@ async def test_settings_reach_the_wire(scripted: ScriptedFactory, runner: Runner
     ]
 
 
+async def test_bare_step_and_fallback_names_are_sent_as_objects_as_in_langchain(
+    scripted: ScriptedFactory, runner: Runner
+) -> None:
+    s = scripted(completion_body("ok"), fallbacks=["gpt-5"], post_processing_steps=["json-repair"])
+    await runner.chat(s.llm, HI, post_processing_steps=["json-repair"], fallbacks=["gpt-4.1"])
+    assert s.llm.post_processing_steps == [{"type": "json-repair"}]
+    assert s.bodies[0]["post_processing_steps"] == [{"type": "json-repair"}]
+    assert s.bodies[0]["fallbacks"] == [{"model": "gpt-4.1"}]
+
+
 async def test_unset_settings_are_not_sent(scripted: ScriptedFactory, runner: Runner) -> None:
     s = scripted(completion_body("ok"))
     await runner.chat(s.llm, HI)
