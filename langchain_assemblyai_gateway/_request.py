@@ -1,8 +1,9 @@
 """The request mapper: LangChain messages and settings -> one gateway request body.
 
-This is the only place LangChain messages are translated. The result is a plain
-``dict`` that :class:`assemblyai_gateway.GatewayClient` validates and sends; nothing
-here talks HTTP.
+This is the only place LangChain messages are translated. :func:`to_gateway_call`
+merges a call's keyword arguments over the model's settings and
+:func:`to_gateway_request` builds a plain ``dict`` that
+:class:`assemblyai_gateway.GatewayClient` validates and sends; nothing here talks HTTP.
 
 Rules:
 

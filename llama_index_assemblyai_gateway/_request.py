@@ -1,7 +1,9 @@
 """The one request mapper: LlamaIndex chat messages and settings -> a gateway request dict.
 
-Pure translation, no I/O. The dict it returns is validated and sent by
-:class:`assemblyai_gateway.GatewayClient` (which also decides ``stream``).
+Pure translation, no I/O. The dict :func:`to_gateway_request` returns is validated and
+sent by :class:`assemblyai_gateway.GatewayClient` (which also decides ``stream``).
+:func:`prepare_chat_with_tools` turns LlamaIndex tools and ``tool_choice`` into chat
+kwargs, and :func:`json_schema_call_kwargs` gives a structured call's kwargs.
 
 Message rules:
 
