@@ -130,10 +130,13 @@ class PartialArguments:
 
 def _parse_prefix(raw: str, out: str, state: _ScanState) -> Any:
     """``parse_partial_json`` of ``raw[: state.raw_length]``, from the scan state."""
-    try:
-        return json.loads(raw[: state.raw_length])
-    except json.JSONDecodeError:
-        pass
+    # Text with an open string or container is never valid JSON as it stands: skip
+    # parse_partial_json's first attempt then, which would only fail.
+    if not (state.in_string or state.closers or state.malformed):
+        try:
+            return json.loads(raw[: state.raw_length])
+        except json.JSONDecodeError:
+            pass
     if state.malformed:
         raise ValueError("malformed partial JSON")
     text = out[: state.out_length]
