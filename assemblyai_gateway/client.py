@@ -103,7 +103,7 @@ class GatewayClient:
         default_headers: Extra headers on every request.
         enforce_region: Refuse models the catalog marks as unavailable in the region.
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway import GatewayClient
         >>> client = GatewayClient(api_key="my-key", region="eu")
         >>> client.base_url

@@ -81,7 +81,7 @@ def parse_event(
 class ChunkDecoder:
     """Feed it SSE text in any split; it returns the chunks completed so far.
 
-    Example:
+    Examples:
         >>> decoder = ChunkDecoder()
         >>> decoder.feed('data: {"choices": [{"delta": {"content": "Hi"}}]}\\n')
         []

@@ -3,7 +3,7 @@
 These are hand-made fixtures, not recordings of the live gateway. For a real HTTP
 server on loopback, use :mod:`assemblyai_gateway.emulator`.
 
-Example:
+Examples:
     >>> import httpx
     >>> from assemblyai_gateway import GatewayClient
     >>> from assemblyai_gateway.testing import ScriptedTransport, completion_body

@@ -207,7 +207,7 @@ class ChatCompletionRequest(_Wire):
 
     Unknown fields pass through unchanged (``extra="allow"``).
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway.types import ChatCompletionRequest
         >>> request = ChatCompletionRequest(
         ...     model="claude-sonnet-4-5-20250929",

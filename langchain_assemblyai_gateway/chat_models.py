@@ -63,14 +63,14 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
         Install ``assemblyai-llm-gateway[langchain]`` and set ``ASSEMBLYAI_API_KEY``
         (the raw key: the gateway takes it without a ``Bearer`` prefix).
 
-    Key init args:
+    Attributes:
         model: Gateway model id (alias ``model_name``); default
             ``"claude-sonnet-4-5-20250929"``. Unknown ids work with conservative defaults.
         api_key: Default ``$ASSEMBLYAI_API_KEY`` (alias ``assemblyai_api_key``).
         region: ``"us"`` (default) or ``"eu"`` (EU data residency: Claude and Gemini only).
         base_url: Default ``$ASSEMBLYAI_GATEWAY_BASE_URL``, else the region's endpoint.
-        temperature, max_tokens: Sampling settings (the gateway's ``max_tokens``
-            default is 1000).
+        temperature: Sampling temperature (0-2); default: the model's.
+        max_tokens: Output token limit (>= 1); default: the gateway's, 1000.
         timeout: Seconds or an ``httpx.Timeout`` (alias ``request_timeout``; default 120 s).
         max_retries: Retries of 408/409/429/5xx and connection errors (default 2).
         enforce_region: With ``region="eu"``, refuse models the catalog marks US-only
@@ -84,7 +84,8 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
         post_processing_steps: e.g. ``["json-repair"]`` or ``[{"type": "json-repair"}]``.
         transcript_id: An AssemblyAI transcript whose text replaces ``{{ transcript }}``.
         model_kwargs: Extra request fields, sent as given (must not repeat a field above).
-        http_client, http_async_client: ``httpx`` clients to use (never closed by us).
+        http_client: An ``httpx.Client`` to use (never closed by us, not serialized).
+        http_async_client: An ``httpx.AsyncClient`` to use (never closed by us).
 
     Streaming:
         Models the gateway streams natively (OpenAI's) stream with server-sent events.
@@ -114,52 +115,52 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
         schema. ``json_mode`` sends ``{"type": "json_object"}`` and a system
         instruction asking for a single JSON object, then parses the text.
 
-    Example:
-        .. code-block:: python
+    Examples:
+        ```python
+        from pydantic import BaseModel
+        from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 
-            from pydantic import BaseModel
-            from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+        llm = ChatAssemblyAIGateway(model="claude-sonnet-4-5-20250929", max_tokens=500)
 
-            llm = ChatAssemblyAIGateway(model="claude-sonnet-4-5-20250929", max_tokens=500)
+        # invoke
+        reply = llm.invoke("Name three uses of speech-to-text.")
+        print(reply.content, reply.usage_metadata, reply.response_metadata["request_id"])
 
-            # invoke
-            reply = llm.invoke("Name three uses of speech-to-text.")
-            print(reply.content, reply.usage_metadata, reply.response_metadata["request_id"])
-
-            # stream
-            for chunk in llm.stream("Write a haiku about meetings."):
-                print(chunk.content, end="", flush=True)
-
-
-            # tools
-            def get_weather(city: str) -> str:
-                \"\"\"Get the weather for a city.\"\"\"
-                return "sunny"
+        # stream
+        for chunk in llm.stream("Write a haiku about meetings."):
+            print(chunk.content, end="", flush=True)
 
 
-            ai_msg = llm.bind_tools([get_weather], tool_choice="any").invoke(
-                "Weather in Paris?"
-            )
-            print(ai_msg.tool_calls)
+        # tools
+        def get_weather(city: str) -> str:
+            \"\"\"Get the weather for a city.\"\"\"
+            return "sunny"
 
 
-            # structured output
-            class Summary(BaseModel):
-                title: str
-                action_items: list[str]
+        ai_msg = llm.bind_tools([get_weather], tool_choice="any").invoke(
+            "Weather in Paris?"
+        )
+        print(ai_msg.tool_calls)
 
 
-            summary = llm.with_structured_output(Summary).invoke(
-                "Summarise: we agreed to ship on Friday; Ana writes the notes."
-            )
+        # structured output
+        class Summary(BaseModel):
+            title: str
+            action_items: list[str]
 
-            # fallbacks: the gateway tries gpt-5 if Claude fails
-            robust = ChatAssemblyAIGateway(
-                model="claude-sonnet-4-5-20250929",
-                fallbacks=["gpt-5"],
-                fallback_config={"depth": 1},
-            )
-            print(robust.invoke("Hi").response_metadata["model_name"])  # the serving model
+
+        summary = llm.with_structured_output(Summary).invoke(
+            "Summarise: we agreed to ship on Friday; Ana writes the notes."
+        )
+
+        # fallbacks: the gateway tries gpt-5 if Claude fails
+        robust = ChatAssemblyAIGateway(
+            model="claude-sonnet-4-5-20250929",
+            fallbacks=["gpt-5"],
+            fallback_config={"depth": 1},
+        )
+        print(robust.invoke("Hi").response_metadata["model_name"])  # the serving model
+        ```
     """
 
     model: str = Field(default=DEFAULT_MODEL, alias="model_name", min_length=1)

@@ -215,7 +215,7 @@ class StreamMapper:
     set to the final completion dict (usage, which arrives last, is on it too). Tool
     arguments are read incrementally, so a long stream costs linear time.
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway import ChatCompletionChunk
         >>> from assemblyai_gateway.streaming import ChatCompletionStream, map_stream
         >>> pieces = ("Hel", "lo")

@@ -74,7 +74,7 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
     the others are fetched in one request and replayed as a stream, through the same
     accumulator, so streamed and non-streamed results are identical.
 
-    Args:
+    Attributes:
         model: The gateway model id. Unknown ids work, with conservative defaults.
         api_key: The AssemblyAI key; defaults to ``$ASSEMBLYAI_API_KEY`` at call time.
             Never serialised, logged or shown in ``repr``.
@@ -97,7 +97,7 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
         http_client: An ``httpx.Client`` to send with (not serialised or pickled).
         async_http_client: An ``httpx.AsyncClient`` to send with (not serialised or pickled).
 
-    Example:
+    Examples:
         ```python
         from llama_index.core.llms import ChatMessage
         from llama_index.llms.assemblyai_gateway import AssemblyAIGateway

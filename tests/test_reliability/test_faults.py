@@ -27,11 +27,9 @@ from assemblyai_gateway import (
     RateLimitError,
     ResponseValidationError,
     StreamError,
-    catalog,
 )
 from assemblyai_gateway.emulator import Fault, GatewayEmulator
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
-from tests.support.readme import python_examples
 
 if TYPE_CHECKING:
     from tests.support.reliability import AdapterDriver, CallSpec, Kit
@@ -600,29 +598,3 @@ async def test_langchain_streaming_invoke_keeps_invalid_tool_arguments_without_r
     names = [c["name"] for c in streamed.tool_calls + streamed.invalid_tool_calls]
     assert names == ["get_weather"]
     assert [r.fault for r in emulator.requests] == [Fault.invalid_tool_arguments()] * 2
-
-
-# ---------------------------------------------------------------------- README section
-
-
-def _readme_examples() -> list[str]:
-    return python_examples("Reliability and security")
-
-
-def test_the_readme_section_has_examples() -> None:
-    assert len(_readme_examples()) >= 3
-
-
-@pytest.mark.parametrize("index", range(len(_readme_examples())))
-def test_readme_reliability_example_runs(
-    emulator: GatewayEmulator,
-    retry_waits: list[float],
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    index: int,
-) -> None:
-    # The catalog example registers models process-wide: give it a scratch table.
-    monkeypatch.setattr(catalog, "_CATALOG", dict(catalog._CATALOG))
-    code = _readme_examples()[index]
-    exec(compile(code, f"<README reliability example {index}>", "exec"), {"__name__": "__main__"})
-    assert capsys.readouterr().out
