@@ -31,9 +31,11 @@ __all__ = [
     "JSON_MODE_SCHEMA_NAME",
     "REASONING_BLOCK_TYPES",
     "TOOL_CALL_BLOCK_TYPES",
+    "TYPO_CUTOFF",
     "BlockKind",
     "StructuredMethod",
     "ToolUse",
+    "closest_name",
     "content_block_kind",
     "gateway_role",
     "json_mode_format",
@@ -202,6 +204,23 @@ def structured_method(requested: StructuredMethod, route: RouteCapabilities) -> 
     return requested
 
 
+TYPO_CUTOFF = 0.85
+"""How alike two names must be (difflib's ratio) for one to be taken as a typo of the other."""
+
+
+def closest_name(name: str, known: Collection[str], cutoff: float = 0.6) -> str | None:
+    """The known name most like ``name``, if any is at least ``cutoff`` alike.
+
+    Examples:
+        >>> closest_name("temprature", ["temperature", "tools"], cutoff=TYPO_CUTOFF)
+        'temperature'
+        >>> closest_name("top_p", ["temperature", "tools"], cutoff=TYPO_CUTOFF) is None
+        True
+    """
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
 def unknown_arguments_error(
     owner: str, unknown: Collection[str], known: Collection[str]
 ) -> TypeError:
@@ -213,8 +232,8 @@ def unknown_arguments_error(
     """
     described = []
     for name in sorted(unknown):
-        close = difflib.get_close_matches(name, list(known), n=1)
-        described.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
+        close = closest_name(name, known)
+        described.append(f"{name!r} (did you mean {close!r}?)" if close else repr(name))
     return TypeError(f"{owner} got unexpected argument(s): {', '.join(described)}")
 
 

@@ -8,15 +8,23 @@ merges a call's keyword arguments over the model's settings and
 Rules:
 
 * ``SystemMessage`` / ``HumanMessage`` / ``AIMessage`` / ``ToolMessage`` become the
-  ``system`` / ``user`` / ``assistant`` / ``tool`` roles; a ``ChatMessage`` keeps its
-  role (``human`` and ``ai`` are spelled ``user`` and ``assistant``). ``name`` is kept.
+  ``system`` / ``user`` / ``assistant`` / ``tool`` roles; a ``ChatMessage``'s role is
+  mapped by the core's :func:`~assemblyai_gateway.compat.gateway_role` (``developer`` is
+  ``system``, ``human`` is ``user``, ``ai`` is ``assistant``). ``name`` is kept.
 * String content stays a string. List content keeps its text parts (plain strings,
   ``{"type": "text"}`` blocks, v1 standard text blocks) as ``{"type": "text"}`` parts.
   Any other block (image, audio, file, ...) raises
-  :class:`~assemblyai_gateway.UnsupportedContentError`: the gateway accepts text only.
+  :class:`~assemblyai_gateway.UnsupportedContentError` naming it: the gateway accepts
+  text only.
 * An ``AIMessage`` with tool calls becomes an assistant turn with OpenAI-shape
   ``tool_calls`` (JSON-string arguments) and ``content: null`` when it has no text.
-  Tool-call content blocks are skipped there, since ``tool_calls`` already carries them.
+  Tool-call content blocks are skipped there, since ``tool_calls`` already carries them;
+  an Anthropic ``tool_use`` block that ``tool_calls`` lacks is added to them. Reasoning
+  (``reasoning``, Anthropic ``thinking``/``redacted_thinking``) is dropped from
+  assistant turns, so a history built with another provider can continue here.
+* ``response_format`` is sent as the spec spells it: a schema's description goes into
+  the schema, and ``{"type": "json_object"}`` becomes a json_schema of any object (or
+  nothing, when a model the request can reach lacks json_schema), plus an instruction.
 * A ``ToolMessage`` becomes ``{"role": "tool", "tool_call_id", "content"}`` with list
   content joined into one string.
 * ``stop`` is never sent (the gateway has no such field; see ``_stop``).
@@ -38,6 +46,18 @@ from langchain_core.messages import (
 )
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
+from assemblyai_gateway.catalog import route_capabilities
+from assemblyai_gateway.compat import (
+    TYPO_CUTOFF,
+    closest_name,
+    content_block_kind,
+    gateway_role,
+    json_mode_format,
+    json_schema_format,
+    tool_use,
+    unknown_arguments_error,
+    unsupported_block_error,
+)
 from assemblyai_gateway.errors import UnsupportedContentError
 from assemblyai_gateway.settings import merge_overrides
 from assemblyai_gateway.translate import resolve_tool_choice
@@ -85,24 +105,15 @@ JSON_MODE_INSTRUCTION = (
 )
 """The system instruction added when ``response_format`` is ``{"type": "json_object"}``."""
 
-_ROLE_ALIASES = {"human": "user", "ai": "assistant"}
-_TEXT_BLOCK_TYPES = frozenset({"text"})
-# Represented by AIMessage.tool_calls already; skipped in an assistant turn's content.
-_TOOL_CALL_BLOCK_TYPES = frozenset(
-    {"tool_call", "tool_call_chunk", "invalid_tool_call", "tool_use"}
-)
 _RESPONSE_FORMAT_TYPES = frozenset({"json_schema", "json_object", "text"})
 
 
-def _unsupported(block_type: str, role: str) -> UnsupportedContentError:
-    return UnsupportedContentError(
-        f"a {role} message holds a {block_type!r} content block, but the AssemblyAI LLM "
-        "Gateway accepts text only; send the text (e.g. a transcript) instead"
-    )
+def _text_parts(content: str | list[Any], role: str) -> list[str]:
+    """The text pieces of a message's content, raising on any block the gateway cannot take.
 
-
-def _text_parts(content: str | list[Any], role: str, *, skip_tool_calls: bool) -> list[str]:
-    """The text pieces of a message's content, raising on any non-text block."""
+    In an assistant turn, reasoning and tool-call blocks are left out: reasoning is not
+    sent, and tool calls travel in ``tool_calls``.
+    """
     if isinstance(content, str):
         return [content]
     texts: list[str] = []
@@ -111,14 +122,15 @@ def _text_parts(content: str | list[Any], role: str, *, skip_tool_calls: bool) -
             texts.append(block)
             continue
         if not isinstance(block, Mapping):
-            raise _unsupported(type(block).__name__, role)
+            raise unsupported_block_error(type(block).__name__, role)
         block_type = block.get("type")
-        if block_type in _TEXT_BLOCK_TYPES and isinstance(block.get("text"), str):
+        kind = content_block_kind(block_type)
+        if kind == "text" and isinstance(block.get("text"), str):
             texts.append(block["text"])
-        elif skip_tool_calls and block_type in _TOOL_CALL_BLOCK_TYPES:
+        elif role == "assistant" and kind in ("reasoning", "tool_call"):
             continue
         else:
-            raise _unsupported(str(block_type), role)
+            raise unsupported_block_error(block_type, role)
     return texts
 
 
@@ -126,9 +138,7 @@ def _content(content: str | list[Any], role: str) -> str | list[dict[str, str]]:
     """String content as is; list content as text parts."""
     if isinstance(content, str):
         return content
-    return [
-        {"type": "text", "text": text} for text in _text_parts(content, role, skip_tool_calls=False)
-    ]
+    return [{"type": "text", "text": text} for text in _text_parts(content, role)]
 
 
 def _assistant(message: AIMessage) -> dict[str, Any]:
@@ -146,8 +156,8 @@ def _assistant(message: AIMessage) -> dict[str, Any]:
     if isinstance(content, str):
         text = content
     else:
-        parts = _text_parts(content, "assistant", skip_tool_calls=True)
-        text = [{"type": "text", "text": part} for part in parts]
+        calls += _tool_use_calls(content, {call["id"] for call in calls}, len(calls))
+        text = [{"type": "text", "text": part} for part in _text_parts(content, "assistant")]
     if calls and not text:
         text = None
     elif text == []:
@@ -156,6 +166,17 @@ def _assistant(message: AIMessage) -> dict[str, Any]:
     if calls:
         result["tool_calls"] = calls
     return result
+
+
+def _tool_use_calls(content: list[Any], known_ids: set[str], first_index: int) -> list[Any]:
+    """Anthropic ``tool_use`` blocks that ``tool_calls`` does not already carry."""
+    calls: list[Any] = []
+    for block in content:
+        call = tool_use(block)
+        if call is not None and not (call.id and call.id in known_ids):
+            index = first_index + len(calls)
+            calls.append(wire_tool_call(call.name, call.input, call.id, index=index))
+    return calls
 
 
 def message_to_gateway(message: BaseMessage) -> dict[str, Any]:
@@ -169,14 +190,14 @@ def message_to_gateway(message: BaseMessage) -> dict[str, Any]:
     if isinstance(message, AIMessage):
         result = _assistant(message)
     elif isinstance(message, ToolMessage):
-        text = "\n".join(_text_parts(message.content, "tool", skip_tool_calls=False))
+        text = "\n".join(_text_parts(message.content, "tool"))
         result = {"role": "tool", "tool_call_id": message.tool_call_id, "content": text}
     elif isinstance(message, SystemMessage):
         result = {"role": "system", "content": _content(message.content, "system")}
     elif isinstance(message, HumanMessage):
         result = {"role": "user", "content": _content(message.content, "user")}
     elif isinstance(message, ChatMessage):
-        role = _ROLE_ALIASES.get(message.role, message.role)
+        role = gateway_role(message.role)
         result = {"role": role, "content": _content(message.content, role)}
     else:
         raise UnsupportedContentError(
@@ -223,12 +244,12 @@ def to_response_format(schema: Any, *, strict: bool | None = None) -> dict[str, 
     if isinstance(schema, Mapping) and schema.get("type") in _RESPONSE_FORMAT_TYPES:
         return dict(schema)
     function = convert_to_openai_tool(schema, strict=strict)["function"]
-    json_schema: dict[str, Any] = {"name": function["name"], "schema": function["parameters"]}
-    if function.get("description"):
-        json_schema["description"] = function["description"]
-    if strict is not None:
-        json_schema["strict"] = strict
-    return {"type": "json_schema", "json_schema": json_schema}
+    return json_schema_format(
+        function["name"],
+        function["parameters"],
+        description=function.get("description"),
+        strict=strict,
+    )
 
 
 def _with_json_instruction(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -269,12 +290,19 @@ def to_gateway_request(
     if "tool_choice" in request:
         request["tool_choice"] = _tool_choice(request["tool_choice"], request.get("tools") or [])
     if "response_format" in request:
-        request["response_format"] = to_response_format(request["response_format"])
-        if request["response_format"].get("type") == "json_object":
+        response_format: dict[str, Any] | None = to_response_format(request["response_format"])
+        if response_format is not None and response_format.get("type") == "json_object":
+            # JSON mode as the spec spells it, for every model the request can reach.
+            route = route_capabilities(request["model"], request.get("fallbacks"))
+            response_format = json_mode_format(route)
             gateway_messages = _with_json_instruction(gateway_messages)
+        request["response_format"] = response_format
     request["messages"] = gateway_messages
     return {key: value for key, value in request.items() if value is not None}
 
+
+# Request fields the model builds itself; a per-call value is refused.
+_OWNED_PER_CALL = frozenset({"messages", "prompt"})
 
 # Keyword arguments LangChain itself passes to _generate/_stream; never sent.
 _LANGCHAIN_KWARGS = ("stream", "ls_structured_output_format", "structured_output_format")
@@ -298,7 +326,12 @@ def to_gateway_call(
     stop: list[str] | None,
     stream_usage: bool,
 ) -> GatewayCall:
-    """One call's request: per-call kwargs override the settings; unknown ones are refused.
+    """One call's request: per-call kwargs override the settings.
+
+    As with ``ChatOpenAI``, a keyword argument that is not one of the model's own
+    fields is sent as a request field (``seed``, ``top_p``, ...). Two kinds are
+    refused: fields the model owns (``messages``, ``prompt``), and a near miss of a
+    gateway field (``temprature``), which is a typo rather than a new field.
 
     Args:
         messages: The conversation.
@@ -310,17 +343,22 @@ def to_gateway_call(
         stream_usage: The model's ``stream_usage`` setting.
 
     Raises:
-        TypeError: a keyword argument that is no gateway request field.
+        TypeError: a keyword argument the model owns, or a misspelt gateway field.
     """
     overrides = {k: v for k, v in call_kwargs.items() if k not in _LANGCHAIN_KWARGS}
     call_usage = overrides.pop("stream_usage", None)
     stream_options = overrides.pop("stream_options", None)
-    unknown = sorted(set(overrides) - REQUEST_FIELDS - set(model_kwargs))
-    if unknown:
-        raise TypeError(
-            f"unexpected keyword argument(s) {unknown}: the gateway accepts "
-            f"{sorted(REQUEST_FIELDS)} per call; put other request fields in model_kwargs"
-        )
+    owned = sorted(set(overrides) & _OWNED_PER_CALL)
+    if owned:
+        raise TypeError(f"{owned} are built by the model from the messages; not per-call fields")
+    known = REQUEST_FIELDS | set(model_kwargs)
+    typos = {
+        name: close
+        for name in overrides
+        if name not in known and (close := closest_name(name, known, TYPO_CUTOFF))
+    }
+    if typos:
+        raise unknown_arguments_error("this call", typos, known)
     request = to_gateway_request(messages, merge_overrides(settings, overrides))
     if not isinstance(call_usage, bool):
         options = stream_options if isinstance(stream_options, Mapping) else {}

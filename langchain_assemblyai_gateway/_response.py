@@ -6,7 +6,8 @@
   ``stream`` gets, natively or pseudo-streamed) to ``AIMessageChunk`` s, reading the
   snapshot the core's stream keeps, and puts the metadata and usage on one final chunk
   (``chunk_position="last"``), computed by the same :func:`response_metadata` as
-  ``invoke`` — so the sum of the chunks equals what ``invoke`` returns.
+  ``invoke`` — so the sum of the chunks equals what ``invoke`` returns. The gateway's
+  ``request`` echo is kept there too (``response_metadata["request"]``), when it sent one.
 
 Stop sequences are enforced here (see ``_stop``); tool-call arguments that are not a
 JSON object become ``invalid_tool_calls``, never an exception.
@@ -15,6 +16,7 @@ JSON object become ``invalid_tool_calls``, never an exception.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall
 from langchain_core.messages import ToolCall as LCToolCall
@@ -65,6 +67,14 @@ def parse_tool_calls(calls: Sequence[ToolCall]) -> tuple[list[LCToolCall], list[
     return parsed, invalid
 
 
+def _metadata(completion: ChatCompletion, requested_model: str) -> dict[str, Any]:
+    """The shared response metadata, plus the gateway's ``request`` echo when it sent one."""
+    metadata = response_metadata(completion, requested_model)
+    if completion.request is not None:
+        metadata["request"] = dict(completion.request)
+    return metadata
+
+
 def completion_to_message(
     completion: ChatCompletion, *, requested_model: str, stop: Sequence[str] | None = None
 ) -> AIMessage:
@@ -73,7 +83,7 @@ def completion_to_message(
     content, stopped = truncate_at_stop(choice.message.content or "", stop)
     # After a stop sequence nothing the model produced is kept, tool calls included.
     tool_calls, invalid = parse_tool_calls([] if stopped else choice.tool_calls)
-    metadata = response_metadata(completion, requested_model)
+    metadata = _metadata(completion, requested_model)
     if stopped:
         metadata["finish_reason"] = "stop"
     return AIMessage(
@@ -161,7 +171,7 @@ class StreamMapper:
         """The last chunk: held-back text, metadata, usage, ``chunk_position="last"``."""
         tail = self._filter.flush()  # first: a stop sequence may be found in the tail
         completion = snapshot.to_completion()
-        metadata = response_metadata(completion, self._requested_model)
+        metadata = _metadata(completion, self._requested_model)
         if self._filter.matched:
             metadata["finish_reason"] = "stop"
         last = AIMessageChunk(

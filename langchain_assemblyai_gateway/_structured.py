@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage
@@ -15,9 +15,9 @@ from langchain_core.output_parsers.openai_tools import (
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
-__all__ = ["StructuredMethod", "is_pydantic_class", "output_parser", "with_raw"]
+from assemblyai_gateway.compat import StructuredMethod
 
-StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
+__all__ = ["StructuredMethod", "is_pydantic_class", "output_parser", "with_raw"]
 
 
 def is_pydantic_class(schema: Any) -> bool:

@@ -27,7 +27,8 @@ from langchain_core.utils import from_env, get_pydantic_field_names, secret_from
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from assemblyai_gateway.catalog import get_model_info
+from assemblyai_gateway.catalog import route_capabilities
+from assemblyai_gateway.compat import structured_method
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, Region
 from assemblyai_gateway.settings import (
     DEFAULT_MAX_RETRIES,
@@ -49,6 +50,7 @@ from ._request import (
 )
 from ._response import StreamMapper, completion_to_chat_result
 from ._structured import StructuredMethod, output_parser, with_raw
+from ._tokens import ApproximateTokenCounts
 
 if TYPE_CHECKING:
     from assemblyai_gateway.client import GatewayClient
@@ -56,7 +58,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MODEL", "ChatAssemblyAIGateway"]
 
 
-class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
+class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChatModel):
     """AssemblyAI's LLM Gateway (Claude, GPT and Gemini behind one key) as a chat model.
 
     Setup:
@@ -88,9 +90,10 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
         http_async_client: An ``httpx.AsyncClient`` to use (never closed by us).
 
     Streaming:
-        Models the gateway streams natively (OpenAI's) stream with server-sent events.
-        Every other model (Claude, Gemini, unknown ids) is pseudo-streamed: one normal
-        request, no ``stream`` field, its answer split into chunks. Either way the
+        When the model and all its ``fallbacks`` stream natively (OpenAI's), the call
+        streams with server-sent events. Otherwise (a Claude, Gemini or unknown id
+        anywhere among them) it is pseudo-streamed: one normal request, no ``stream``
+        field, its answer split into chunks. Either way the
         chunks add up to what ``invoke`` returns, the last chunk has
         ``chunk_position="last"``, and exactly one chunk carries ``usage_metadata``.
 
@@ -109,11 +112,20 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
         A name that is not bound raises ``ToolChoiceError`` before anything is sent.
 
     Structured output:
-        ``method="json_schema"`` (default) sends ``response_format`` json_schema; for
-        models whose catalog entry lacks json_schema support (``gpt-oss-*``) it uses
-        ``function_calling`` instead. ``function_calling`` forces a tool with the
-        schema. ``json_mode`` sends ``{"type": "json_object"}`` and a system
-        instruction asking for a single JSON object, then parses the text.
+        ``method="json_schema"`` (default) sends ``response_format`` json_schema; when
+        the model or one of its ``fallbacks`` lacks json_schema support (``gpt-oss-*``)
+        it uses ``function_calling`` instead. ``function_calling`` forces a tool with
+        the schema. ``json_mode`` sends a json_schema of any object (nothing, when a
+        model lacks json_schema) and a system instruction asking for a single JSON
+        object, then parses the text.
+
+    Conventions:
+        As with ``ChatOpenAI``: ``model_name`` reads the model id; per-call and
+        ``bind()`` keyword arguments (``seed``, ``top_p``, ...) are sent as request
+        fields; ``get_num_tokens``/``get_num_tokens_from_messages`` count offline
+        (approximately). Histories from other providers work: reasoning and thinking
+        blocks are dropped from assistant turns, Anthropic ``tool_use`` blocks become
+        ``tool_calls``, and the ``developer`` role is ``system``.
 
     Examples:
         ```python
@@ -177,8 +189,8 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
     region: Region | None = None
     """``"us"`` (default) or ``"eu"``; ignored when ``base_url`` is set."""
 
-    temperature: float | None = None
-    """Sampling temperature (0 to 2)."""
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    """Sampling temperature (0 to 2); a value outside is refused when the model is built."""
 
     max_tokens: int | None = Field(default=None, ge=1)
     """The most tokens to generate (the gateway's default is 1000)."""
@@ -189,9 +201,10 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
     """Seconds, or an ``httpx.Timeout``; ``None`` means 120 s (10 s to connect)."""
 
     max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0)
+    """Retries after the first attempt for retryable failures."""
+
     enforce_region: bool = True
     """Refuse US-only models on the EU endpoint before sending; False to override."""
-    """Retries after the first attempt for retryable failures."""
 
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences, enforced client-side (never sent)."""
@@ -238,6 +251,11 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
         return collect_model_kwargs(values, get_pydantic_field_names(cls))
 
     # --------------------------------------------------------- LangChain plumbing
+
+    @property
+    def model_name(self) -> str:
+        """The model id, under the name ``ChatOpenAI`` users read it by."""
+        return self.model
 
     @property
     def _llm_type(self) -> str:
@@ -432,10 +450,10 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
             schema: A pydantic class (outputs are instances of it), a TypedDict or a
                 JSON schema dict (outputs are dicts). Optional for ``json_mode`` only.
             method: ``"json_schema"`` (default; ``response_format`` json_schema, or
-                ``function_calling`` for models without json_schema support such as
-                ``gpt-oss-*``), ``"function_calling"`` (a forced tool call) or
-                ``"json_mode"`` (``{"type": "json_object"}`` plus a system instruction
-                asking for one JSON object).
+                ``function_calling`` when the model or one of its ``fallbacks`` lacks
+                json_schema support, such as ``gpt-oss-*``), ``"function_calling"`` (a
+                forced tool call) or ``"json_mode"`` (a json_schema of any object, plus a
+                system instruction asking for one JSON object).
             include_raw: Return ``{"raw", "parsed", "parsing_error"}``; parsing errors
                 are then captured instead of raised.
             strict: Sent as the schema's ``strict`` flag when not ``None``.
@@ -443,8 +461,8 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
         """
         if schema is None and method != "json_mode":
             raise ValueError(f"schema is required for method={method!r}")
-        if method == "json_schema" and not get_model_info(self.model).supports_json_schema:
-            method = "function_calling"
+        # Decided for every model the request can reach: a fallback inherits the format.
+        method = structured_method(method, route_capabilities(self.model, self.fallbacks))
         trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
         llm: Runnable[LanguageModelInput, AIMessage]
         tool_name: str | None = None

@@ -6,6 +6,7 @@ the request body the gateway would receive.
 
 from __future__ import annotations
 
+import doctest
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from assemblyai_gateway import UnsupportedContentError
 from assemblyai_gateway.testing import ScriptedTransport, completion_body
-from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+from langchain_assemblyai_gateway import ChatAssemblyAIGateway, _tokens
 
 CLAUDE = "claude-sonnet-4-5-20250929"
 Json = dict[str, Any]
@@ -26,8 +27,8 @@ Json = dict[str, Any]
 class Built:
     """A model on a scripted transport answering ``completion_body("ok")``."""
 
-    def __init__(self, **params: Any) -> None:
-        self.transport = ScriptedTransport([completion_body("ok", model=CLAUDE)])
+    def __init__(self, *steps: Json, **params: Any) -> None:
+        self.transport = ScriptedTransport(list(steps) or [completion_body("ok", model=CLAUDE)])
         self.client = httpx.Client(transport=self.transport)
         settings: Json = {"model": CLAUDE, "api_key": "test-key", **params}
         self.llm = ChatAssemblyAIGateway(**settings, http_client=self.client)
@@ -185,9 +186,7 @@ def test_token_counts_work_offline_and_are_approximate() -> None:
     messages = [HumanMessage("Hello there, how are you?"), AIMessage("Fine, thanks.")]
 
     assert llm.get_num_tokens_from_messages(messages) == count_tokens_approximately(messages)
-    assert llm.get_num_tokens("Hello there") == count_tokens_approximately(
-        [HumanMessage("Hello there")]
-    )
+    assert llm.get_num_tokens("Hello there") == 3  # 11 characters, about 4 a token
     trimmed = trim_messages(messages, max_tokens=10, token_counter=llm, strategy="last")
     assert trimmed == [messages[-1]]
 
@@ -207,8 +206,9 @@ class Joke(BaseModel):
     setup: str
 
 
-def test_a_schema_description_goes_into_the_schema(built: Built) -> None:
-    built.llm.with_structured_output(Joke).invoke("Tell one about setup: cats")
+def test_a_schema_description_goes_into_the_schema() -> None:
+    built = Built(completion_body('{"setup": "cats"}', model=CLAUDE))
+    assert built.llm.with_structured_output(Joke).invoke("Tell one") == Joke(setup="cats")
 
     config = built.body["response_format"]["json_schema"]
     assert set(config) == {"name", "schema"}
@@ -264,3 +264,8 @@ def test_structured_output_with_a_fallback_without_json_schema_uses_a_tool() -> 
     body = transport.json_bodies[0]
     assert "response_format" not in body
     assert body["tool_choice"] == {"type": "function", "function": {"name": "Joke"}}
+
+
+def test_the_token_count_examples_run() -> None:
+    result = doctest.testmod(_tokens)
+    assert (result.failed, result.attempted > 0) == (0, True)

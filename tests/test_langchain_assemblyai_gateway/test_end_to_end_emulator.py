@@ -62,8 +62,15 @@ def get_time(tz: str) -> str:
 
 
 # What varies between two calls (ids, timings), or between the JSON and the SSE shape
-# (the timing fields exist only in a JSON answer), and the chunk-only fields.
-_VOLATILE_METADATA = ("request_id", "response_time_ns", "llm_status_code", "http_status_code")
+# (the timing fields and the request echo exist only in a JSON answer), and the
+# chunk-only fields.
+_VOLATILE_METADATA = (
+    "request_id",
+    "response_time_ns",
+    "llm_status_code",
+    "http_status_code",
+    "request",
+)
 _CHUNK_ONLY = ("id", "type", "chunk_position", "tool_call_chunks")
 
 
@@ -102,6 +109,7 @@ async def test_invoke(llm: Any, run: Any, model_id: str) -> None:
     )
     assert message.id == message.response_metadata["request_id"]
     assert message.response_metadata["http_status_code"] == 200
+    assert message.response_metadata["request"] == {"model": model_id}
 
 
 @pytest.mark.parametrize(("model_id", "native"), [(CLAUDE, False), (GPT, True)])

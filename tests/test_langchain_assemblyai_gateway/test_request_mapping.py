@@ -285,5 +285,11 @@ async def test_per_call_response_format_accepts_a_schema(make_model: Any, run: A
     first, second = transport.json_bodies
     assert first["response_format"]["type"] == "json_schema"
     assert first["response_format"]["json_schema"]["name"] == "Answer"
-    assert second["response_format"] == {"type": "json_object"}
+    assert second["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "json_object",
+            "schema": {"type": "object", "additionalProperties": True},
+        },
+    }
     assert second["messages"][0]["role"] == "system"

@@ -38,6 +38,7 @@ async def test_content_usage_and_metadata(make_model: Any, run: Any) -> None:
         "llm_status_code": 200,
         "http_status_code": 200,
         "model_provider": "assemblyai",
+        "request": {"model": "claude-sonnet-4-5-20250929"},
     }
 
 
