@@ -7,17 +7,21 @@ kwargs, and :func:`json_schema_call_kwargs` gives a structured call's kwargs.
 
 Message rules:
 
-* ``system``/``developer`` -> ``system``; ``user`` -> ``user``;
+* Roles map by the core's :func:`~assemblyai_gateway.compat.gateway_role`, as in the
+  LangChain adapter: ``system``/``developer`` -> ``system``; ``user`` -> ``user``;
   ``assistant``/``chatbot``/``model`` -> ``assistant``; ``tool``/``function`` -> ``tool``.
 * :class:`~llama_index.core.base.llms.types.TextBlock` text is joined with newlines
   (the same text ``ChatMessage.content`` shows).
 * An assistant message's tool calls come from its
   :class:`~llama_index.core.base.llms.types.ToolCallBlock` blocks, else from
-  ``additional_kwargs["tool_calls"]`` (OpenAI-shape dicts or objects). They become the
+  ``additional_kwargs["tool_calls"]`` (OpenAI-shape dicts or objects, or Anthropic
+  ``tool_use`` blocks as llama-index-llms-anthropic keeps them). They become the
   gateway's ``tool_calls``, with ``content`` ``None`` when the message has no text.
 * A ``tool`` message needs ``additional_kwargs["tool_call_id"]``.
-* ``ThinkingBlock`` and ``CachePoint`` carry nothing the gateway reads and are dropped;
-  any other block (image, audio, video, document, citation, ...) raises
+* ``ThinkingBlock`` is dropped from assistant turns (the gateway takes text only, so a
+  history built with another provider can continue here) and ``CachePoint`` from any
+  turn; any other block (image, audio, video, document, citation, a thinking block
+  outside an assistant turn, ...) raises
   :class:`~assemblyai_gateway.errors.UnsupportedContentError` naming the block.
 """
 
@@ -36,6 +40,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from assemblyai_gateway import InvalidRequestError, UnsupportedContentError
+from assemblyai_gateway.compat import gateway_role, tool_use
 from assemblyai_gateway.settings import merge_overrides
 from assemblyai_gateway.translate import resolve_tool_choice
 from assemblyai_gateway.wire import wire_tool_call
@@ -54,19 +59,6 @@ __all__ = [
 
 # Keys a caller may pass that the core owns (it decides streaming on its own).
 IGNORED_CALL_KWARGS = frozenset({"stream", "stream_options"})
-
-_ROLES: dict[MessageRole, str] = {
-    MessageRole.SYSTEM: "system",
-    MessageRole.DEVELOPER: "system",
-    MessageRole.USER: "user",
-    MessageRole.ASSISTANT: "assistant",
-    MessageRole.CHATBOT: "assistant",
-    MessageRole.MODEL: "assistant",
-    MessageRole.TOOL: "tool",
-    MessageRole.FUNCTION: "tool",
-}
-
-_DROPPED_BLOCKS = (ThinkingBlock, CachePoint)
 
 
 def to_gateway_request(
@@ -104,9 +96,7 @@ def message_to_gateway(message: ChatMessage) -> dict[str, Any]:
             outside an assistant message.
         InvalidRequestError: a tool message without ``additional_kwargs["tool_call_id"]``.
     """
-    role = _ROLES.get(message.role)
-    if role is None:  # pragma: no cover - MessageRole is closed today
-        raise UnsupportedContentError(f"unsupported message role {message.role!r}")
+    role = gateway_role(str(message.role.value))
     texts: list[str] = []
     calls: list[dict[str, Any]] = []
     for block in message.blocks:
@@ -119,7 +109,9 @@ def message_to_gateway(message: ChatMessage) -> dict[str, Any]:
                     "assistant messages"
                 )
             calls.append(_tool_call_from_block(block, len(calls)))
-        elif isinstance(block, _DROPPED_BLOCKS):
+        elif isinstance(block, CachePoint) or (
+            isinstance(block, ThinkingBlock) and role == "assistant"
+        ):
             continue
         else:
             raise UnsupportedContentError(
@@ -161,11 +153,18 @@ def _field(obj: Any, name: str) -> Any:
 
 
 def _legacy_tool_calls(raw: Any) -> list[dict[str, Any]]:
-    """``additional_kwargs["tool_calls"]``: OpenAI-shape dicts or SDK-style objects."""
+    """``additional_kwargs["tool_calls"]``: OpenAI-shape or Anthropic ``tool_use`` calls.
+
+    Each may be a dict or an SDK object (OpenAI's tool call, Anthropic's ToolUseBlock).
+    """
     if not raw:
         return []
     calls: list[dict[str, Any]] = []
     for index, call in enumerate(raw):
+        anthropic = tool_use(call)
+        if anthropic is not None:
+            calls.append(wire_tool_call(anthropic.name, anthropic.input, anthropic.id, index=index))
+            continue
         function = _field(call, "function")
         name = _field(function, "name") if function is not None else None
         if not isinstance(name, str) or not name:

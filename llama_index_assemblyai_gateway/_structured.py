@@ -32,7 +32,8 @@ from llama_index.core.program.utils import FlexibleModel, get_program_for_llm
 from llama_index.core.prompts import BasePromptTemplate, PromptTemplate
 from llama_index.core.types import BasePydanticProgram, Model, PydanticProgramMode
 
-from assemblyai_gateway.catalog import get_model_info
+from assemblyai_gateway.catalog import route_capabilities
+from assemblyai_gateway.compat import json_schema_format
 
 from ._request import json_schema_call_kwargs
 
@@ -65,10 +66,7 @@ def json_schema_response_format(output_cls: type[Model]) -> dict[str, Any]:
     ``llm_kwargs`` to change that.
     """
     name = _NAME_UNSAFE.sub("_", output_cls.__name__)[:64] or "response"
-    return {
-        "type": "json_schema",
-        "json_schema": {"name": name, "schema": output_cls.model_json_schema()},
-    }
+    return json_schema_format(name, output_cls.model_json_schema())
 
 
 def parse_structured(text: str | None, output_cls: type[Model]) -> Model:
@@ -169,9 +167,10 @@ class StructuredPrediction(_LLMBase):
     """``structured_predict`` and its streamed and async forms, for the gateway LLM.
 
     Uses the gateway's ``response_format`` json_schema when the catalog says the model
-    supports it (and ``pydantic_program_mode`` is the default); otherwise function
-    calling with the output tool forced (gpt-oss), or the program mode set. Mixed in
-    before ``FunctionCallingLLM``, whose implementations it falls back to.
+    and every one of its ``fallbacks`` supports it (and ``pydantic_program_mode`` is the
+    default); otherwise function calling with the output tool forced (a gpt-oss model
+    anywhere among them), or the program mode set. Mixed in before
+    ``FunctionCallingLLM``, whose implementations it falls back to.
 
     Example:
         >>> from llama_index_assemblyai_gateway import AssemblyAIGateway
@@ -180,9 +179,10 @@ class StructuredPrediction(_LLMBase):
     """
 
     def _uses_json_schema(self) -> bool:
+        # A fallback inherits response_format, so every model the request can reach counts.
+        route = route_capabilities(self.metadata.model_name, getattr(self, "fallbacks", None))
         return (
-            self.pydantic_program_mode == PydanticProgramMode.DEFAULT
-            and get_model_info(self.metadata.model_name).supports_json_schema
+            self.pydantic_program_mode == PydanticProgramMode.DEFAULT and route.supports_json_schema
         )
 
     def _json_schema_call(

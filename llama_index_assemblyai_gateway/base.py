@@ -30,10 +30,11 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from pydantic import Field, PrivateAttr, SecretStr
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from assemblyai_gateway.catalog import get_model_info
+from assemblyai_gateway.compat import unknown_arguments_error
 from assemblyai_gateway.settings import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MODEL,
@@ -61,6 +62,30 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MODEL", "GATEWAY_DEFAULT_MAX_TOKENS", "AssemblyAIGateway"]
 
 logger = logging.getLogger("llama_index_assemblyai_gateway")
+
+# The peers' argument names that mean one of ours.
+_PEER_ARGUMENT_NAMES: dict[str, str] = {"api_base": "base_url"}
+
+
+def _known_arguments(values: dict[str, Any], fields: set[str], *, owner: str) -> dict[str, Any]:
+    """Constructor arguments with the peers' names renamed to ours.
+
+    Raises:
+        TypeError: an argument no field or peer alias knows (with a suggestion), or a
+            peer alias given together with our own name for the same field.
+    """
+    renamed = dict(values)
+    for peer, ours in _PEER_ARGUMENT_NAMES.items():
+        if peer in renamed:
+            if ours in renamed:
+                raise TypeError(f"{owner} got both {peer!r} and {ours!r}; pass {ours!r} only")
+            renamed[ours] = renamed.pop(peer)
+    # LlamaIndex's own from_dict() leaves its class_name key in.
+    unknown = set(renamed) - fields - {"class_name"}
+    if unknown:
+        raise unknown_arguments_error(owner, unknown, fields | set(_PEER_ARGUMENT_NAMES))
+    return renamed
+
 
 # Never pickled: connection pools (pickling with injected ones raises TypeError).
 _UNPICKLED_FIELDS = frozenset({"http_client", "async_http_client"})
@@ -174,6 +199,18 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
 
     _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
     _ASYNC_CLIENT_FIELD: ClassVar[str] = "async_http_client"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_arguments_only(cls, values: Any) -> Any:
+        """Take the peers' names for ours (``api_base``); refuse any other unknown name.
+
+        LlamaIndex's OpenAI classes spell the URL ``api_base``; a misspelt argument
+        (``temprature``) must not be dropped silently while the call goes elsewhere.
+        """
+        if not isinstance(values, dict):
+            return values
+        return _known_arguments(values, set(cls.model_fields), owner=cls.__name__)
 
     @classmethod
     def class_name(cls) -> str:
