@@ -47,7 +47,7 @@ from .config import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     Region,
-    clean_api_key,
+    api_key_problem,
     is_eu_base_url,
     resolve_attempt_deadline,
     resolve_base_url,
@@ -56,6 +56,7 @@ from .config import (
 )
 from .errors import (
     ConfigurationError,
+    InvalidAPIKeyError,
     InvalidRequestError,
     MissingAPIKeyError,
     ModelNotAvailableInRegionError,
@@ -151,8 +152,11 @@ class GatewayClient:
                 f"got {type(http_async_client).__name__}"
             )
         self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
-        if self._api_key is not None and self._api_key.get_secret_value():
-            clean_api_key(self._api_key.get_secret_value())  # fail now, not mid-call
+        del api_key  # no frame of a traceback may hold the plain key
+        if self._api_key is not None:
+            problem = api_key_problem(self._api_key.get_secret_value().strip())
+            if problem is not None:
+                raise InvalidAPIKeyError(problem)  # now, rather than mid-call
         self.base_url = resolve_base_url(base_url, region)
         self.url = f"{self.base_url}/chat/completions"
         self._parsed_url = httpx.URL(self.url)
@@ -187,6 +191,8 @@ class GatewayClient:
     # ----------------------------------------------------------------- plumbing
 
     def __repr__(self) -> str:
+        if "base_url" not in self.__dict__:  # failed in __init__; tracebacks repr it
+            return "GatewayClient(<not configured>)"
         key = "set" if self._resolved_key_or_none() else "unset"
         return f"GatewayClient(base_url={self.base_url!r}, api_key=<{key}>)"
 
@@ -220,7 +226,11 @@ class GatewayClient:
             )
         cached = self._header_cache.get((raw, stream))
         if cached is None:
-            key = clean_api_key(raw)
+            key = raw.strip()
+            problem = api_key_problem(key)
+            if problem is not None:
+                del raw, key  # a traceback printed with its locals must not show the key
+                raise InvalidAPIKeyError(problem)
             if not key:
                 raise MissingAPIKeyError(
                     f"the AssemblyAI API key is blank: pass api_key=... or set {API_KEY_ENV}"
@@ -343,8 +353,11 @@ class GatewayClient:
             finally:
                 response.close()
         except httpx.TransportError as exc:
-            raise connection_error(exc, deadline) from cause_of(exc)
-        return completion_from_body(response, content)
+            failure = exc
+        else:
+            return completion_from_body(response, content)
+        # Raised outside the handler, so no __context__ chains httpx's text to it.
+        raise connection_error(failure, deadline) from cause_of(failure)
 
     def create(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
         """Send one request (never streamed), retrying per the policy."""
@@ -365,8 +378,10 @@ class GatewayClient:
                     response.close()
                 raise status_error_from_response(response, content)
         except httpx.TransportError as exc:
-            raise connection_error(exc, deadline) from cause_of(exc)
-        return response, deadline
+            failure = exc
+        else:
+            return response, deadline
+        raise connection_error(failure, deadline) from cause_of(failure)
 
     def stream(
         self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True
@@ -436,10 +451,13 @@ class GatewayClient:
                 finally:
                     await response.aclose()
         except httpx.TransportError as exc:
-            raise connection_error(exc, deadline) from cause_of(exc)
+            failure = exc
         except TimeoutError:
             raise deadline.error() from None
-        return completion_from_body(response, content)
+        else:
+            return completion_from_body(response, content)
+        # Raised outside the handler, so no __context__ chains httpx's text to it.
+        raise connection_error(failure, deadline) from cause_of(failure)
 
     async def acreate(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
         """Async :meth:`create`."""
@@ -466,10 +484,12 @@ class GatewayClient:
                     await response.aclose()
                 raise status_error_from_response(response, content)
         except httpx.TransportError as exc:
-            raise connection_error(exc, deadline) from cause_of(exc)
+            failure = exc
         except TimeoutError:
             raise deadline.error() from None
-        return response, deadline
+        else:
+            return response, deadline
+        raise connection_error(failure, deadline) from cause_of(failure)
 
     def astream(
         self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True

@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_TIMEOUT_SECONDS",
     "REGION_BASE_URLS",
     "Region",
+    "api_key_problem",
     "clean_api_key",
     "is_eu_base_url",
     "is_loopback_url",
@@ -84,13 +85,31 @@ DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
 DEFAULT_MAX_EVENT_SIZE: Final = 8 * 1024 * 1024
 
 
+def api_key_problem(key: str) -> str | None:
+    """Why ``key`` (already stripped) cannot be sent, or ``None``; never quotes the key.
+
+    Example:
+        >>> api_key_problem("my-key") is None
+        True
+        >>> api_key_problem("my\\x00key")[:59]
+        'the API key holds a control character (U+0000 at position 3'
+    """
+    for position, char in enumerate(key):
+        if ord(char) < 0x20 or ord(char) == 0x7F:
+            return (
+                f"the API key holds a control character (U+{ord(char):04X} at position "
+                f"{position + 1} of {len(key)}); check how it was read or pasted"
+            )
+    return None
+
+
 def clean_api_key(raw: str) -> str:
     """The key as sent: surrounding whitespace stripped, control characters refused.
 
     A key read from a file often ends in a newline; spaces, tabs, CR and LF around
     the key are never part of it, so they are stripped. A control character left
-    inside the key (CR, LF, NUL, ...) cannot go into an HTTP header; it raises,
-    and the message never shows the key.
+    inside the key (CR, LF, NUL, DEL, ...) cannot go into an HTTP header: it raises,
+    and neither the message nor the traceback's locals show the key.
 
     Raises:
         InvalidAPIKeyError: the key holds a control character.
@@ -100,12 +119,10 @@ def clean_api_key(raw: str) -> str:
         'my-key'
     """
     key = raw.strip()
-    for position, char in enumerate(key):
-        if ord(char) < 0x20 or ord(char) == 0x7F:
-            raise InvalidAPIKeyError(
-                f"the API key holds a control character (U+{ord(char):04X} at position "
-                f"{position + 1} of {len(key)}); check how it was read or pasted"
-            )
+    problem = api_key_problem(key)
+    if problem is not None:
+        del raw, key  # a traceback printed with its locals must not show the key
+        raise InvalidAPIKeyError(problem)
     return key
 
 

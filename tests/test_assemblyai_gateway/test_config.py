@@ -62,7 +62,7 @@ def test_env_base_url_wins_over_region(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(BASE_URL_ENV, "http://env.example/v1/")
     monkeypatch.setattr(config, "_warned", set())
 
-    with pytest.warns(UserWarning) as caught:
+    with pytest.warns(UserWarning, match=f"{BASE_URL_ENV}") as caught:
         assert resolve_base_url(region="eu") == "http://env.example/v1"
     assert resolve_base_url() == "http://env.example/v1"  # warned once already
     messages = " ".join(str(warning.message) for warning in caught)
