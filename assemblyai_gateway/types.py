@@ -12,7 +12,6 @@ round trip. Shapes the sources disagree on are all accepted and normalised:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -26,6 +25,8 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+
+from ._tool_ids import objects_from_names, stable_tool_call_id, with_tool_call_ids
 
 __all__ = [
     "ChatCompletion",
@@ -63,15 +64,6 @@ class _Wire(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
 
-def stable_tool_call_id(index: int, name: str, arguments: str) -> str:
-    """A deterministic id for a tool call the gateway sent without one.
-
-    The same call always gets the same id, so streamed and non-streamed results agree.
-    """
-    digest = hashlib.sha1(f"{index}\x00{name}\x00{arguments}".encode()).hexdigest()[:16]
-    return f"call_{digest}"
-
-
 # --------------------------------------------------------------------------- request
 
 
@@ -95,7 +87,10 @@ class FunctionCall(_Wire):
         if value is None:
             return ""
         if isinstance(value, (dict, list)):
-            return json.dumps(value)
+            try:
+                return json.dumps(value)
+            except (TypeError, ValueError) as exc:  # a datetime, a set, ...
+                raise ValueError(f"arguments are not JSON-serialisable ({exc})") from None
         return value
 
 
@@ -241,10 +236,23 @@ class ChatCompletionRequest(_Wire):
     post_processing_steps: list[PostProcessingStep] | None = None
     transcript_id: str | None = None
 
+    @field_validator("fallbacks", mode="before")
+    @classmethod
+    def _fallback_ids_to_objects(cls, value: Any) -> Any:
+        # A bare string is one model, never split into one-letter fallbacks.
+        return objects_from_names(value, "model")
+
+    @field_validator("post_processing_steps", mode="before")
+    @classmethod
+    def _step_names_to_objects(cls, value: Any) -> Any:
+        return objects_from_names(value, "type")
+
     @model_validator(mode="after")
     def _needs_messages_or_prompt(self) -> ChatCompletionRequest:
         if not self.messages and self.prompt is None:
             raise ValueError("a request needs `messages` (non-empty) or `prompt`")
+        if self.messages:
+            self.messages = with_tool_call_ids(self.messages)
         return self
 
     def to_payload(self) -> dict[str, Any]:

@@ -23,7 +23,6 @@ Rules:
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -39,7 +38,7 @@ from langchain_core.messages import (
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from assemblyai_gateway.errors import UnsupportedContentError
-from assemblyai_gateway.translate import resolve_tool_choice
+from assemblyai_gateway.translate import resolve_tool_choice, tool_arguments_json
 from assemblyai_gateway.types import NamedToolChoice
 
 __all__ = [
@@ -127,16 +126,16 @@ def _content(content: str | list[Any], role: str) -> str | list[dict[str, str]]:
     ]
 
 
-def _arguments(args: Any) -> str:
-    return args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)
-
-
 def _assistant(message: AIMessage) -> dict[str, Any]:
+    # A call without an id is sent without one: the core generates a stable id.
     calls = [
         {
             "id": call.get("id") or "",
             "type": "function",
-            "function": {"name": call["name"], "arguments": _arguments(call["args"])},
+            "function": {
+                "name": call["name"],
+                "arguments": tool_arguments_json(call["args"], tool=call["name"]),
+            },
         }
         for call in message.tool_calls
     ]
@@ -253,14 +252,6 @@ def _with_json_instruction(messages: list[dict[str, Any]]) -> list[dict[str, Any
     return [{"role": "system", "content": JSON_MODE_INSTRUCTION}, *messages]
 
 
-def _fallback(entry: Any) -> Any:
-    return {"model": entry} if isinstance(entry, str) else entry
-
-
-def _step(entry: Any) -> Any:
-    return {"type": entry} if isinstance(entry, str) else entry
-
-
 def build_request(messages: Sequence[BaseMessage], settings: Mapping[str, Any]) -> dict[str, Any]:
     """The gateway request body for ``messages`` under ``settings``.
 
@@ -286,10 +277,8 @@ def build_request(messages: Sequence[BaseMessage], settings: Mapping[str, Any]) 
         request["response_format"] = to_response_format(request["response_format"])
         if request["response_format"].get("type") == "json_object":
             gateway_messages = _with_json_instruction(gateway_messages)
-    if "fallbacks" in request:
-        request["fallbacks"] = [_fallback(entry) for entry in request["fallbacks"]]
-    if "post_processing_steps" in request:
-        request["post_processing_steps"] = [_step(s) for s in request["post_processing_steps"]]
+    # fallbacks / post_processing_steps given as names ("gpt-5", ["json-repair"]) are
+    # turned into objects by the core's request model, one rule for both adapters.
     request["messages"] = gateway_messages
     return {key: value for key, value in request.items() if value is not None}
 

@@ -28,7 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model
 
 from assemblyai_gateway.catalog import get_model_info
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, Region
-from assemblyai_gateway.types import ChatCompletionChunk
+from assemblyai_gateway.translate import validate_request
+from assemblyai_gateway.types import ChatCompletionChunk, ChatCompletionRequest
 
 from ._profile import profile_for
 
@@ -55,7 +56,7 @@ _LANGCHAIN_KWARGS = ("stream", "ls_structured_output_format", "structured_output
 class _Call(NamedTuple):
     """One prepared call: the request body and what the response mapper needs."""
 
-    request: dict[str, Any]
+    request: ChatCompletionRequest
     model: str
     stop: list[str] | None
     include_usage: bool
@@ -206,13 +207,15 @@ class ChatAssemblyAIGateway(BaseChatModel):
     stream_usage: bool = True
     """Whether streamed responses report token usage (``stream_options.include_usage``)."""
 
-    fallbacks: list[str | dict[str, Any]] | None = None
-    """Fallback models: ids, or objects with ``model`` and request-field overrides."""
+    fallbacks: str | list[str | dict[str, Any]] | None = None
+    """Fallback models: ids, or objects with ``model`` and request-field overrides.
+
+    A bare string is one model (``"gpt-5"``), never a list of letters."""
 
     fallback_config: dict[str, Any] | None = None
     """How the gateway falls back: ``retry`` (bool) and ``depth`` (up to 2)."""
 
-    post_processing_steps: list[str | dict[str, Any]] | None = None
+    post_processing_steps: str | list[str | dict[str, Any]] | None = None
     """Server-side steps such as ``"json-repair"``."""
 
     transcript_id: str | None = None
@@ -385,14 +388,16 @@ class ChatAssemblyAIGateway(BaseChatModel):
                 f"unexpected keyword argument(s) {unknown}: the gateway accepts "
                 f"{sorted(REQUEST_FIELDS)} per call; put other request fields in model_kwargs"
             )
-        request = build_request(messages, {**self._settings(), **overrides})
+        # Validated here, so a bad per-call value (model=None) is a typed error naming
+        # the field before anything is sent.
+        request = validate_request(build_request(messages, {**self._settings(), **overrides}))
         if not isinstance(stream_usage, bool):
             options = stream_options if isinstance(stream_options, Mapping) else {}
             include = options.get("include_usage")
             stream_usage = include if isinstance(include, bool) else self.stream_usage
         return _Call(
             request=request,
-            model=request["model"],
+            model=request.model,
             stop=stop if stop is not None else self.stop,
             include_usage=stream_usage,
         )

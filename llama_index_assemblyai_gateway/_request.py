@@ -21,7 +21,6 @@ Message rules:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,6 +34,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from assemblyai_gateway import InvalidRequestError, UnsupportedContentError
+from assemblyai_gateway.translate import check_call_kwargs, tool_arguments_json
 from assemblyai_gateway.types import stable_tool_call_id
 
 __all__ = ["IGNORED_CALL_KWARGS", "build_request", "message_to_gateway"]
@@ -73,7 +73,15 @@ def build_request(
 
     ``None`` means "not set" everywhere: such keys are left out (a call kwarg set to
     ``None`` removes the setting). ``stream``/``stream_options`` are ignored.
+
+    Raises:
+        InvalidRequestError: a call kwarg is a client setting (``api_key``, ...) or
+            neither a request field nor one of ``settings``' extra fields.
     """
+    check_call_kwargs(
+        [key for key in call_kwargs if key not in IGNORED_CALL_KWARGS and key != "messages"],
+        extra_fields=settings.keys(),
+    )
     request: dict[str, Any] = {}
     for source in (settings, call_kwargs):
         for key, value in source.items():
@@ -142,14 +150,6 @@ def message_to_gateway(message: ChatMessage) -> dict[str, Any]:
     return wire
 
 
-def _arguments_text(arguments: Any) -> str:
-    if isinstance(arguments, str):
-        return arguments
-    if arguments is None:
-        return "{}"
-    return json.dumps(arguments)
-
-
 def _wire_call(call_id: str | None, name: str, arguments: str, index: int) -> dict[str, Any]:
     return {
         "id": call_id or stable_tool_call_id(index, name, arguments),
@@ -159,9 +159,8 @@ def _wire_call(call_id: str | None, name: str, arguments: str, index: int) -> di
 
 
 def _tool_call_from_block(block: ToolCallBlock, index: int) -> dict[str, Any]:
-    return _wire_call(
-        block.tool_call_id, block.tool_name, _arguments_text(block.tool_kwargs), index
-    )
+    arguments = tool_arguments_json(block.tool_kwargs, tool=block.tool_name)
+    return _wire_call(block.tool_call_id, block.tool_name, arguments, index)
 
 
 def _field(obj: Any, name: str) -> Any:
@@ -180,7 +179,7 @@ def _legacy_tool_calls(raw: Any) -> list[dict[str, Any]]:
             raise UnsupportedContentError(
                 f"additional_kwargs['tool_calls'][{index}] has no function name: {call!r}"
             )
-        arguments = _arguments_text(_field(function, "arguments"))
+        arguments = tool_arguments_json(_field(function, "arguments"), tool=name)
         call_id = _field(call, "id")
         calls.append(
             _wire_call(call_id if isinstance(call_id, str) else None, name, arguments, index)

@@ -202,6 +202,8 @@ class AssemblyAIGateway(FunctionCallingLLM):
     @field_validator("fallbacks", mode="before")
     @classmethod
     def _fallback_ids_to_objects(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [{"model": value}]  # one model, never a list of letters
         if isinstance(value, (list, tuple)):
             return [{"model": item} if isinstance(item, str) else item for item in value]
         return value

@@ -91,6 +91,7 @@ async def test_a_control_character_in_the_key_raises_a_typed_error_that_never_sh
         pytest.skip("an environment variable cannot hold NUL")
     for name in ("", "assemblyai_gateway", "httpx", "httpcore"):
         caplog.set_level(logging.DEBUG, logger=name)
+    error: BaseException
     if key_from == "environment":
         monkeypatch.setenv(API_KEY_ENV, broken)
         llm = adapter.track(
@@ -101,7 +102,7 @@ async def test_a_control_character_in_the_key_raises_a_typed_error_that_never_sh
         try:
             llm = adapter.make(kit.CLAUDE, max_retries=3, api_key=broken)
         except InvalidAPIKeyError as raised:
-            error: BaseException = raised
+            error = raised
         else:
             error = (await adapter.call(llm, way)).failed()
 
