@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from ._aio import AsyncStream
 from ._limits import (
     MAX_ERROR_BODY_BYTES,
     AttemptLimits,
@@ -494,12 +495,12 @@ class GatewayClient:
     def astream(
         self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True
     ) -> AsyncIterator[ChatCompletionChunk]:
-        """Async :meth:`stream`."""
+        """Async :meth:`stream`; closing it early (``aclose()``) is safe from anywhere."""
         validated = self.build_request(request)
         if not self.uses_native_streaming(validated):
-            return self._apseudo_stream(validated, include_usage)
+            return AsyncStream(functools.partial(self._apseudo_stream, validated, include_usage))
         body = self._body(validated, stream=True, include_usage=include_usage)
-        return self._asse_stream(body, include_usage)
+        return AsyncStream(functools.partial(self._asse_stream, body, include_usage))
 
     async def _apseudo_stream(
         self, request: ChatCompletionRequest, include_usage: bool
