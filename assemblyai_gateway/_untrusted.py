@@ -19,8 +19,8 @@ def utf8_text(data: bytes | str) -> str:
     return data if isinstance(data, str) else data.decode("utf-8", "replace")
 
 
-def loads_untrusted(data: bytes | str) -> Any:
-    """``json.loads`` for server text.
+def loads_untrusted(data: bytes | str, *, strict: bool = True) -> Any:
+    """``json.loads`` for server text (``strict=False`` allows control characters in strings).
 
     Raises:
         ValueError: the text is not JSON, or nests deeper than Python can parse.
@@ -34,7 +34,7 @@ def loads_untrusted(data: bytes | str) -> Any:
         ValueError: JSON nested too deeply to parse
     """
     try:
-        return json.loads(utf8_text(data))
+        return json.loads(utf8_text(data), strict=strict)
     except RecursionError:
         raise ValueError("JSON nested too deeply to parse") from None
 

@@ -29,6 +29,7 @@ _DONE = "[DONE]"
 # Events that carry chunks or errors; any other name is a keep-alive.
 _CHUNK_EVENTS = frozenset({"", "message", "error"})
 _MAX_QUOTED = 200
+_MAX_ERROR_BODY = 64 * 1024
 
 
 def _error_from_payload(payload: Any, request_id: str | None) -> StreamError:
@@ -72,7 +73,10 @@ def parse_event(
             request_id=request_id,
         ) from None
     if event.event == "error" or (isinstance(payload, dict) and "error" in payload):
-        raise _error_from_payload(payload, request_id)
+        error = _error_from_payload(payload, request_id)
+        if len(data) > _MAX_ERROR_BODY:  # the body kept on an error is capped
+            error.body = truncate_text(data, _MAX_ERROR_BODY)
+        raise error
     if not isinstance(payload, dict):
         raise StreamError(
             f"the stream sent an event that is not a chunk object: {data[:200]!r}",

@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from ._request_checks import tool_arguments_json, validate_request
+from ._untrusted import loads_untrusted
 from .accumulator import CompletionSnapshot
 from .errors import ConfigurationError, InvalidRequestError
 from .types import (
@@ -33,6 +34,7 @@ __all__ = [
     "MODEL_PROVIDER",
     "ToolChoiceError",
     "check_call_kwargs",
+    "loads_server_json",
     "resolve_tool_choice",
     "response_metadata",
     "snapshot_metadata",
@@ -42,6 +44,10 @@ __all__ = [
 ]
 
 MODEL_PROVIDER = "assemblyai"
+
+loads_server_json = loads_untrusted
+"""``json.loads`` for text the gateway sent (tool arguments, ...): any failure, absurd
+nesting included, is a ``ValueError``, so adapters treat it as malformed JSON."""
 
 CALL_REQUEST_FIELDS: frozenset[str] = frozenset(ChatCompletionRequest.model_fields) - {
     "messages",

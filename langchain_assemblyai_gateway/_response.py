@@ -14,8 +14,8 @@ JSON object become ``invalid_tool_calls``, never an exception.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
+from json import JSONDecodeError
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall
@@ -26,7 +26,7 @@ from langchain_core.messages.tool import tool_call as make_tool_call
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from assemblyai_gateway.accumulator import CompletionSnapshot, accumulate_chunk
-from assemblyai_gateway.translate import MODEL_PROVIDER, response_metadata
+from assemblyai_gateway.translate import MODEL_PROVIDER, loads_server_json, response_metadata
 from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, ToolCall, Usage
 
 from ._stop import StopSequenceFilter, truncate_at_stop
@@ -58,9 +58,10 @@ def parse_tool_calls(calls: Sequence[ToolCall]) -> tuple[list[LCToolCall], list[
     for call in calls:
         name, text, call_id = call.function.name, call.function.arguments, call.id or None
         try:
-            args: Any = json.loads(text, strict=False) if text.strip() else {}
-        except json.JSONDecodeError as exc:
-            error = f"arguments of {name!r} are not valid JSON ({exc.msg} at position {exc.pos})"
+            args: Any = loads_server_json(text, strict=False) if text.strip() else {}
+        except ValueError as exc:  # malformed, or nested too deeply to parse
+            detail = f"{exc.msg} at position {exc.pos}" if isinstance(exc, JSONDecodeError) else exc
+            error = f"arguments of {name!r} are not valid JSON ({detail})"
             invalid.append(invalid_tool_call(name=name, args=text, id=call_id, error=error))
             continue
         if not isinstance(args, dict):

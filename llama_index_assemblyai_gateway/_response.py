@@ -26,7 +26,6 @@ as ``ToolCallBlock.tool_kwargs`` (a ``str``), and :func:`tool_selections` turns 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
@@ -45,7 +44,12 @@ from llama_index.core.llms.utils import parse_partial_json
 
 from assemblyai_gateway import ChatCompletion, ChatCompletionChunk, accumulate_chunk
 from assemblyai_gateway.accumulator import CompletionSnapshot
-from assemblyai_gateway.translate import response_metadata, snapshot_metadata, usage_counts
+from assemblyai_gateway.translate import (
+    loads_server_json,
+    response_metadata,
+    snapshot_metadata,
+    usage_counts,
+)
 from assemblyai_gateway.types import ToolCall
 
 __all__ = [
@@ -81,8 +85,8 @@ def parse_tool_arguments(text: str, *, partial: bool) -> dict[str, Any] | str:
     if partial:
         return _parse_partial_object(text)
     try:
-        value = json.loads(text)
-    except ValueError:
+        value = loads_server_json(text)
+    except ValueError:  # malformed, or nested too deeply to parse
         return text
     return value if isinstance(value, dict) else text
 
@@ -114,7 +118,7 @@ def _parse_partial_object(text: str) -> dict[str, Any]:
     for _ in range(_MAX_TRIMS):
         try:
             value = parse_partial_json(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             candidate = _last_structural_cut(candidate[:-1])
             if not candidate:
                 return {}

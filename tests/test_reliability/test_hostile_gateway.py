@@ -207,6 +207,51 @@ async def test_a_deeply_nested_sse_frame_is_a_stream_error(
     assert isinstance(error, StreamError)
 
 
+def _deep_tool_call_answer(peer: Peer) -> None:
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": DEEP}}
+    peer.send_json(200, completion_body(None, tool_calls=[call]))
+
+
+def _deep_tool_call_stream(peer: Peer) -> None:
+    delta = {"index": 0, "id": "c1", "function": {"name": "f", "arguments": DEEP}}
+    peer.start_chunked()
+    peer.chunk(sse_event(chunk_body(tool_calls=[delta])))
+    peer.chunk(sse_event(chunk_body(finish_reason="tool_calls")))
+    peer.chunk(b"data: [DONE]\n\n")
+    peer.chunk(b"")
+
+
+@pytest.mark.parametrize("way", ["invoke", "ainvoke", "stream", "astream"])
+async def test_deeply_nested_tool_arguments_are_kept_as_invalid_like_malformed_json(
+    hostile: list[HostileServer], way: Any
+) -> None:
+    from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+    from llama_index_assemblyai_gateway import AssemblyAIGateway
+    from tests.test_reliability.conftest import LangChainDriver, LlamaIndexDriver
+
+    streamed = way in ("stream", "astream")
+    server = _serve(hostile, _deep_tool_call_stream if streamed else _deep_tool_call_answer)
+    model = "gpt-5" if streamed else "claude-sonnet-4-5-20250929"
+    settings = {"api_key": KEY, "base_url": server.base_url, "max_retries": 0}
+    models: list[Any] = [
+        ChatAssemblyAIGateway(model=model, **settings),
+        AssemblyAIGateway(model=model, **settings),
+    ]
+    for driver_type, llm in zip([LangChainDriver, LlamaIndexDriver], models, strict=True):
+        driver = driver_type(None, None)  # type: ignore[arg-type]
+        reply = (await driver.call(llm, way)).ok()  # no RecursionError
+        # Mapped like malformed JSON: the raw text survives, no usable arguments.
+        assert reply.raw_arguments == [DEEP]
+        if driver.name == "llama_index":
+            assert reply.tool_calls == [("f", {})]  # documented for unparsable text
+        elif not streamed:
+            assert reply.tool_calls == []
+            assert reply.invalid_tool_calls == [("f", DEEP)]
+        else:  # LangChain's chunk sum re-parses leniently; kept exactly once
+            assert len(reply.tool_calls) + len(reply.invalid_tool_calls) == 1
+        await llm.aclose()
+
+
 # ----------------------------------------------------------- 6. size limits
 
 
