@@ -81,6 +81,8 @@ class ChatAssemblyAIGateway(BaseChatModel):
         max_retries: Retries of 408/409/429/5xx and connection errors (default 2).
         enforce_region: With ``region="eu"``, refuse models the catalog marks US-only
             before sending (default True); set False for a model newer than the catalog.
+        attempt_deadline, max_response_bytes, max_event_size: Limits of one attempt
+            (default 900 s, 32 MiB, 8 Mi characters); see the reliability docs.
         stop: Stop sequences (alias ``stop_sequences``), enforced client-side, see below.
         streaming: Make ``invoke`` use the streaming path (default ``False``).
         stream_usage: Report token usage when streaming (default ``True``).
@@ -194,9 +196,19 @@ class ChatAssemblyAIGateway(BaseChatModel):
     """Seconds, or an ``httpx.Timeout``; ``None`` means 120 s (10 s to connect)."""
 
     max_retries: int = Field(default=2, ge=0)
+    """Retries after the first attempt for retryable failures."""
+
     enforce_region: bool = True
     """Refuse US-only models on the EU endpoint before sending; False to override."""
-    """Retries after the first attempt for retryable failures."""
+
+    attempt_deadline: float | None = None
+    """Seconds one attempt may take in all, first byte to last; ``None`` means 900 s."""
+
+    max_response_bytes: int | None = None
+    """Cap on a decompressed response body; ``None`` means 32 MiB."""
+
+    max_event_size: int | None = None
+    """Cap on one streamed event, in characters; ``None`` means 8 Mi."""
 
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences, enforced client-side (never sent)."""
@@ -326,6 +338,9 @@ class ChatAssemblyAIGateway(BaseChatModel):
             self.timeout,
             self.max_retries,
             self.enforce_region,
+            self.attempt_deadline,
+            self.max_response_bytes,
+            self.max_event_size,
             id(self.http_client),
             id(self.http_async_client),
         )
@@ -347,6 +362,9 @@ class ChatAssemblyAIGateway(BaseChatModel):
                 enforce_region=self.enforce_region,
                 http_client=self.http_client,
                 http_async_client=self.http_async_client,
+                attempt_deadline=self.attempt_deadline,
+                max_response_bytes=self.max_response_bytes,
+                max_event_size=self.max_event_size,
             )
             self._client, self._client_key = client, settings
         return client

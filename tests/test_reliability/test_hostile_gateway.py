@@ -274,6 +274,28 @@ async def test_a_gzip_bomb_is_refused_while_reading(
     assert raised.value.limit == 1024 * 1024
 
 
+@pytest.mark.parametrize("framework", ["langchain", "llama_index"])
+async def test_the_adapters_pass_their_limits_to_the_core(
+    hostile: list[HostileServer], framework: str
+) -> None:
+    from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+    from llama_index_assemblyai_gateway import AssemblyAIGateway
+
+    server = _serve(hostile, _gzip_bomb(200, 8 * 1024 * 1024))
+    limits = {"max_response_bytes": 1024 * 1024, "attempt_deadline": 30.0, "max_event_size": 4096}
+    settings = {"api_key": KEY, "base_url": server.base_url, "max_retries": 0, **limits}
+    llm: Any = (
+        ChatAssemblyAIGateway(model="claude-sonnet-4-5-20250929", **settings)
+        if framework == "langchain"
+        else AssemblyAIGateway(model="claude-sonnet-4-5-20250929", **settings)
+    )
+    client = llm.client if framework == "langchain" else llm._client()
+    assert (client.attempt_deadline, client.limits.max_event_size) == (30.0, 4096)
+    with pytest.raises(ResponseTooLargeError):
+        await llm.ainvoke("hi") if framework == "langchain" else await llm.acomplete("hi")
+    await llm.aclose()
+
+
 async def test_an_endless_body_is_refused_while_reading(
     hostile: list[HostileServer], complete: Complete
 ) -> None:
