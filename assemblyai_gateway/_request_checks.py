@@ -4,13 +4,13 @@
   :class:`~assemblyai_gateway.errors.InvalidRequestError` listing every bad field.
 * :func:`request_body`: the JSON body; text JSON cannot carry (a lone surrogate) is
   refused with the path of the field that holds it.
-* :func:`tool_arguments_json`: tool-call arguments as the JSON text the wire wants;
-  a value JSON cannot hold (a ``datetime``) is refused, naming the tool.
+
+Tool-call arguments JSON cannot carry (a ``datetime``) are refused, naming the tool, by
+:func:`assemblyai_gateway.wire.arguments_text`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +20,7 @@ from pydantic_core import PydanticSerializationError
 from .errors import InvalidRequestError
 from .types import ChatCompletionRequest
 
-__all__ = ["request_body", "tool_arguments_json", "validate_request"]
+__all__ = ["request_body", "validate_request"]
 
 
 def validate_request(request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletionRequest:
@@ -78,26 +78,3 @@ def request_body(request: ChatCompletionRequest) -> bytes:
                 "(a broken character) that UTF-8 JSON cannot carry"
             ) from None
         raise InvalidRequestError(f"invalid gateway request: {exc}") from None
-
-
-def tool_arguments_json(arguments: Any, *, tool: str) -> str:
-    """Tool-call arguments as JSON text (text is kept as it is; ``None`` is ``{}``).
-
-    Raises:
-        InvalidRequestError: the arguments hold a value JSON cannot carry.
-
-    Example:
-        >>> tool_arguments_json({"city": "Paris"}, tool="get_weather")
-        '{"city": "Paris"}'
-    """
-    if isinstance(arguments, str):
-        return arguments
-    if arguments is None:
-        return "{}"
-    try:
-        return json.dumps(arguments, ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidRequestError(
-            f"invalid gateway request: the arguments of tool call {tool!r} are not "
-            f"JSON-serialisable ({exc})"
-        ) from None

@@ -1,36 +1,17 @@
-"""Tool-call ids and name shorthands for the wire models (pure helpers, no models).
+"""Tool-call ids for a request's messages (a pure helper for the wire models).
 
-* :func:`stable_tool_call_id`: a deterministic id for a call that has none, the same
-  in both adapters and in streamed and non-streamed results.
-* :func:`with_tool_call_ids`: request messages with every tool call given an id, and
-  tool messages that answer a call without one paired with the generated id.
-* :func:`objects_from_names`: ``"gpt-5"`` or ``["gpt-5", {...}]`` as wire objects.
+:func:`with_tool_call_ids` gives every tool call without an id the stable id of
+:func:`~assemblyai_gateway.wire.stable_tool_call_id` (the same in both adapters), and
+pairs a tool message that answers such a call with the generated id.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-__all__ = ["objects_from_names", "stable_tool_call_id", "with_tool_call_ids"]
+from .wire import stable_tool_call_id
 
-
-def stable_tool_call_id(index: int, name: str, arguments: str) -> str:
-    """A deterministic id for a tool call the gateway sent without one.
-
-    The same call always gets the same id, so streamed and non-streamed results agree.
-    """
-    digest = hashlib.sha1(f"{index}\x00{name}\x00{arguments}".encode()).hexdigest()[:16]
-    return f"call_{digest}"
-
-
-def objects_from_names(value: Any, key: str) -> Any:
-    """``"x"`` -> ``[{key: "x"}]``; ``["x", {...}]`` -> ``[{key: "x"}, {...}]``."""
-    if isinstance(value, str):
-        return [{key: value}]
-    if isinstance(value, (list, tuple)):
-        return [{key: item} if isinstance(item, str) else item for item in value]
-    return value
+__all__ = ["with_tool_call_ids"]
 
 
 def with_tool_call_ids(messages: list[Any]) -> list[Any]:

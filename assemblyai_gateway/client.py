@@ -20,6 +20,14 @@ import httpx
 from pydantic import SecretStr
 
 from ._aio import AsyncStream
+from ._http_answers import (
+    cause_of,
+    completion_from_response,
+    connection_error,
+    is_event_stream,
+    parse_completion,
+    stream_broke,
+)
 from ._limits import (
     MAX_ERROR_BODY_BYTES,
     AttemptLimits,
@@ -30,14 +38,6 @@ from ._limits import (
 )
 from ._pools import Pools
 from ._request_checks import request_body, validate_request
-from ._responses import (
-    cause_of,
-    completion_from_body,
-    connection_error,
-    is_event_stream,
-    parse_completion,
-    stream_broke,
-)
 from ._untrusted import Utf8Stream
 from ._version import __version__
 from .accumulator import completion_to_chunks
@@ -65,6 +65,7 @@ from .errors import (
 )
 from .retries import acall_with_retries, call_with_retries
 from .sse import ChunkDecoder
+from .streaming import AsyncChatCompletionStream, ChatCompletionStream
 from .types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, StreamOptions
 
 __all__ = ["GatewayClient", "InvalidRequestError", "parse_completion"]
@@ -116,7 +117,7 @@ class GatewayClient:
     and a control character inside it raises ``InvalidAPIKeyError`` (see
     :func:`assemblyai_gateway.config.clean_api_key`).
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway import GatewayClient
         >>> client = GatewayClient(api_key="my-key", region="eu")
         >>> client.base_url
@@ -356,7 +357,7 @@ class GatewayClient:
         except httpx.TransportError as exc:
             failure = exc
         else:
-            return completion_from_body(response, content)
+            return completion_from_response(response, content)
         # Raised outside the handler, so no __context__ chains httpx's text to it.
         raise connection_error(failure, deadline) from cause_of(failure)
 
@@ -386,17 +387,19 @@ class GatewayClient:
 
     def stream(
         self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True
-    ) -> Iterator[ChatCompletionChunk]:
+    ) -> ChatCompletionStream:
         """Stream chunks: SSE for natively streamed models, else one call split into chunks.
 
         Validation happens now; the request is sent when iteration starts. Retries
-        happen only before the first chunk is yielded.
+        happen only before the first chunk is yielded. The returned stream keeps the
+        accumulated ``snapshot`` and gives ``final_completion()``; close it (or use it
+        in a ``with`` block) to release the connection early.
         """
         validated = self.build_request(request)
         if not self.uses_native_streaming(validated):
-            return self._pseudo_stream(validated, include_usage)
+            return ChatCompletionStream(self._pseudo_stream(validated, include_usage))
         body = self._body(validated, stream=True, include_usage=include_usage)
-        return self._sse_stream(body, include_usage)
+        return ChatCompletionStream(self._sse_stream(body, include_usage))
 
     def _pseudo_stream(
         self, request: ChatCompletionRequest, include_usage: bool
@@ -412,7 +415,7 @@ class GatewayClient:
         try:
             if not is_event_stream(response):
                 content = read_capped(response, self.limits.max_response_bytes, deadline)
-                completion = completion_from_body(response, content)
+                completion = completion_from_response(response, content)
                 yield from completion_to_chunks(completion, include_usage=include_usage)
                 return
             text = Utf8Stream()
@@ -456,7 +459,7 @@ class GatewayClient:
         except TimeoutError:
             raise deadline.error() from None
         else:
-            return completion_from_body(response, content)
+            return completion_from_response(response, content)
         # Raised outside the handler, so no __context__ chains httpx's text to it.
         raise connection_error(failure, deadline) from cause_of(failure)
 
@@ -494,13 +497,19 @@ class GatewayClient:
 
     def astream(
         self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True
-    ) -> AsyncIterator[ChatCompletionChunk]:
-        """Async :meth:`stream`; closing it early (``aclose()``) is safe from anywhere."""
+    ) -> AsyncChatCompletionStream:
+        """Async :meth:`stream`; closing it early (``aclose()``) is safe from anywhere.
+
+        The generator doing the work is closed exactly once (see ``_aio.AsyncStream``),
+        even when a framework's wrapper and asyncio's shutdown both close it.
+        """
         validated = self.build_request(request)
         if not self.uses_native_streaming(validated):
-            return AsyncStream(functools.partial(self._apseudo_stream, validated, include_usage))
-        body = self._body(validated, stream=True, include_usage=include_usage)
-        return AsyncStream(functools.partial(self._asse_stream, body, include_usage))
+            chunks = AsyncStream(functools.partial(self._apseudo_stream, validated, include_usage))
+        else:
+            body = self._body(validated, stream=True, include_usage=include_usage)
+            chunks = AsyncStream(functools.partial(self._asse_stream, body, include_usage))
+        return AsyncChatCompletionStream(chunks)
 
     async def _apseudo_stream(
         self, request: ChatCompletionRequest, include_usage: bool
@@ -519,7 +528,7 @@ class GatewayClient:
         try:
             if not is_event_stream(response):
                 content = await aread_capped(response, self.limits.max_response_bytes, deadline)
-                completion = completion_from_body(response, content)
+                completion = completion_from_response(response, content)
                 for chunk in completion_to_chunks(completion, include_usage=include_usage):
                     yield chunk
                 return

@@ -62,6 +62,7 @@ __all__ = [
     "ResponseTooLargeError",
     "ResponseValidationError",
     "StreamError",
+    "ToolChoiceError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
     "status_error_from_payload",
@@ -83,6 +84,10 @@ class ConfigurationError(GatewayError, ValueError):
 
 class InvalidAPIKeyError(ConfigurationError):
     """The API key cannot be sent (it holds a control character); never shows the key."""
+
+
+class ToolChoiceError(ConfigurationError):
+    """A tool choice names a tool that is not bound, or has a shape we cannot send."""
 
 
 class MissingAPIKeyError(ConfigurationError):

@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from httpx_sse import ServerSentEvent
-from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 from pydantic import ValidationError
 
+from ._sse_lines import EventDecoder, LineDecoder
 from ._untrusted import loads_untrusted, truncate_text
 from .errors import APIError, ResponseTooLargeError, ResponseValidationError, StreamError
 from .types import ChatCompletionChunk
@@ -93,7 +93,7 @@ def parse_event(
 class ChunkDecoder:
     """Feed it SSE text in any split; it returns the chunks completed so far.
 
-    Example:
+    Examples:
         >>> decoder = ChunkDecoder()
         >>> decoder.feed('data: {"choices": [{"delta": {"content": "Hi"}}]}\\n')
         []
@@ -106,8 +106,8 @@ class ChunkDecoder:
     def __init__(self, *, require_choices: bool = False, max_event_size: int | None = None) -> None:
         self.require_choices = require_choices
         self.max_event_size = max_event_size
-        self._lines = SSELineDecoder()
-        self._events = SSEDecoder()
+        self._lines = LineDecoder()
+        self._events = EventDecoder()
         self.done = False
         self.request_id: str | None = None
         self.saw_choice = False

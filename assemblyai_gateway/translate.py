@@ -6,8 +6,8 @@
   LangChain's ``response_metadata`` and LlamaIndex's ``additional_kwargs``.
 * :func:`check_call_kwargs` keeps client settings (``api_key``, ``base_url``, ...) and
   unknown names out of a request body built from per-call keyword arguments.
-* :func:`validate_request` and :func:`tool_arguments_json` refuse bad input with a
-  typed error naming the field, before anything is sent.
+* :func:`validate_request` refuses bad input with a typed error naming the field,
+  before anything is sent.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from ._request_checks import tool_arguments_json, validate_request
+from ._request_checks import validate_request
 from ._untrusted import loads_untrusted
 from .accumulator import CompletionSnapshot
-from .errors import ConfigurationError, InvalidRequestError
+from .errors import InvalidRequestError, ToolChoiceError
 from .types import (
     ChatCompletion,
     ChatCompletionRequest,
@@ -38,7 +38,6 @@ __all__ = [
     "resolve_tool_choice",
     "response_metadata",
     "snapshot_metadata",
-    "tool_arguments_json",
     "usage_counts",
     "validate_request",
 ]
@@ -110,10 +109,6 @@ def check_call_kwargs(names: Collection[str], extra_fields: Collection[str] = ()
             f"{sorted(CALL_REQUEST_FIELDS)} per call; set other request fields on the model "
             "(additional_kwargs / model_kwargs)"
         )
-
-
-class ToolChoiceError(ConfigurationError):
-    """A tool choice names a tool that is not bound, or has a shape we cannot send."""
 
 
 def _force(name: str) -> NamedToolChoice:

@@ -7,7 +7,8 @@ round trip. Shapes the sources disagree on are all accepted and normalised:
 * usage as ``prompt_tokens``/``completion_tokens`` **or** ``input_tokens``/``output_tokens``
   -> ``Usage.input_tokens``/``output_tokens``/``total_tokens``;
 * message content as a string, ``null`` or a list of text parts -> ``str | None``;
-* tool-call ``arguments`` as a JSON string or an already-decoded object -> JSON string.
+* tool-call ``arguments`` as a JSON string or an already-decoded object -> JSON string;
+* ``fallbacks`` and ``post_processing_steps`` as bare names or objects -> objects.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from pydantic import (
     model_validator,
 )
 
-from ._tool_ids import objects_from_names, stable_tool_call_id, with_tool_call_ids
+from ._tool_ids import with_tool_call_ids
+from .wire import FallbackList, PostProcessingList, stable_tool_call_id
 
 __all__ = [
     "ChatCompletion",
@@ -209,7 +211,7 @@ class ChatCompletionRequest(_Wire):
 
     Unknown fields pass through unchanged (``extra="allow"``).
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway.types import ChatCompletionRequest
         >>> request = ChatCompletionRequest(
         ...     model="claude-sonnet-4-5-20250929",
@@ -231,21 +233,10 @@ class ChatCompletionRequest(_Wire):
     tool_choice: ToolChoice | None = None
     parallel_tool_calls: bool | None = None
     response_format: ResponseFormat | None = None
-    fallbacks: list[Fallback] | None = None
+    fallbacks: FallbackList[Fallback] | None = None
     fallback_config: FallbackConfig | None = None
-    post_processing_steps: list[PostProcessingStep] | None = None
+    post_processing_steps: PostProcessingList[PostProcessingStep] | None = None
     transcript_id: str | None = None
-
-    @field_validator("fallbacks", mode="before")
-    @classmethod
-    def _fallback_ids_to_objects(cls, value: Any) -> Any:
-        # A bare string is one model, never split into one-letter fallbacks.
-        return objects_from_names(value, "model")
-
-    @field_validator("post_processing_steps", mode="before")
-    @classmethod
-    def _step_names_to_objects(cls, value: Any) -> Any:
-        return objects_from_names(value, "type")
 
     @model_validator(mode="after")
     def _needs_messages_or_prompt(self) -> ChatCompletionRequest:

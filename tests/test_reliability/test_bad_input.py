@@ -21,7 +21,7 @@ from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.types import stable_tool_call_id
 
 if TYPE_CHECKING:
-    from tests.test_reliability.conftest import AdapterDriver, Kit
+    from tests.support.reliability import AdapterDriver, Kit
 
 CLAUDE = "claude-sonnet-4-5-20250929"
 WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

@@ -34,7 +34,7 @@ def _langchain(**settings: Any) -> str:
 
 
 def _llama_index(**settings: Any) -> str:
-    return AssemblyAIGateway(**settings)._client().base_url
+    return AssemblyAIGateway(**settings)._gateway_client().base_url
 
 
 BUILDERS: dict[str, Callable[..., str]] = {

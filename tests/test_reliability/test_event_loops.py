@@ -18,7 +18,7 @@ import pytest
 from assemblyai_gateway.emulator import GatewayEmulator
 
 if TYPE_CHECKING:
-    from tests.test_reliability.conftest import AdapterDriver, Kit
+    from tests.support.reliability import AdapterDriver, Kit
 
 RUNS = 1_000
 BATCH = 100

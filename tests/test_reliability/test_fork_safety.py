@@ -22,7 +22,7 @@ import pytest
 from assemblyai_gateway.emulator import GatewayEmulator
 
 if TYPE_CHECKING:
-    from tests.test_reliability.conftest import AdapterDriver, Kit
+    from tests.support.reliability import AdapterDriver, Kit
 
 CALLS = 25
 CHILD_WAIT_SECONDS = 60.0

@@ -28,7 +28,7 @@ from assemblyai_gateway.client import GatewayClient
 from assemblyai_gateway.errors import ResponseTooLargeError
 from assemblyai_gateway.testing import chunk_body, completion_body, error_body
 from tests.conftest import CollectStream, Complete
-from tests.test_reliability.hostile import HostileServer, Peer, sse_event
+from tests.support.hostile import HostileServer, Peer, sse_event
 
 KEY = "sk-aai-HOSTILE-1a2b3c"
 GPT_REQUEST = {"model": "gpt-5", "messages": [{"role": "user", "content": "hi"}]}
@@ -227,7 +227,7 @@ async def test_deeply_nested_tool_arguments_are_kept_as_invalid_like_malformed_j
 ) -> None:
     from langchain_assemblyai_gateway import ChatAssemblyAIGateway
     from llama_index_assemblyai_gateway import AssemblyAIGateway
-    from tests.test_reliability.conftest import LangChainDriver, LlamaIndexDriver
+    from tests.support.reliability import LangChainDriver, LlamaIndexDriver
 
     streamed = way in ("stream", "astream")
     server = _serve(hostile, _deep_tool_call_stream if streamed else _deep_tool_call_answer)
@@ -289,7 +289,7 @@ async def test_the_adapters_pass_their_limits_to_the_core(
         if framework == "langchain"
         else AssemblyAIGateway(model="claude-sonnet-4-5-20250929", **settings)
     )
-    client = llm.client if framework == "langchain" else llm._client()
+    client = llm.client if framework == "langchain" else llm._gateway_client()
     assert (client.attempt_deadline, client.limits.max_event_size) == (30.0, 4096)
     with pytest.raises(ResponseTooLargeError):
         await llm.ainvoke("hi") if framework == "langchain" else await llm.acomplete("hi")

@@ -22,7 +22,7 @@ from assemblyai_gateway.config import API_KEY_ENV
 from assemblyai_gateway.emulator import GatewayEmulator
 
 if TYPE_CHECKING:
-    from tests.test_reliability.conftest import AdapterDriver, Kit
+    from tests.support.reliability import AdapterDriver, Kit
 
 WAYS = ("invoke", "astream")
 SECRET = "sk-aai-SECRET-9f8e7d"  # the suite's key (conftest.SECRET_KEY)

@@ -19,7 +19,7 @@ from assemblyai_gateway import GatewayClient
 from assemblyai_gateway.emulator import GatewayEmulator
 
 if TYPE_CHECKING:
-    from tests.test_reliability.conftest import AdapterDriver, Kit, ResponseCounter
+    from tests.support.reliability import AdapterDriver, Kit, ResponseCounter
 
 
 async def _first_piece_then_break(adapter: AdapterDriver, llm: Any) -> str:

@@ -1,6 +1,7 @@
-"""From what the transport returned to a completion or a typed error (pure, no I/O).
+"""What the client makes of an HTTP answer: a completion, or one of our errors.
 
-Rules shared by the sync and async loops:
+Pure functions over ``httpx`` objects, shared by the sync and async send loops in
+:mod:`assemblyai_gateway.client`. Rules:
 
 * a 2xx body is validated as a completion; one whose body is an ``{"error": {...}}``
   object (and no choices) is the status error its ``code`` names, so it is retried
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "cause_of",
-    "completion_from_body",
+    "completion_from_response",
     "connection_error",
     "is_event_stream",
     "parse_completion",
@@ -108,7 +109,7 @@ def parse_completion(body: bytes | str, headers: Mapping[str, str] | None = None
     return completion
 
 
-def completion_from_body(response: httpx.Response, content: bytes) -> ChatCompletion:
+def completion_from_response(response: httpx.Response, content: bytes) -> ChatCompletion:
     """The completion in a response whose (capped) body is ``content``.
 
     Raises:
