@@ -17,10 +17,11 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from .errors import InvalidRequestError
+from .catalog import get_model_info
+from .errors import ConfigurationError, InvalidRequestError, ModelNotAvailableInRegionError
 from .types import ChatCompletionRequest
 
-__all__ = ["request_body", "validate_request"]
+__all__ = ["check_default_headers", "check_eu_models", "request_body", "validate_request"]
 
 
 def validate_request(request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletionRequest:
@@ -78,3 +79,30 @@ def request_body(request: ChatCompletionRequest) -> bytes:
                 "(a broken character) that UTF-8 JSON cannot carry"
             ) from None
         raise InvalidRequestError(f"invalid gateway request: {exc}") from None
+
+
+def check_default_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``headers``; a value HTTP cannot carry is refused, naming only the header."""
+    checked: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ConfigurationError(f"default_headers must map str to str (header {name!r})")
+        if any((ord(char) < 0x20 and char != "\t") or ord(char) == 0x7F for char in value):
+            raise ConfigurationError(f"default_headers[{name!r}] holds a control character")
+        checked[name] = value
+    return checked
+
+
+def check_eu_models(request: ChatCompletionRequest) -> None:
+    """The residency guard: every model of ``request`` must be served in the EU.
+
+    Raises:
+        ModelNotAvailableInRegionError: naming the first US-only model.
+    """
+    for model in [request.model, *(f.model for f in request.fallbacks or ())]:
+        if not get_model_info(model).eu_available:
+            raise ModelNotAvailableInRegionError(
+                f"{model!r} is served in the US region only; the EU endpoint serves "
+                "Claude and Gemini. Use region='us', another model, or "
+                "enforce_region=False (or catalog.register_model) for a newer model"
+            )

@@ -37,7 +37,12 @@ from ._limits import (
     read_capped,
 )
 from ._pools import Pools
-from ._request_checks import request_body, validate_request
+from ._request_checks import (
+    check_default_headers,
+    check_eu_models,
+    request_body,
+    validate_request,
+)
 from ._untrusted import Utf8Stream
 from ._version import __version__
 from .accumulator import completion_to_chunks
@@ -60,7 +65,6 @@ from .errors import (
     InvalidAPIKeyError,
     InvalidRequestError,
     MissingAPIKeyError,
-    ModelNotAvailableInRegionError,
     status_error_from_response,
 )
 from .retries import acall_with_retries, call_with_retries
@@ -78,18 +82,6 @@ USER_AGENT = (
 )
 _USAGE_OPTIONS = StreamOptions(include_usage=True)
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)
-
-
-def _check_default_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``headers``; a value HTTP cannot carry is refused, naming only the header."""
-    checked: dict[str, str] = {}
-    for name, value in headers.items():
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise ConfigurationError(f"default_headers must map str to str (header {name!r})")
-        if any((ord(char) < 0x20 and char != "\t") or ord(char) == 0x7F for char in value):
-            raise ConfigurationError(f"default_headers[{name!r}] holds a control character")
-        checked[name] = value
-    return checked
 
 
 class GatewayClient:
@@ -181,7 +173,7 @@ class GatewayClient:
                 "max_event_size", max_event_size, DEFAULT_MAX_EVENT_SIZE
             ),
         )
-        self._default_headers = _check_default_headers(default_headers or {})
+        self._default_headers = check_default_headers(default_headers or {})
         self._injected_client = http_client
         self._injected_async_client = http_async_client
         self._init_runtime_state()
@@ -322,14 +314,7 @@ class GatewayClient:
         """
         validated = validate_request(request)
         if self.is_eu and self.enforce_region:
-            models = [validated.model, *(f.model for f in validated.fallbacks or ())]
-            for model in models:
-                if not get_model_info(model).eu_available:
-                    raise ModelNotAvailableInRegionError(
-                        f"{model!r} is served in the US region only; the EU endpoint serves "
-                        "Claude and Gemini. Use region='us', another model, or "
-                        "enforce_region=False (or catalog.register_model) for a newer model"
-                    )
+            check_eu_models(validated)
         return validated
 
     def uses_native_streaming(self, request: ChatCompletionRequest) -> bool:
