@@ -8,8 +8,18 @@ finish their tool loop, and no request the emulator received carries ``stream``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from langchain.agents import create_agent
-from langchain_core.messages import AIMessageChunk, HumanMessage
+from langchain.agents.middleware import ModelFallbackMiddleware
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    AnyMessage,
+    HumanMessage,
+    ToolMessage,
+)
 from langchain_core.tools import tool
 from llama_index.core.agent.workflow import FunctionAgent
 from llama_index.core.tools import FunctionTool
@@ -79,3 +89,56 @@ async def test_llama_index_function_agent_over_a_cross_family_route(
 
     assert str(output) == FINAL
     assert_no_request_streams(gateway_emulator)
+
+
+class _FailingModel(GenericFakeChatModel):
+    """Another provider's model that is down: every call raises."""
+
+    def _generate(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the other provider is down")
+
+
+async def test_model_fallback_middleware_switches_to_the_gateway_with_another_providers_history(
+    gateway_emulator: GatewayEmulator,
+) -> None:
+    """A history holding OpenAI reasoning and Anthropic thinking/tool_use blocks continues."""
+    history: list[AnyMessage] = [
+        HumanMessage("Weather in Lisbon?"),
+        AIMessage(
+            content=[
+                {"type": "reasoning", "reasoning": "Look it up.", "id": "rs_1"},
+                {"type": "thinking", "thinking": "Use the tool.", "signature": "sig"},
+                {"type": "text", "text": "Checking."},
+                {
+                    "type": "tool_use",
+                    "id": "toolu_1",
+                    "name": "weather",
+                    "input": {"city": "Lisbon"},
+                },
+            ]
+        ),
+        ToolMessage("Sunny in Lisbon", tool_call_id="toolu_1"),
+    ]
+    agent = create_agent(
+        _FailingModel(messages=iter([])),
+        [tool(weather, description="Get the weather for a city.")],
+        middleware=[ModelFallbackMiddleware(ChatAssemblyAIGateway(model=FALLBACK, max_retries=0))],
+    )
+
+    state: Any = {"messages": history}  # the agent's input state, as a plain dict
+    result = await agent.ainvoke(state)
+
+    assert result["messages"][-1].content == "Based on the tool results: weather: Sunny in Lisbon"
+    sent = (gateway_emulator.requests[0].json or {})["messages"]
+    load_contract().check_request(gateway_emulator.requests[0].json)
+    assert sent[1] == {
+        "role": "assistant",
+        "content": [{"type": "text", "text": "Checking."}],
+        "tool_calls": [
+            {
+                "id": "toolu_1",
+                "type": "function",
+                "function": {"name": "weather", "arguments": '{"city": "Lisbon"}'},
+            }
+        ],
+    }
