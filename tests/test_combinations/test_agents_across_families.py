@@ -4,6 +4,9 @@ A gpt-4.1 primary with a Claude fallback must not send ``stream: true`` (Claude 
 stream, and a fallback inherits the field): LangChain's ``create_agent`` streamed with
 ``stream_mode="messages"`` and LlamaIndex's ``FunctionAgent`` (which streams) both
 finish their tool loop, and no request the emulator received carries ``stream``.
+
+And when LangChain's ``ModelFallbackMiddleware`` switches from another provider to this
+model, that provider's history (reasoning, thinking and ``tool_use`` blocks) continues.
 """
 
 from __future__ import annotations
