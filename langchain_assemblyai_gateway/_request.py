@@ -93,7 +93,7 @@ REQUEST_FIELDS: frozenset[str] = frozenset(
         "transcript_id",
     }
 )
-"""Gateway request fields a caller may set, per instance or per call."""
+"""The gateway's own request fields; per call, a near miss of one is refused as a typo."""
 
 RESERVED_FIELDS: frozenset[str] = frozenset(
     {"messages", "prompt", "stream", "stream_options", "stop"}
