@@ -7,11 +7,12 @@ for ``ChatOpenAI`` / LlamaIndex's ``OpenAI``, behaves the same through either:
   the gateway accepts (``developer`` is a ``system`` turn);
 * :func:`content_block_kind`: which content blocks are text, which are reasoning (dropped
   from assistant turns: the gateway takes text only), which are tool calls, and
-  :func:`unsupported_block_error` for the rest;
+  :func:`unsupported_block_error` for the rest; :func:`tool_use` reads an Anthropic
+  ``tool_use`` block (a dict or an SDK object);
 * :func:`json_schema_format`, :func:`json_mode_format` and :func:`structured_method`:
   structured output spelled the way the spec allows, for every model a request reaches;
-* :func:`unknown_arguments_error`: a misspelt argument is refused with a suggestion,
-  never dropped;
+* :func:`unknown_arguments_error` and :func:`closest_name`: a misspelt argument is
+  refused with a suggestion, never dropped;
 * :func:`missing_framework_error`: an adapter imported without its framework says which
   extra to install.
 
