@@ -8,7 +8,6 @@ written once for sync and once for async.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import os
@@ -22,6 +21,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr, ValidationError
 
+from ._pool import ShardedAsyncPool
 from ._version import __version__
 from .accumulator import completion_to_chunks
 from .catalog import get_model_info
@@ -122,7 +122,7 @@ def _is_event_stream(response: httpx.Response) -> bool:
     return "text/event-stream" in response.headers.get("content-type", "")
 
 
-async def _close_when_loop_shuts_down(client: httpx.AsyncClient) -> AsyncIterator[None]:
+async def _close_when_loop_shuts_down(pool: ShardedAsyncPool) -> AsyncIterator[None]:
     # asyncio closes every live async generator in shutdown_asyncgens(), while the loop
     # still runs, so pooled connections close cleanly instead of leaking on a dead loop.
     try:
@@ -130,7 +130,7 @@ async def _close_when_loop_shuts_down(client: httpx.AsyncClient) -> AsyncIterato
     finally:
         # When the owner is dropped just before asyncio.run() ends, this close runs in a
         # task that the runner cancels once; shielding lets the close finish anyway.
-        closing = asyncio.ensure_future(client.aclose())
+        closing = asyncio.ensure_future(pool.aclose())
         try:
             await asyncio.shield(closing)
         except asyncio.CancelledError:
@@ -142,9 +142,8 @@ async def _close_when_loop_shuts_down(client: httpx.AsyncClient) -> AsyncIterato
 class _LoopPool:
     """The async pool owned for one event loop."""
 
-    client: httpx.AsyncClient
+    pool: ShardedAsyncPool
     closer: AsyncIterator[None]
-    gate: asyncio.Semaphore
 
 
 class GatewayClient:
@@ -308,24 +307,25 @@ class GatewayClient:
                     self._finalizer = weakref.finalize(self, client.close)
         return client
 
-    async def _async_client(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore | None]:
-        """This loop's client, and the gate that keeps waiters out of its pool's queue."""
-        if self._injected_async_client is not None:
-            return self._injected_async_client, None
+    async def _async_pool(self) -> ShardedAsyncPool:
+        """This event loop's pool (several small httpx pools, see :mod:`._pool`)."""
         # One pool per event loop: a pool bound to a finished loop fails with
         # "Event loop is closed", the peers' most reported async bug.
         loop = asyncio.get_running_loop()
         entry = self._async_clients.get(loop)
-        if entry is not None and not entry.client.is_closed:
-            return entry.client, entry.gate
-        client = httpx.AsyncClient(timeout=self.timeout, limits=_LIMITS)
-        closer = _close_when_loop_shuts_down(client)
+        if entry is not None and not entry.pool.is_closed:
+            return entry.pool
+        timeout = self.timeout
+        pool = ShardedAsyncPool(
+            lambda limits, tls: httpx.AsyncClient(timeout=timeout, limits=limits, verify=tls),
+            shard_size=_SHARD_CONNECTIONS,
+            max_shards=_MAX_CONNECTIONS // _SHARD_CONNECTIONS,
+            keepalive_expiry=_KEEPALIVE_EXPIRY_S,
+        )
+        closer = _close_when_loop_shuts_down(pool)
         await closer.__anext__()
-        # httpcore rescans every queued request whenever a connection frees up, so a
-        # thousand waiters cost O(n^2); an asyncio.Semaphore queues them in O(1).
-        gate = asyncio.Semaphore(_LIMITS.max_connections or 100)
-        self._async_clients[loop] = _LoopPool(client, closer, gate)
-        return client, gate
+        self._async_clients[loop] = _LoopPool(pool, closer)
+        return pool
 
     def close(self) -> None:
         """Close the sync pool this client owns (injected clients are left open)."""
@@ -339,7 +339,7 @@ class GatewayClient:
         entries = list(self._async_clients.values())
         self._async_clients.clear()
         for entry in entries:
-            await entry.client.aclose()
+            await entry.pool.aclose()
 
     def __enter__(self) -> GatewayClient:
         return self
@@ -466,10 +466,13 @@ class GatewayClient:
     # async ---------------------------------------------------------------------
 
     async def _apost_once(self, body: bytes) -> ChatCompletion:
-        client, gate = await self._async_client()
         try:
-            async with gate or contextlib.nullcontext():
+            if self._injected_async_client is not None:
+                client = self._injected_async_client
                 response = await client.send(self._http_request(client, body, stream=False))
+            else:
+                async with (await self._async_pool()).slot() as client:
+                    response = await client.send(self._http_request(client, body, stream=False))
         except httpx.TransportError as exc:
             raise _connection_error(exc) from exc
         return _completion_from_response(response)
@@ -483,7 +486,7 @@ class GatewayClient:
 
     async def _aopen_stream(self, body: bytes) -> httpx.Response:
         # Streams hold their connection for their whole life, so they skip the gate.
-        client, _ = await self._async_client()
+        client = self._injected_async_client or (await self._async_pool()).least_busy()
         http_request = self._http_request(client, body, stream=True)
         try:
             response = await client.send(http_request, stream=True)
@@ -543,3 +546,7 @@ class GatewayClient:
 
 
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)
+# The async pool: the same 100 connections in shards of 5 (see _pool for why).
+_MAX_CONNECTIONS = 100
+_SHARD_CONNECTIONS = 5
+_KEEPALIVE_EXPIRY_S = 30.0
