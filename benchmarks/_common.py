@@ -86,12 +86,12 @@ class BenchConfig:
     tool_pieces: int = 2000
     tool_rounds: int = 5
     first_piece_gap_s: float = 0.02
-    import_runs: int = 5
+    import_runs: int = 4
     import_warmup: bool = True
     concurrency: int = 1000
-    concurrency_warm_bursts: int = 2
-    concurrency_rounds: int = 2
-    concurrency_budget_s: float = 80.0
+    concurrency_warm_bursts: int = 1
+    concurrency_rounds: int = 1
+    concurrency_budget_s: float = 90.0
     request_timeout_s: float = 20.0
 
     @classmethod
