@@ -37,7 +37,7 @@ from ._common import (
     ratio_target,
 )
 
-__all__ = ["run"]
+__all__ = ["run", "start_server"]
 
 BENCH = "concurrency"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,8 @@ class _Server:
                 stream.close()
 
 
-def _start_server() -> _Server:
+def start_server() -> _Server:
+    """Start the stand-in server in its own process; stop it with ``.stop()``."""
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks._fast_server"],
         stdin=subprocess.PIPE,
@@ -253,7 +254,7 @@ def run(config: BenchConfig) -> BenchResult:
     started = time.perf_counter()
     result = BenchResult(BENCH)
     clients = [_Client(spec) for spec in CLIENTS]
-    server = _start_server()
+    server = start_server()
     try:
         _run_rounds(config, server.base_url, clients, result)
     except Exception as exc:  # keep what was measured; say what broke
