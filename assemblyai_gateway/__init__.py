@@ -1,8 +1,9 @@
 """The framework-free transport core for AssemblyAI's LLM Gateway.
 
 Both adapters (``langchain_assemblyai_gateway`` and ``llama_index_assemblyai_gateway``)
-call this package; it holds every HTTP concern: wire models, the sync/async client,
-retries, errors, SSE decoding, the stream accumulator and the model catalog.
+call this package; it holds every HTTP concern: wire models, shared settings, the
+sync/async client and its stream objects, retries, errors, SSE decoding, the stream
+accumulator and the model catalog.
 """
 
 from __future__ import annotations
@@ -36,9 +37,11 @@ if TYPE_CHECKING:
         RateLimitError,
         ResponseValidationError,
         StreamError,
+        ToolChoiceError,
         UnprocessableEntityError,
         UnsupportedContentError,
     )
+    from .streaming import AsyncChatCompletionStream, ChatCompletionStream
     from .types import (
         ChatCompletion,
         ChatCompletionChunk,
@@ -56,6 +59,7 @@ _LAZY: dict[str, str] = {
     "APIError": "errors",
     "APIStatusError": "errors",
     "APITimeoutError": "errors",
+    "AsyncChatCompletionStream": "streaming",
     "API_KEY_ENV": "config",
     "AuthenticationError": "errors",
     "BASE_URL_ENV": "config",
@@ -63,6 +67,7 @@ _LAZY: dict[str, str] = {
     "ChatCompletion": "types",
     "ChatCompletionChunk": "types",
     "ChatCompletionRequest": "types",
+    "ChatCompletionStream": "streaming",
     "CompletionSnapshot": "accumulator",
     "ConfigurationError": "errors",
     "ConflictError": "errors",
@@ -84,6 +89,7 @@ _LAZY: dict[str, str] = {
     "StreamError": "errors",
     "Tool": "types",
     "ToolCall": "types",
+    "ToolChoiceError": "errors",
     "UnprocessableEntityError": "errors",
     "UnsupportedContentError": "errors",
     "Usage": "types",
@@ -117,11 +123,13 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncChatCompletionStream",
     "AuthenticationError",
     "BadRequestError",
     "ChatCompletion",
     "ChatCompletionChunk",
     "ChatCompletionRequest",
+    "ChatCompletionStream",
     "CompletionSnapshot",
     "ConfigurationError",
     "ConflictError",
@@ -141,6 +149,7 @@ __all__ = [
     "StreamError",
     "Tool",
     "ToolCall",
+    "ToolChoiceError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
     "Usage",

@@ -13,15 +13,14 @@ fresh pool (langchain-openai otherwise shares one cached client between instance
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Awaitable, Callable, Iterator
+import importlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from ._common import BENCH_API_KEY, BENCH_MODEL, construct, load_adapter, openai_like_class
+from ._common import BENCH_API_KEY, BENCH_MODEL, openai_like_class
 
 __all__ = ["CLIENTS", "Builder", "Call", "ClientSpec", "Close", "builder_for"]
 
@@ -58,52 +57,23 @@ CLIENTS = [
 ]
 
 
-@contextlib.contextmanager
-def _base_url_env(base_url: str) -> Iterator[None]:
-    # A last resort for an adapter whose constructor has no base_url keyword yet.
-    from assemblyai_gateway import BASE_URL_ENV
-
-    old = os.environ.get(BASE_URL_ENV)
-    os.environ[BASE_URL_ENV] = base_url
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop(BASE_URL_ENV, None)
-        else:
-            os.environ[BASE_URL_ENV] = old
-
-
-async def _noop_close() -> None:
-    return None
-
-
 def _ours_builder(module: str, attr: str, method: str, llama: bool) -> Builder:
-    cls, reason = load_adapter(module, attr)
-    if cls is None:
-        raise RuntimeError(reason)
+    cls = getattr(importlib.import_module(module), attr)
 
     def build(base_url: str, timeout: float) -> tuple[Call, Close]:
-        base = {"model": BENCH_MODEL, "api_key": BENCH_API_KEY}
-        with _base_url_env(base_url):
-            model, why = construct(
-                cls,
-                [
-                    {**base, "base_url": base_url, "timeout": timeout, "max_retries": 0},
-                    {**base, "api_base": base_url, "timeout": timeout, "max_retries": 0},
-                    {**base, "base_url": base_url},
-                    base,
-                ],
-            )
-        if model is None:
-            raise RuntimeError(why)
-        close = getattr(model, "aclose", None) or _noop_close
+        model = cls(
+            model=BENCH_MODEL,
+            api_key=BENCH_API_KEY,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=0,
+        )
         if llama:
             from llama_index.core.llms import ChatMessage
 
             messages = [ChatMessage(role="user", content="Hi")]
-            return (lambda: getattr(model, method)(messages)), close
-        return (lambda: getattr(model, method)("Hi")), close
+            return (lambda: getattr(model, method)(messages)), model.aclose
+        return (lambda: getattr(model, method)("Hi")), model.aclose
 
     return build
 
@@ -179,7 +149,6 @@ def builder_for(name: str) -> Builder:
 
     Raises:
         ValueError: unknown name.
-        RuntimeError: the adapter cannot be imported yet (the message says why).
     """
     if name == "ours_langchain":
         return _ours_builder(

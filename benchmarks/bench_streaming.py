@@ -31,9 +31,7 @@ from ._common import (
     BenchResult,
     Case,
     Measurement,
-    construct,
     failure_note,
-    load_adapter,
     measure_cases,
     median,
     openai_like_class,
@@ -93,23 +91,18 @@ class _Models:
 
         self.clients: list[httpx.Client] = []
         self.messages = [ChatMessage(role="user", content=PROMPT)]
-        self.lc_cls, self.lc_reason = load_adapter(
-            "langchain_assemblyai_gateway", "ChatAssemblyAIGateway"
-        )
-        self.li_cls, self.li_reason = load_adapter(
-            "llama_index_assemblyai_gateway", "AssemblyAIGateway"
-        )
 
     def client(self, transport: httpx.BaseTransport) -> httpx.Client:
         self.clients.append(httpx.Client(transport=transport))
         return self.clients[-1]
 
     def ours(self, llama: bool, transport: httpx.BaseTransport) -> tuple[Any, str]:
-        cls, reason = (self.li_cls, self.li_reason) if llama else (self.lc_cls, self.lc_reason)
-        if cls is None:
-            return None, reason
-        kwargs = {"model": STREAM_MODEL, "api_key": BENCH_API_KEY}
-        return construct(cls, [{**kwargs, "http_client": self.client(transport)}])
+        from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+        from llama_index_assemblyai_gateway import AssemblyAIGateway
+
+        cls = AssemblyAIGateway if llama else ChatAssemblyAIGateway
+        model = cls(model=STREAM_MODEL, api_key=BENCH_API_KEY, http_client=self.client(transport))
+        return model, ""
 
     def chat_openai(self, transport: httpx.BaseTransport) -> Any:
         from langchain_openai import ChatOpenAI

@@ -1,6 +1,6 @@
 """``assemblyai-gateway-emulator``: run the gateway emulator until Ctrl-C.
 
-Example:
+Examples:
     $ assemblyai-gateway-emulator --port 8787 --transcript tr_1="Alice: ship it Friday."
 """
 
