@@ -354,7 +354,7 @@ def _plot_ratios(ax: Any, targets: Sequence[Target]) -> None:
         ax.barh(i, max(ratio, 1e-3), color=color, alpha=0.5 if t.informational else 1.0)
         ax.plot([t.limit, t.limit], [i - 0.42, i + 0.42], color="black", linewidth=2)
         text = "n/a" if t.ratio is None else f"{ratio:.2f} ({t.rule})"
-        ax.text(max(ratio, 1e-3) * 1.05, i, f" {text}", va="center", fontsize=7)
+        ax.text(max(ratio, t.limit) * 1.12, i, text, va="center", fontsize=7)
     labels = [
         (t.name if len(t.name) <= 70 else t.name[:67] + "...") + (" [info]" * t.informational)
         for t in shown
