@@ -16,9 +16,8 @@ more than ``shard_size`` calls in flight has exactly one httpx client.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import httpx
 
@@ -88,23 +87,49 @@ class ShardedAsyncPool:
             index = len(counts) - 1
         return index
 
-    @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[httpx.AsyncClient]:
-        """Wait for a free connection slot; yield the least busy shard's client."""
-        async with self._gate:
-            index = self._least_busy()
-            self._in_flight[index] += 1
-            try:
-                yield self.clients[index]
-            finally:
-                self._in_flight[index] -= 1
+    def slot(self) -> _Lease:
+        """``async with pool.slot() as client``: wait for a free slot, use the least busy shard."""
+        return _Lease(self, gated=True)
 
-    def least_busy(self) -> httpx.AsyncClient:
-        """The least busy shard, without a slot (for streams, which hold theirs for long)."""
-        return self.clients[self._least_busy()]
+    def stream_slot(self) -> _Lease:
+        """``async with pool.stream_slot() as client``: counted but not gated (for streams).
+
+        A stream holds its connection for its whole life, and a caller may open many at
+        once before reading any, so streams never wait in the gate: beyond the pool's
+        size they wait in their shard's own httpx pool, under its pool timeout, as on
+        any httpx client. Counting them keeps them spread over the shards.
+        """
+        return _Lease(self, gated=False)
 
     async def aclose(self) -> None:
         """Close every shard."""
         self._closed = True
         for client in self.clients:
             await client.aclose()
+
+
+class _Lease:
+    """One call's hold on a shard (a class, not a generator: a lease can live inside an
+    async generator that the loop finalises, and a generator-based context manager
+    inside it would be finalised separately, in any order)."""
+
+    __slots__ = ("_gated", "_index", "_pool")
+
+    def __init__(self, pool: ShardedAsyncPool, *, gated: bool) -> None:
+        self._pool = pool
+        self._gated = gated
+        self._index = -1
+
+    async def __aenter__(self) -> httpx.AsyncClient:
+        pool = self._pool
+        if self._gated:
+            await pool._gate.acquire()
+        self._index = pool._least_busy()
+        pool._in_flight[self._index] += 1
+        return pool.clients[self._index]
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        pool = self._pool
+        pool._in_flight[self._index] -= 1
+        if self._gated:
+            pool._gate.release()

@@ -8,6 +8,7 @@ written once for sync and once for async.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -427,9 +428,13 @@ class GatewayClient:
         logger.debug("POST %s model=%s", self.url, validated.model)
         return await acall_with_retries(functools.partial(self._apost_once, body), self.max_retries)
 
-    async def _aopen_stream(self, body: bytes) -> httpx.Response:
-        # Streams hold their connection for their whole life, so they skip the gate.
-        client = self._injected_async_client or (await self._async_pool()).least_busy()
+    async def _stream_client(self) -> contextlib.AbstractAsyncContextManager[httpx.AsyncClient]:
+        """The client a stream is sent with (``async with``), held for the stream's life."""
+        if self._injected_async_client is not None:
+            return contextlib.nullcontext(self._injected_async_client)
+        return (await self._async_pool()).stream_slot()
+
+    async def _aopen_stream(self, client: httpx.AsyncClient, body: bytes) -> httpx.Response:
         http_request = self._http_request(client, body, stream=True)
         try:
             response = await client.send(http_request, stream=True)
@@ -464,28 +469,29 @@ class GatewayClient:
     async def _asse_stream(
         self, body: bytes, include_usage: bool
     ) -> AsyncIterator[ChatCompletionChunk]:
-        response = await acall_with_retries(
-            functools.partial(self._aopen_stream, body), self.max_retries
-        )
-        decoder = ChunkDecoder(require_choices=True)
-        delivered = 0
-        try:
-            if not is_event_stream(response):
-                await response.aread()
-                completion = completion_from_response(response)
-                for chunk in completion_to_chunks(completion, include_usage=include_usage):
+        async with await self._stream_client() as client:
+            response = await acall_with_retries(
+                functools.partial(self._aopen_stream, client, body), self.max_retries
+            )
+            decoder = ChunkDecoder(require_choices=True)
+            delivered = 0
+            try:
+                if not is_event_stream(response):
+                    await response.aread()
+                    completion = completion_from_response(response)
+                    for chunk in completion_to_chunks(completion, include_usage=include_usage):
+                        yield chunk
+                    return
+                async for text in response.aiter_text():
+                    for chunk in decoder.feed(text):
+                        delivered += 1
+                        yield chunk
+                for chunk in decoder.close():
                     yield chunk
-                return
-            async for text in response.aiter_text():
-                for chunk in decoder.feed(text):
-                    delivered += 1
-                    yield chunk
-            for chunk in decoder.close():
-                yield chunk
-        except httpx.TransportError as exc:
-            raise stream_broke(exc, delivered, decoder.request_id) from exc
-        finally:
-            await response.aclose()
+            except httpx.TransportError as exc:
+                raise stream_broke(exc, delivered, decoder.request_id) from exc
+            finally:
+                await response.aclose()
 
 
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import ssl
 from typing import Any
 
@@ -11,8 +13,8 @@ import pytest
 
 from assemblyai_gateway._pool import ShardedAsyncPool
 from assemblyai_gateway.client import GatewayClient
-from assemblyai_gateway.testing import completion_body
-from tests.support.client_cases import CLAUDE
+from assemblyai_gateway.testing import ScriptedTransport, completion_body, text_sse
+from tests.support.client_cases import CLAUDE, GPT
 
 
 class HeldTransport(httpx.AsyncBaseTransport):
@@ -130,17 +132,27 @@ async def test_a_failed_call_gives_its_slot_back() -> None:
     await pool.aclose()
 
 
-async def test_streams_take_the_least_busy_shard_without_a_slot() -> None:
+async def test_streams_are_spread_over_the_shards_and_never_wait_in_the_gate() -> None:
     shards = Shards()
     pool = ShardedAsyncPool(shards, shard_size=1, max_shards=2)
 
-    first = pool.least_busy()
-    async with pool.slot() as busy:
-        assert busy is first
-        assert pool.least_busy() is not first  # the only shard is full: a second opens
+    async with contextlib.AsyncExitStack() as stack:
+        held = [await stack.enter_async_context(pool.stream_slot()) for _ in range(3)]
+        # Past the pool's size: the third stream shares a shard instead of waiting.
+        assert len(pool.clients) == 2
+        assert held[0] is not held[1]
+        assert await asyncio.wait_for(_post_through_stream_slot(pool), timeout=5) == 200
 
-    assert len(pool.clients) == 2
+    shards.release.set()
+    assert await asyncio.wait_for(_post_through(pool), timeout=5) == 200
     await pool.aclose()
+
+
+async def _post_through_stream_slot(pool: ShardedAsyncPool) -> int:
+    pool_clients = len(pool.clients)
+    async with pool.stream_slot() as client:
+        assert len(pool.clients) == pool_clients  # no shard beyond max_shards
+        return 200 if isinstance(client, httpx.AsyncClient) else 0
 
 
 async def test_closing_the_pool_closes_every_shard() -> None:
@@ -184,3 +196,78 @@ async def test_a_gateway_client_burst_spreads_over_small_httpx_pools(
     assert len(created) == 20
     await client.aclose()
     assert all(c.is_closed for c in created)
+
+
+async def test_concurrent_streams_spread_over_small_httpx_pools(
+    monkeypatch: pytest.MonkeyPatch, api_key: str
+) -> None:
+    release = asyncio.Event()
+    transports: list[HeldTransport] = []
+    real = httpx.AsyncClient
+
+    def factory(**kwargs: Any) -> httpx.AsyncClient:
+        transports.append(HeldTransport(release))
+        return real(transport=transports[-1], **kwargs)
+
+    monkeypatch.setattr(httpx, "AsyncClient", factory)  # what client.py looks up
+    client = GatewayClient(api_key=api_key, max_retries=0)
+
+    async def stream_text() -> str:
+        pieces = [c.choices[0].delta.content async for c in client.astream(GPT) if c.choices]
+        return "".join(piece or "" for piece in pieces)
+
+    tasks = [asyncio.ensure_future(stream_text()) for _ in range(12)]
+    for _ in range(50):
+        await asyncio.sleep(0)
+    release.set()
+    texts = await asyncio.gather(*tasks)
+
+    assert texts == ["held"] * 12
+    assert [t.peak for t in transports] == [5, 5, 2]
+    await client.aclose()
+
+
+def test_a_stream_left_open_when_its_loop_ends_closes_cleanly(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, api_key: str
+) -> None:
+    transport = ScriptedTransport([text_sse("a", "b", "c")], split_sse_every=20)
+    real = httpx.AsyncClient
+    monkeypatch.setattr(httpx, "AsyncClient", lambda **kw: real(transport=transport, **kw))
+    client = GatewayClient(api_key=api_key, max_retries=0)
+
+    kept: list[object] = []
+
+    async def read_one_and_walk_away() -> None:
+        stream = client.astream(GPT)
+        await stream.__anext__()
+        kept.append(stream)  # alive but never closed: the loop's shutdown finalises it
+
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        asyncio.run(read_one_and_walk_away())
+
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
+    assert transport.open_responses == 0
+
+
+async def test_streams_abandoned_by_failing_readers_close_their_responses(
+    monkeypatch: pytest.MonkeyPatch, api_key: str
+) -> None:
+    transport = ScriptedTransport([text_sse("a", "b", "c")], split_sse_every=20)
+    real = httpx.AsyncClient
+    monkeypatch.setattr(httpx, "AsyncClient", lambda **kw: real(transport=transport, **kw))
+    client = GatewayClient(api_key=api_key, max_retries=0)
+
+    async def read_then_fail() -> None:
+        async for _ in client.astream(GPT):
+            raise ValueError("the reader gave up")
+
+    results = await asyncio.gather(*(read_then_fail() for _ in range(6)), return_exceptions=True)
+
+    for _ in range(10):  # the loop finalises the abandoned streams
+        await asyncio.sleep(0)
+
+    assert [type(r) for r in results] == [ValueError] * 6
+    assert transport.open_responses == 0
+    async with client.astream(GPT) as stream:
+        assert [c async for c in stream]
+    await client.aclose()
