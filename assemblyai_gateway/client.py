@@ -258,11 +258,9 @@ class GatewayClient:
         if entry is not None and not entry.pool.is_closed:
             return entry.pool
         timeout = self.timeout
+        # 100 connections, as the sync pool, in twenty shards of 5 (see _pool for why).
         pool = ShardedAsyncPool(
-            lambda limits, tls: httpx.AsyncClient(timeout=timeout, limits=limits, verify=tls),
-            shard_size=_SHARD_CONNECTIONS,
-            max_shards=_MAX_CONNECTIONS // _SHARD_CONNECTIONS,
-            keepalive_expiry=_KEEPALIVE_EXPIRY_S,
+            lambda limits, tls: httpx.AsyncClient(timeout=timeout, limits=limits, verify=tls)
         )
         closer = _close_when_loop_shuts_down(pool)
         await closer.__anext__()
@@ -495,7 +493,3 @@ class GatewayClient:
 
 
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)
-# The async pool: the same 100 connections in shards of 5 (see _pool for why).
-_MAX_CONNECTIONS = 100
-_SHARD_CONNECTIONS = 5
-_KEEPALIVE_EXPIRY_S = 30.0
