@@ -16,20 +16,33 @@ more than ``shard_size`` calls in flight has exactly one httpx client.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 from collections.abc import Callable
 
 import httpx
 
-__all__ = ["ShardedAsyncPool"]
+__all__ = ["ShardedAsyncPool", "shared_tls_context"]
+
+
+@functools.cache
+def shared_tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context, built once per process and shared by every pool.
+
+    Loading the CA bundle takes 20-60 ms, which every new httpx client pays; a fresh
+    model used to pay it before its first call. ``SSL_CERT_FILE``/``SSL_CERT_DIR`` are
+    read when the first pool is built. An ``ssl.SSLContext`` is safe to share between
+    threads and event loops.
+    """
+    return httpx.create_ssl_context()
 
 
 class ShardedAsyncPool:
     """Up to ``max_shards`` httpx clients of ``shard_size`` connections each, for one loop.
 
     Args:
-        make_client: Builds one shard from its limits and the pool's TLS context (loading
-            the CA bundle takes ~60 ms, so every shard shares one context).
+        make_client: Builds one shard from its limits and the shared TLS context
+            (:func:`shared_tls_context`).
         shard_size: Connections per shard; also the calls one shard takes at once.
         max_shards: Shards at most; ``shard_size * max_shards`` calls are in flight at
             once, the rest wait in the gate, first come first served.
@@ -68,7 +81,6 @@ class ShardedAsyncPool:
         self._gate = asyncio.Semaphore(shard_size * max_shards)
         self._in_flight: list[int] = []
         self._closed = False
-        self._tls: ssl.SSLContext | None = None
         self.clients: list[httpx.AsyncClient] = []
 
     @property
@@ -80,9 +92,7 @@ class ShardedAsyncPool:
         counts = self._in_flight
         index = min(range(len(counts)), key=counts.__getitem__) if counts else -1
         if index < 0 or (counts[index] >= self._shard_size and len(counts) < self._max_shards):
-            if self._tls is None:
-                self._tls = httpx.create_ssl_context()
-            self.clients.append(self._make_client(self._limits, self._tls))
+            self.clients.append(self._make_client(self._limits, shared_tls_context()))
             counts.append(0)
             index = len(counts) - 1
         return index

@@ -29,7 +29,7 @@ from ._http_answers import (
     parse_completion,
     stream_broke,
 )
-from ._pool import ShardedAsyncPool
+from ._pool import ShardedAsyncPool, shared_tls_context
 from ._version import __version__
 from .accumulator import completion_to_chunks
 from .catalog import get_model_info
@@ -243,7 +243,9 @@ class GatewayClient:
             with self._lock:
                 client = self._client
                 if client is None or client.is_closed:
-                    client = httpx.Client(timeout=self.timeout, limits=_LIMITS)
+                    client = httpx.Client(
+                        timeout=self.timeout, limits=_LIMITS, verify=shared_tls_context()
+                    )
                     self._client = client
                     # Close the pool when this object goes away without close().
                     self._finalizer = weakref.finalize(self, client.close)

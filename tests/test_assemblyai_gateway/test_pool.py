@@ -271,3 +271,35 @@ async def test_streams_abandoned_by_failing_readers_close_their_responses(
     async with client.astream(GPT) as stream:
         assert [c async for c in stream]
     await client.aclose()
+
+
+def test_every_owned_pool_of_every_client_shares_one_tls_context(
+    monkeypatch: pytest.MonkeyPatch, api_key: str
+) -> None:
+    transport = ScriptedTransport([completion_body("owned")])
+    verified: list[object] = []
+    real_sync, real_async = httpx.Client, httpx.AsyncClient
+
+    def sync_factory(**kwargs: Any) -> httpx.Client:
+        verified.append(kwargs.get("verify"))
+        return real_sync(transport=transport, **kwargs)
+
+    def async_factory(**kwargs: Any) -> httpx.AsyncClient:
+        verified.append(kwargs.get("verify"))
+        return real_async(transport=transport, **kwargs)
+
+    monkeypatch.setattr(httpx, "Client", sync_factory)  # what client.py looks up
+    monkeypatch.setattr(httpx, "AsyncClient", async_factory)
+    first, second = GatewayClient(api_key=api_key), GatewayClient(api_key=api_key)
+
+    first.create(CLAUDE)
+    second.create(CLAUDE)
+    asyncio.run(first.acreate(CLAUDE))
+    asyncio.run(second.acreate(CLAUDE))
+
+    # Loading the CA bundle costs a fresh model 20-60 ms; it is done once per process.
+    assert len(verified) == 4
+    assert all(isinstance(context, ssl.SSLContext) for context in verified)
+    assert len({id(context) for context in verified}) == 1
+    first.close()
+    second.close()
