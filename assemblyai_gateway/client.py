@@ -272,11 +272,15 @@ class GatewayClient:
             return self._injected_client
         return self._pools.sync_client()
 
-    async def _async_client(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore | None]:
-        """This loop's client, and the gate that keeps waiters out of its pool's queue."""
+    async def _async_lease(
+        self, *, stream: bool
+    ) -> contextlib.AbstractAsyncContextManager[httpx.AsyncClient]:
+        """The client for one call or stream, held while ``async with`` lasts (see _pool:
+        a call waits in the gate for a slot; a stream holds a shard, ungated)."""
         if self._injected_async_client is not None:
-            return self._injected_async_client, None
-        return await self._pools.async_client()
+            return contextlib.nullcontext(self._injected_async_client)
+        pool = await self._pools.async_pool()
+        return pool.stream_slot() if stream else pool.slot()
 
     def close(self) -> None:
         """Close the sync pool this client owns (injected clients are left open)."""
@@ -433,10 +437,10 @@ class GatewayClient:
     # async ---------------------------------------------------------------------
 
     async def _apost_once(self, body: bytes) -> ChatCompletion:
-        client, gate = await self._async_client()
+        lease = await self._async_lease(stream=False)
         deadline = self.limits.start()
         try:
-            async with gate or contextlib.nullcontext():
+            async with lease as client:
                 async with asyncio.timeout(deadline.remaining()):
                     response = await client.send(
                         self._http_request(client, body, stream=False), stream=True
@@ -466,9 +470,9 @@ class GatewayClient:
         logger.debug("POST %s model=%s", self.url, validated.model)
         return await acall_with_retries(functools.partial(self._apost_once, body), self.max_retries)
 
-    async def _aopen_stream(self, body: bytes) -> tuple[httpx.Response, Deadline]:
-        # Streams hold their connection for their whole life, so they skip the gate.
-        client, _ = await self._async_client()
+    async def _aopen_stream(
+        self, client: httpx.AsyncClient, body: bytes
+    ) -> tuple[httpx.Response, Deadline]:
         deadline = self.limits.start()
         try:
             async with asyncio.timeout(deadline.remaining()):
@@ -516,34 +520,35 @@ class GatewayClient:
     async def _asse_stream(
         self, body: bytes, include_usage: bool
     ) -> AsyncIterator[ChatCompletionChunk]:
-        response, deadline = await acall_with_retries(
-            functools.partial(self._aopen_stream, body), self.max_retries
-        )
-        decoder = ChunkDecoder(require_choices=True, max_event_size=self.limits.max_event_size)
-        delivered = 0
-        try:
-            if not is_event_stream(response):
-                content = await aread_capped(response, self.limits.max_response_bytes, deadline)
-                completion = completion_from_response(response, content)
-                for chunk in completion_to_chunks(completion, include_usage=include_usage):
+        async with await self._async_lease(stream=True) as client:
+            response, deadline = await acall_with_retries(
+                functools.partial(self._aopen_stream, client, body), self.max_retries
+            )
+            decoder = ChunkDecoder(require_choices=True, max_event_size=self.limits.max_event_size)
+            delivered = 0
+            try:
+                if not is_event_stream(response):
+                    content = await aread_capped(response, self.limits.max_response_bytes, deadline)
+                    completion = completion_from_response(response, content)
+                    for chunk in completion_to_chunks(completion, include_usage=include_usage):
+                        yield chunk
+                    return
+                text = Utf8Stream()
+                async for piece in response.aiter_bytes():
+                    deadline.check()
+                    for chunk in decoder.feed(text.decode(piece)):
+                        delivered += 1
+                        yield chunk
+                    if decoder.done:
+                        break  # [DONE] ends the stream, whatever the connection does next
+                else:
+                    decoder.feed(text.flush())
+                for chunk in decoder.close():
                     yield chunk
-                return
-            text = Utf8Stream()
-            async for piece in response.aiter_bytes():
-                deadline.check()
-                for chunk in decoder.feed(text.decode(piece)):
-                    delivered += 1
-                    yield chunk
-                if decoder.done:
-                    break  # [DONE] ends the stream, whatever the connection does next
-            else:
-                decoder.feed(text.flush())
-            for chunk in decoder.close():
-                yield chunk
-        except httpx.TransportError as exc:
-            raise stream_broke(exc, deadline, delivered, decoder.request_id) from exc
-        finally:
-            await response.aclose()
+            except httpx.TransportError as exc:
+                raise stream_broke(exc, deadline, delivered, decoder.request_id) from exc
+            finally:
+                await response.aclose()
 
     def _body_cap(self, response: httpx.Response) -> int:
         """Error bodies are only quoted, so far less of them is read."""
