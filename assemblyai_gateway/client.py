@@ -47,7 +47,7 @@ from ._request_checks import (
 from ._untrusted import Utf8Stream
 from ._version import __version__
 from .accumulator import completion_to_chunks
-from .catalog import RouteCapabilities, route_capabilities
+from .catalog import route_capabilities
 from .config import (
     API_KEY_ENV,
     DEFAULT_MAX_EVENT_SIZE,
@@ -323,18 +323,9 @@ class GatewayClient:
         check_json_schema_route(validated)
         return validated
 
-    @staticmethod
-    def route(request: ChatCompletionRequest) -> RouteCapabilities:
-        """The capabilities shared by the request's model and all its fallbacks."""
-        return route_capabilities(request.model, request.fallbacks)
-
     def uses_native_streaming(self, request: ChatCompletionRequest) -> bool:
-        """Whether the request streams with SSE: only when every model it can reach can.
-
-        A fallback inherits ``stream: true``, and the gateway refuses it for models that
-        do not stream natively, so one such fallback means one plain request instead.
-        """
-        return self.route(request).native_streaming
+        """SSE only when every model the request can reach streams (fallbacks inherit it)."""
+        return route_capabilities(request.model, request.fallbacks).native_streaming
 
     def _body(self, request: ChatCompletionRequest, *, stream: bool, include_usage: bool) -> bytes:
         options = _USAGE_OPTIONS if stream and include_usage else None
