@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         UnprocessableEntityError,
         UnsupportedContentError,
     )
+    from .limiter import AdaptiveLimiter, LimiterStats
     from .types import (
         ChatCompletion,
         ChatCompletionChunk,
@@ -56,6 +57,7 @@ _LAZY: dict[str, str] = {
     "APIError": "errors",
     "APIStatusError": "errors",
     "APITimeoutError": "errors",
+    "AdaptiveLimiter": "limiter",
     "API_KEY_ENV": "config",
     "AuthenticationError": "errors",
     "BASE_URL_ENV": "config",
@@ -71,6 +73,7 @@ _LAZY: dict[str, str] = {
     "GatewayError": "errors",
     "InternalServerError": "errors",
     "InvalidRequestError": "errors",
+    "LimiterStats": "limiter",
     "Message": "types",
     "MissingAPIKeyError": "errors",
     "ModelInfo": "catalog",
@@ -117,6 +120,7 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AdaptiveLimiter",
     "AuthenticationError",
     "BadRequestError",
     "ChatCompletion",
@@ -129,6 +133,7 @@ __all__ = [
     "GatewayError",
     "InternalServerError",
     "InvalidRequestError",
+    "LimiterStats",
     "Message",
     "MissingAPIKeyError",
     "ModelInfo",

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr, ValidationError
 
+from ._gating import agated, ametered, gated, metered
 from ._version import __version__
 from .accumulator import completion_to_chunks
 from .catalog import get_model_info
@@ -44,6 +45,7 @@ from .errors import (
     StreamError,
     status_error_from_response,
 )
+from .limiter import AdaptiveLimiter
 from .retries import acall_with_retries, call_with_retries
 from .sse import ChunkDecoder
 from .types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, StreamOptions
@@ -161,6 +163,8 @@ class GatewayClient:
         http_async_client: An ``httpx.AsyncClient`` to use; never closed by us.
         default_headers: Extra headers on every request.
         enforce_region: Refuse models the catalog marks as unavailable in the region.
+        limiter: An :class:`~assemblyai_gateway.AdaptiveLimiter` every attempt waits
+            for and reports to; share one object between clients to share its limits.
 
     Example:
         >>> from assemblyai_gateway import GatewayClient
@@ -183,6 +187,7 @@ class GatewayClient:
         http_async_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         enforce_region: bool = True,
+        limiter: AdaptiveLimiter | None = None,
     ) -> None:
         if max_retries < 0:
             raise ConfigurationError(f"max_retries must be >= 0, got {max_retries}")
@@ -208,6 +213,11 @@ class GatewayClient:
         )
         self.max_retries = max_retries
         self.enforce_region = enforce_region
+        if limiter is not None and not isinstance(limiter, AdaptiveLimiter):
+            raise ConfigurationError(
+                f"limiter must be an AdaptiveLimiter, got {type(limiter).__name__}"
+            )
+        self.limiter = limiter
         self._default_headers = dict(default_headers or {})
         self._injected_client = http_client
         self._injected_async_client = http_async_client
@@ -405,7 +415,8 @@ class GatewayClient:
         validated = self.build_request(request)
         body = validated.model_copy(update={"stream": None, "stream_options": None}).to_json_bytes()
         logger.debug("POST %s model=%s", self.url, validated.model)
-        return call_with_retries(functools.partial(self._post_once, body), self.max_retries)
+        attempt = gated(self.limiter, functools.partial(self._post_once, body))
+        return call_with_retries(attempt, self.max_retries)
 
     def _open_stream(self, body: bytes) -> httpx.Response:
         client = self._sync_client()
@@ -436,7 +447,7 @@ class GatewayClient:
         body = validated.model_copy(
             update={"stream": True, "stream_options": _USAGE_OPTIONS if include_usage else None}
         ).to_json_bytes()
-        return self._sse_stream(body, include_usage)
+        return metered(self.limiter, self._sse_stream(body, include_usage))
 
     def _pseudo_stream(
         self, request: ChatCompletionRequest, include_usage: bool
@@ -444,7 +455,8 @@ class GatewayClient:
         yield from completion_to_chunks(self.create(request), include_usage=include_usage)
 
     def _sse_stream(self, body: bytes, include_usage: bool) -> Iterator[ChatCompletionChunk]:
-        response = call_with_retries(functools.partial(self._open_stream, body), self.max_retries)
+        attempt = gated(self.limiter, functools.partial(self._open_stream, body))
+        response = call_with_retries(attempt, self.max_retries)
         decoder = ChunkDecoder(require_choices=True)
         delivered = 0
         try:
@@ -479,7 +491,8 @@ class GatewayClient:
         validated = self.build_request(request)
         body = validated.model_copy(update={"stream": None, "stream_options": None}).to_json_bytes()
         logger.debug("POST %s model=%s", self.url, validated.model)
-        return await acall_with_retries(functools.partial(self._apost_once, body), self.max_retries)
+        attempt = agated(self.limiter, functools.partial(self._apost_once, body))
+        return await acall_with_retries(attempt, self.max_retries)
 
     async def _aopen_stream(self, body: bytes) -> httpx.Response:
         # Streams hold their connection for their whole life, so they skip the gate.
@@ -507,7 +520,7 @@ class GatewayClient:
         body = validated.model_copy(
             update={"stream": True, "stream_options": _USAGE_OPTIONS if include_usage else None}
         ).to_json_bytes()
-        return self._asse_stream(body, include_usage)
+        return ametered(self.limiter, self._asse_stream(body, include_usage))
 
     async def _apseudo_stream(
         self, request: ChatCompletionRequest, include_usage: bool
@@ -518,9 +531,8 @@ class GatewayClient:
     async def _asse_stream(
         self, body: bytes, include_usage: bool
     ) -> AsyncIterator[ChatCompletionChunk]:
-        response = await acall_with_retries(
-            functools.partial(self._aopen_stream, body), self.max_retries
-        )
+        attempt = agated(self.limiter, functools.partial(self._aopen_stream, body))
+        response = await acall_with_retries(attempt, self.max_retries)
         decoder = ChunkDecoder(require_choices=True)
         delivered = 0
         try:

@@ -9,6 +9,7 @@ Example:
 
 from assemblyai_gateway import __version__
 
+from ._rate_limiter import AdaptiveRateLimiter
 from .chat_models import ChatAssemblyAIGateway
 
-__all__ = ["ChatAssemblyAIGateway", "__version__"]
+__all__ = ["AdaptiveRateLimiter", "ChatAssemblyAIGateway", "__version__"]

@@ -28,9 +28,11 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model
 
 from assemblyai_gateway.catalog import get_model_info
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, Region
+from assemblyai_gateway.limiter import AdaptiveLimiter
 from assemblyai_gateway.types import ChatCompletionChunk
 
 from ._profile import profile_for
+from ._rate_limiter import adopt_rate_limiter
 
 if TYPE_CHECKING:
     from assemblyai_gateway.client import GatewayClient
@@ -90,6 +92,9 @@ class ChatAssemblyAIGateway(BaseChatModel):
         transcript_id: An AssemblyAI transcript whose text replaces ``{{ transcript }}``.
         model_kwargs: Extra request fields, sent as given (must not repeat a field above).
         http_client, http_async_client: ``httpx`` clients to use (never closed by us).
+        limiter: An ``assemblyai_gateway.AdaptiveLimiter`` every request waits for and
+            reports to (429s, ``Retry-After``, token usage); share one object between
+            models to share the account's limits. ``rate_limiter=`` takes one too.
 
     Streaming:
         Models the gateway streams natively (OpenAI's) stream with server-sent events.
@@ -227,6 +232,9 @@ class ChatAssemblyAIGateway(BaseChatModel):
     http_async_client: Any | None = Field(default=None, exclude=True)
     """An ``httpx.AsyncClient`` for async calls; never closed by the model."""
 
+    limiter: AdaptiveLimiter | None = Field(default=None, exclude=True)
+    """An adaptive limiter shared by every model given the same object (opt-in)."""
+
     model_config = ConfigDict(populate_by_name=True)
 
     _client: GatewayClient | None = PrivateAttr(default=None)
@@ -240,7 +248,7 @@ class ChatAssemblyAIGateway(BaseChatModel):
         """Move unknown init args into ``model_kwargs``; refuse duplicated fields."""
         if not isinstance(values, dict):
             return values
-        return collect_model_kwargs(values, get_pydantic_field_names(cls))
+        return collect_model_kwargs(adopt_rate_limiter(values), get_pydantic_field_names(cls))
 
     # --------------------------------------------------------- LangChain plumbing
 
@@ -325,6 +333,7 @@ class ChatAssemblyAIGateway(BaseChatModel):
             self.enforce_region,
             id(self.http_client),
             id(self.http_async_client),
+            id(self.limiter),
         )
 
     @property
@@ -344,6 +353,7 @@ class ChatAssemblyAIGateway(BaseChatModel):
                 enforce_region=self.enforce_region,
                 http_client=self.http_client,
                 http_async_client=self.http_async_client,
+                limiter=self.limiter,
             )
             self._client, self._client_key = client, settings
         return client

@@ -40,12 +40,14 @@ from llama_index.core.program.function_program import FunctionCallingProgram
 from llama_index.core.program.utils import FlexibleModel, get_program_for_llm
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import BasePydanticProgram, Model, PydanticProgramMode
-from pydantic import Field, PrivateAttr, SecretStr, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from assemblyai_gateway.catalog import get_model_info
+from assemblyai_gateway.limiter import AdaptiveLimiter
 from assemblyai_gateway.translate import resolve_tool_choice
 
+from ._rate_limiter import adopt_rate_limiter
 from ._request import build_request
 from ._response import (
     StreamMapper,
@@ -88,6 +90,7 @@ _CLIENT_FIELDS = frozenset(
         "enforce_region",
         "http_client",
         "async_http_client",
+        "limiter",
     }
 )
 # Never pickled: connection pools (pickling with injected ones raises TypeError).
@@ -124,6 +127,9 @@ class AssemblyAIGateway(FunctionCallingLLM):
         num_output: Overrides the output budget reported in ``metadata``.
         http_client: An ``httpx.Client`` to send with (not serialised or pickled).
         async_http_client: An ``httpx.AsyncClient`` to send with (not serialised or pickled).
+        limiter: An ``assemblyai_gateway.AdaptiveLimiter`` every request waits for and
+            reports to (429s, ``Retry-After``, token usage); share one object between
+            LLMs to share the account's limits. ``rate_limiter=`` takes one too.
 
     Example:
         ```python
@@ -197,7 +203,16 @@ class AssemblyAIGateway(FunctionCallingLLM):
         default=None, exclude=True, repr=False, description="An httpx.AsyncClient to send with."
     )
 
+    limiter: SkipJsonSchema[AdaptiveLimiter | None] = Field(
+        default=None, exclude=True, repr=False, description="A shared AdaptiveLimiter."
+    )
+
     _gateway: GatewayClient | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _adopt_adaptive_rate_limiter(cls, values: Any) -> Any:
+        return adopt_rate_limiter(values)
 
     @field_validator("fallbacks", mode="before")
     @classmethod
@@ -261,6 +276,7 @@ class AssemblyAIGateway(FunctionCallingLLM):
                 enforce_region=self.enforce_region,
                 http_client=self.http_client,
                 http_async_client=self.async_http_client,
+                limiter=self.limiter,
             )
             self._gateway = gateway
         return gateway

@@ -56,6 +56,20 @@ def _parser() -> argparse.ArgumentParser:
         "--usage-style", choices=("input_output", "prompt_completion"), default="input_output"
     )
     parser.add_argument("--tool-call-placement", choices=("choice", "message"), default="choice")
+    parser.add_argument(
+        "--rate-limit-rps",
+        type=float,
+        default=None,
+        metavar="N",
+        help="answer 429 with Retry-After above N requests per second",
+    )
+    parser.add_argument(
+        "--rate-limit-tpm",
+        type=float,
+        default=None,
+        metavar="N",
+        help="answer 429 with Retry-After above N tokens per minute",
+    )
     return parser
 
 
@@ -67,9 +81,17 @@ def _key_hint(key: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator in the foreground; returns the exit code."""
     args = _parser().parse_args(argv)
-    from . import GatewayEmulator
+    from . import GatewayEmulator, RateLimit
 
     try:
+        limited = args.rate_limit_rps is not None or args.rate_limit_tpm is not None
+        rate_limit = (
+            RateLimit(
+                requests_per_second=args.rate_limit_rps, tokens_per_minute=args.rate_limit_tpm
+            )
+            if limited
+            else None
+        )
         emulator = GatewayEmulator(
             args.api_key,
             accept_any_model=args.accept_any_model,
@@ -77,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             failing_models=args.failing_model,
             usage_style=args.usage_style,
             tool_call_placement=args.tool_call_placement,
+            rate_limit=rate_limit,
             host=args.host,
             port=args.port,
         ).start()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._faults import Fault, FaultQueue
+from ._ratelimit import RateLimit, RateLimiterState
 from ._render import ToolCallPlacement, UsageStyle
 from ._validation import FieldError, validate_request
 
@@ -60,6 +61,7 @@ class EmulatorSettings:
     failing_models: set[str] = field(default_factory=set)
     usage_style: UsageStyle = "input_output"
     tool_call_placement: ToolCallPlacement = "choice"
+    rate_limit: RateLimit | None = None
 
     def __post_init__(self) -> None:
         if self.usage_style not in ("input_output", "prompt_completion"):
@@ -75,6 +77,7 @@ class EmulatorSettings:
             set(self.failing_models),
             self.usage_style,
             self.tool_call_placement,
+            self.rate_limit,
         )
 
 
@@ -87,6 +90,7 @@ class EmulatorState:
         self.stopping = threading.Event()
         self._log_lock = threading.Lock()
         self._log: list[RecordedRequest] = []
+        self._buckets: RateLimiterState | None = None
 
     # Handlers read settings through these so a test can swap them at any time.
     @property
@@ -109,6 +113,17 @@ class EmulatorState:
     def tool_call_placement(self) -> ToolCallPlacement:
         return self.settings.tool_call_placement
 
+    @property
+    def rate_limiter(self) -> RateLimiterState | None:
+        """The live buckets for the current :class:`RateLimit` (fresh when it changes)."""
+        limit = self.settings.rate_limit
+        if limit is None:
+            return None
+        buckets = self._buckets
+        if buckets is None or buckets.limit is not limit:
+            buckets = self._buckets = RateLimiterState(limit)
+        return buckets
+
     def validate(self, body: object) -> list[FieldError]:
         return validate_request(
             body,
@@ -128,6 +143,7 @@ class EmulatorState:
         with self._log_lock:
             self._log.clear()
         self.faults.clear()
+        self._buckets = None
 
 
 def normalise_models(models: Iterable[str]) -> set[str]:
