@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         UnprocessableEntityError,
         UnsupportedContentError,
     )
-    from .limiter import AdaptiveLimiter, LimiterStats
+    from .limiter import AdaptiveLimiter, LimiterStats, Permit
     from .types import (
         ChatCompletion,
         ChatCompletionChunk,
@@ -79,6 +79,7 @@ _LAZY: dict[str, str] = {
     "ModelInfo": "catalog",
     "ModelNotAvailableInRegionError": "errors",
     "NotFoundError": "errors",
+    "Permit": "limiter",
     "PermissionDeniedError": "errors",
     "REGION_BASE_URLS": "config",
     "RateLimitError": "errors",
@@ -139,6 +140,7 @@ __all__ = [
     "ModelInfo",
     "ModelNotAvailableInRegionError",
     "NotFoundError",
+    "Permit",
     "PermissionDeniedError",
     "RateLimitError",
     "Region",
