@@ -1,8 +1,8 @@
 """The emulator's rate-limit mode: server-side token buckets for requests and tokens.
 
 A request first needs one request token (refilled at ``requests_per_second``, holding
-at most ``burst`` of them); with ``tokens_per_minute`` set it also needs the token
-budget to be positive, and its real usage is charged once it is answered. Refused
+at most ``burst`` of them); with ``tokens_per_minute`` set it also needs at least one
+token left in that budget, and its real usage is charged once it is answered. Refused
 requests get a 429 in the gateway error format with ``retry-after`` (whole seconds,
 as HTTP wants) and ``retry-after-ms`` (the exact wait).
 """
@@ -94,7 +94,7 @@ class RateLimiterState:
             waits = []
             if limit.requests_per_second is not None and self._requests < 1:
                 waits.append((1 - self._requests) / limit.requests_per_second)
-            if limit.tokens_per_minute is not None and self._tokens <= 0:
+            if limit.tokens_per_minute is not None and self._tokens < 1:
                 waits.append((1 - self._tokens) / (limit.tokens_per_minute / 60))
             if waits:
                 self.refused += 1
