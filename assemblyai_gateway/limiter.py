@@ -41,6 +41,7 @@ __all__ = ["AdaptiveLimiter", "LimiterStats", "Permit"]
 
 _CATCH_UP = 0.05  # seconds of pacing slots a late waiter may still use
 _WINDOW = 1.0  # seconds of successes that measure the gateway's rate on a throttle
+_MIN_SPAN = 0.1  # a younger window (the first burst) is measured over at least this
 
 
 @dataclass(frozen=True)
@@ -343,7 +344,10 @@ class AdaptiveLimiter:
                 )
                 while self._recent and self._recent[0] < now - _WINDOW:
                     self._recent.popleft()
-                measured = len(self._recent) / _WINDOW
+                # Successes per second over the window actually seen (the first
+                # throttle may come a fraction of a second after the start).
+                span = min(_WINDOW, max(_MIN_SPAN, now - self._recent[0])) if self._recent else 1
+                measured = len(self._recent) / span
                 current = self._rate if self._rate is not None else math.inf
                 base = max(min(current, measured), self._min_rate)
                 self._growth = base

@@ -113,9 +113,9 @@ def test_the_first_throttle_paces_sends_below_the_rate_the_gateway_answered() ->
     clock = FakeClock()
     limiter = AdaptiveLimiter(rate_decrease=0.9, clock=clock)
     assert limiter.stats().rate is None  # unpaced until the gateway pushes back
-    for _ in range(10):  # ten answers within the last second
+    for _ in range(10):  # ten answers a second
         take(limiter).succeeded()
-        clock.advance(0.05)
+        clock.advance(0.1)
     take(limiter).throttled(retry_after=1.0)
     assert limiter.stats().rate == pytest.approx(9.0)
     clock.advance(1.0)
@@ -128,8 +128,9 @@ def test_the_first_throttle_paces_sends_below_the_rate_the_gateway_answered() ->
 def test_the_paced_rate_grows_back_linearly_with_successes() -> None:
     clock = FakeClock()
     limiter = AdaptiveLimiter(rate_decrease=0.5, rate_recovery=0.1, clock=clock)
-    for _ in range(10):
+    for _ in range(10):  # ten answers a second
         take(limiter).succeeded()
+        clock.advance(0.1)
     take(limiter).throttled(retry_after=0)
     assert limiter.stats().rate == pytest.approx(5.0)
     for _ in range(5):  # about one second of successes at 5/s
@@ -139,6 +140,16 @@ def test_the_paced_rate_grows_back_linearly_with_successes() -> None:
     assert rate is not None
     # About +10 % of the measured 10/s for the second's worth of successes.
     assert rate == pytest.approx(6.0, abs=0.1)
+
+
+def test_a_first_burst_is_measured_over_the_time_it_took() -> None:
+    clock = FakeClock()
+    limiter = AdaptiveLimiter(rate_decrease=0.5, clock=clock)
+    for _ in range(20):  # twenty answers in the first 0.2 s
+        take(limiter).succeeded()
+        clock.advance(0.01)
+    take(limiter).throttled(retry_after=0)
+    assert limiter.stats().rate == pytest.approx(50.0)  # 20 / 0.2 s, halved
 
 
 def test_a_starting_rate_paces_from_the_first_request() -> None:
