@@ -7,7 +7,8 @@ guessed. This one listens to the gateway instead:
 * **AIMD concurrency.** At most ``concurrency`` requests are in flight. A 429, a 503
   or any error carrying ``Retry-After`` cuts it multiplicatively (once per round:
   answers to requests sent before the cut do not cut again); each success grows it
-  back additively (+1 per success until the first throttle, then +1 per window).
+  back additively (half a slot per success until the first throttle, then one per
+  window).
 * **A learned send rate.** The first throttle measures how many requests the gateway
   answered in the last second; sends are then paced at ``rate_decrease`` times that,
   growing linearly back (``rate_recovery`` of the measured rate per second) until the
@@ -41,7 +42,15 @@ __all__ = ["AdaptiveLimiter", "LimiterStats", "Permit"]
 
 _CATCH_UP = 0.05  # seconds of pacing slots a late waiter may still use
 _WINDOW = 1.0  # seconds of successes that measure the gateway's rate on a throttle
+# Before the first throttle the limit grows by half a slot per success (x1.5 a round):
+# fast enough to find a slow gateway's concurrency, while few enough requests are in
+# flight when the first 429 comes (they are all refused with it).
+_SLOW_START_STEP = 0.5
 _MIN_SPAN = 0.1  # a younger window (the first burst) is measured over at least this
+_MIN_SAMPLES = 5  # answers needed to measure the rate since the last cut
+# Throttled again before that many answers: halve, and keep the growth of the last
+# measured rate, so an undershoot is made up quickly.
+_FAST_DECREASE = 0.5
 
 
 @dataclass(frozen=True)
@@ -169,7 +178,7 @@ class AdaptiveLimiter:
         tokens_per_minute: float | None = None,
         concurrency_decrease: float = 0.5,
         rate_decrease: float = 0.9,
-        rate_recovery: float = 0.05,
+        rate_recovery: float = 0.03,
         min_rate: float = 1.0,
         default_pause: float = 1.0,
         max_pause: float = 60.0,
@@ -228,6 +237,7 @@ class AdaptiveLimiter:
         self._pause_until = -math.inf
         self._consecutive_throttles = 0
         self._recent: collections.deque[float] = collections.deque()
+        self._last_cut = -math.inf
         self._successes = 0
         self._throttles = 0
         self._tokens_used = 0
@@ -302,7 +312,7 @@ class AdaptiveLimiter:
             self._recent.append(now)
             while self._recent and self._recent[0] < now - _WINDOW:
                 self._recent.popleft()
-            step = 1.0 if self._slow_start else 1.0 / self._concurrency
+            step = _SLOW_START_STEP if self._slow_start else 1.0 / self._concurrency
             self._concurrency = min(float(self.max_concurrency), self._concurrency + step)
             if self._rate is not None:
                 # Linear in time: about `rate` successes a second, each adds growth/rate.
@@ -342,17 +352,31 @@ class AdaptiveLimiter:
                 self._concurrency = max(
                     float(self.min_concurrency), self._concurrency * self._concurrency_decrease
                 )
-                while self._recent and self._recent[0] < now - _WINDOW:
-                    self._recent.popleft()
-                # Successes per second over the window actually seen (the first
-                # throttle may come a fraction of a second after the start).
-                span = min(_WINDOW, max(_MIN_SPAN, now - self._recent[0])) if self._recent else 1
-                measured = len(self._recent) / span
+                measured = self._measured_rate(now)
                 current = self._rate if self._rate is not None else math.inf
-                base = max(min(current, measured), self._min_rate)
-                self._growth = base
-                self._rate = max(self._min_rate, base * self._rate_decrease)
+                if measured is None:  # too soon to measure: the rate is still far over
+                    self._rate = max(self._min_rate, current * _FAST_DECREASE)
+                else:
+                    base = max(min(current, measured), self._min_rate)
+                    self._growth = base
+                    self._rate = max(self._min_rate, base * self._rate_decrease)
+                self._last_cut = now
             self._wake_head()
+
+    def _measured_rate(self, now: float) -> float | None:
+        """The gateway's rate as answers show it, or None when too few (lock held)."""
+        while self._recent and self._recent[0] < now - _WINDOW:
+            self._recent.popleft()
+        since_cut = now - self._last_cut
+        if since_cut < _WINDOW and self._rate is not None:
+            # Throttled again soon after a cut: the answers since that cut are the
+            # rate the gateway gives now (a first burst may have been far faster).
+            answered = sum(1 for at in self._recent if at > self._last_cut)
+            return answered / since_cut if answered >= _MIN_SAMPLES else None
+        # Successes per second over the window actually seen (the first throttle may
+        # come a fraction of a second after the start).
+        span = min(_WINDOW, max(_MIN_SPAN, now - self._recent[0])) if self._recent else 1.0
+        return len(self._recent) / span
 
     def _on_release(self) -> None:
         with self._lock:

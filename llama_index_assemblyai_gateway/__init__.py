@@ -6,6 +6,7 @@ Example:
     True
 """
 
+from ._rate_limiter import AdaptiveRateLimiter
 from .base import DEFAULT_MODEL, AssemblyAIGateway
 
-__all__ = ["DEFAULT_MODEL", "AssemblyAIGateway"]
+__all__ = ["DEFAULT_MODEL", "AdaptiveRateLimiter", "AssemblyAIGateway"]

@@ -78,8 +78,11 @@ def test_the_pause_is_capped_at_max_pause() -> None:
     assert limiter.pause_remaining() == 3.0
 
 
-def test_concurrency_grows_by_one_per_success_until_the_first_throttle() -> None:
+def test_concurrency_grows_half_a_slot_per_success_until_the_first_throttle() -> None:
     limiter = AdaptiveLimiter(initial_concurrency=2, max_concurrency=5, clock=FakeClock())
+    for _ in range(4):
+        take(limiter).succeeded()
+    assert limiter.stats().concurrency == 4
     for _ in range(10):
         take(limiter).succeeded()
     assert limiter.stats().concurrency == 5  # capped at max_concurrency
@@ -150,6 +153,34 @@ def test_a_first_burst_is_measured_over_the_time_it_took() -> None:
         clock.advance(0.01)
     take(limiter).throttled(retry_after=0)
     assert limiter.stats().rate == pytest.approx(50.0)  # 20 / 0.2 s, halved
+
+
+def test_a_throttle_soon_after_a_cut_measures_the_answers_since_that_cut() -> None:
+    clock = FakeClock()
+    limiter = AdaptiveLimiter(rate_decrease=0.5, clock=clock)
+    for _ in range(50):  # a first burst: fifty answers in 0.1 s
+        take(limiter).succeeded()
+        clock.advance(0.002)
+    take(limiter).throttled(retry_after=0)
+    assert limiter.stats().rate == pytest.approx(250.0)  # 500/s measured, halved
+    for _ in range(10):  # then the gateway answers 20 a second
+        clock.advance(0.05)
+        take(limiter).succeeded()
+    take(limiter).throttled(retry_after=0)
+    assert limiter.stats().rate == pytest.approx(10.0)  # 10 answers in 0.5 s, halved
+
+
+def test_a_throttle_too_soon_to_measure_halves_the_rate() -> None:
+    clock = FakeClock()
+    limiter = AdaptiveLimiter(rate_decrease=0.9, clock=clock)
+    for _ in range(10):
+        take(limiter).succeeded()
+        clock.advance(0.1)
+    take(limiter).throttled(retry_after=0)
+    assert limiter.stats().rate == pytest.approx(9.0)
+    clock.advance(0.2)
+    take(limiter).throttled(retry_after=0)  # fewer than five answers since the cut
+    assert limiter.stats().rate == pytest.approx(4.5)
 
 
 def test_a_starting_rate_paces_from_the_first_request() -> None:
