@@ -202,6 +202,7 @@ def _measure(name: str, label: str, setup: Setup, items: int) -> Measurement:
             "requests": requests,
             "429s": refused,
             "429_pct": round(100 * refused / requests, 2) if requests else 0.0,
+            "answered": answered_by_client,
             "lost": items - answered_by_client,
             "seconds": round(seconds, 1),
             "allowed_per_s": round(allowed, 1),

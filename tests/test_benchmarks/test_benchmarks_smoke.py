@@ -59,6 +59,7 @@ EXPECTED_ROWS = {
         "langchain_openai",
     },
     "concurrency": {"ours_langchain", "chatopenai", "ours_llamaindex", "openailike", "raw_httpx"},
+    "bulk": {"ours", "langchain_batch", "langchain_rate_limiter", "server_allowed"},
 }
 # Rows that measure only third-party code and our core: they must always have a number.
 ALWAYS_MEASURED = {
@@ -66,6 +67,7 @@ ALWAYS_MEASURED = {
     "streaming": {"raw_sse_floor", "core_stream", "chatopenai_stream", "openailike_stream"},
     "import": {"core", "langchain_core_bare", "langchain_core", "llama_index_core"},
     "concurrency": {"chatopenai", "openailike", "raw_httpx"},
+    "bulk": {"ours", "langchain_batch", "langchain_rate_limiter", "server_allowed"},
 }
 
 
@@ -121,6 +123,13 @@ def test_every_benchmark_reports_every_row(tmp_path: Path) -> None:
                     assert row.extra["calls"] == 50
                     assert isinstance(row.extra["errors"], int)
                     assert row.extra["p50_ms"] is not None or row.extra["errors"] == 50
+        if name == "bulk":
+            for row in rows:
+                if row.name != "server_allowed":  # tiny mode: 60 items per setup
+                    answered, lost = row.extra["answered"], row.extra["lost"]
+                    assert isinstance(answered, int)
+                    assert isinstance(lost, int)
+                    assert answered + lost == 60
         targets = bench["targets"]
         assert targets, f"{name} has no target rows"
         for raw in targets:
