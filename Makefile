@@ -15,6 +15,8 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 unexport VIRTUAL_ENV
+# mkdocs-material prints a banner about MkDocs 2.0 on every build; it is not about us.
+export NO_MKDOCS_2_WARNING := 1
 
 # The offline suite never talks to the live gateway, even with a key in the shell.
 OFFLINE := env -u ASSEMBLYAI_API_KEY -u ASSEMBLYAI_GATEWAY_BASE_URL

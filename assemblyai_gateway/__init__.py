@@ -1,8 +1,9 @@
 """The framework-free transport core for AssemblyAI's LLM Gateway.
 
 Both adapters (``langchain_assemblyai_gateway`` and ``llama_index_assemblyai_gateway``)
-call this package; it holds every HTTP concern: wire models, the sync/async client,
-retries, errors, SSE decoding, the stream accumulator and the model catalog.
+call this package; it holds every HTTP concern: wire models, shared settings, the
+sync/async client and its stream objects, retries, errors, SSE decoding, the stream
+accumulator and the model catalog.
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ if TYPE_CHECKING:
         RateLimitError,
         ResponseValidationError,
         StreamError,
+        ToolChoiceError,
         UnprocessableEntityError,
         UnsupportedContentError,
     )
     from .limiter import AdaptiveLimiter, LimiterStats, Permit
+    from .streaming import AsyncChatCompletionStream, ChatCompletionStream
     from .types import (
         ChatCompletion,
         ChatCompletionChunk,
@@ -58,6 +61,7 @@ _LAZY: dict[str, str] = {
     "APIStatusError": "errors",
     "APITimeoutError": "errors",
     "AdaptiveLimiter": "limiter",
+    "AsyncChatCompletionStream": "streaming",
     "API_KEY_ENV": "config",
     "AuthenticationError": "errors",
     "BASE_URL_ENV": "config",
@@ -65,6 +69,7 @@ _LAZY: dict[str, str] = {
     "ChatCompletion": "types",
     "ChatCompletionChunk": "types",
     "ChatCompletionRequest": "types",
+    "ChatCompletionStream": "streaming",
     "CompletionSnapshot": "accumulator",
     "ConfigurationError": "errors",
     "ConflictError": "errors",
@@ -88,6 +93,7 @@ _LAZY: dict[str, str] = {
     "StreamError": "errors",
     "Tool": "types",
     "ToolCall": "types",
+    "ToolChoiceError": "errors",
     "UnprocessableEntityError": "errors",
     "UnsupportedContentError": "errors",
     "Usage": "types",
@@ -122,11 +128,13 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AdaptiveLimiter",
+    "AsyncChatCompletionStream",
     "AuthenticationError",
     "BadRequestError",
     "ChatCompletion",
     "ChatCompletionChunk",
     "ChatCompletionRequest",
+    "ChatCompletionStream",
     "CompletionSnapshot",
     "ConfigurationError",
     "ConflictError",
@@ -148,6 +156,7 @@ __all__ = [
     "StreamError",
     "Tool",
     "ToolCall",
+    "ToolChoiceError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
     "Usage",

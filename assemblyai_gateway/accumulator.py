@@ -191,7 +191,7 @@ def accumulate_chunk(
 ) -> CompletionSnapshot:
     """Fold one chunk into the snapshot (a new one when ``snapshot`` is ``None``).
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway.types import ChatCompletionChunk
         >>> snap = None
         >>> for text in ("Hel", "lo"):

@@ -44,7 +44,7 @@ class ModelInfo:
         known: False for the conservative profile given to ids not in the catalog.
         retired: The date the gateway stopped serving it, when announced.
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway.catalog import get_model_info
         >>> get_model_info("gpt-5").native_streaming
         True

@@ -23,6 +23,13 @@ import httpx
 from pydantic import SecretStr, ValidationError
 
 from ._gating import agated, ametered, gated, metered
+from ._http_answers import (
+    completion_from_response,
+    connection_error,
+    is_event_stream,
+    parse_completion,
+    stream_broke,
+)
 from ._version import __version__
 from .accumulator import completion_to_chunks
 from .catalog import get_model_info
@@ -35,19 +42,16 @@ from .config import (
     resolve_timeout,
 )
 from .errors import (
-    APIConnectionError,
-    APITimeoutError,
     ConfigurationError,
     InvalidRequestError,
     MissingAPIKeyError,
     ModelNotAvailableInRegionError,
-    ResponseValidationError,
-    StreamError,
     status_error_from_response,
 )
 from .limiter import AdaptiveLimiter
 from .retries import acall_with_retries, call_with_retries
 from .sse import ChunkDecoder
+from .streaming import AsyncChatCompletionStream, ChatCompletionStream
 from .types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, StreamOptions
 
 __all__ = ["GatewayClient", "InvalidRequestError", "parse_completion"]
@@ -58,70 +62,7 @@ USER_AGENT = (
     f"assemblyai-llm-gateway/{__version__} python/{platform.python_version()} "
     f"httpx/{httpx.__version__}"
 )
-_MAX_BODY_IN_ERROR = 500
 _USAGE_OPTIONS = StreamOptions(include_usage=True)
-
-
-def _body_preview(body: bytes | str) -> str:
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    return text[:_MAX_BODY_IN_ERROR]
-
-
-def parse_completion(body: bytes | str) -> ChatCompletion:
-    """Validate a 2xx body as a completion.
-
-    Raises:
-        ResponseValidationError: the body is not JSON, not a completion, or has no choices.
-    """
-    try:
-        completion = ChatCompletion.model_validate_json(body)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise ResponseValidationError(
-            f"the gateway answered 2xx with a body that is not a chat completion "
-            f"({where}: {first['msg']})",
-            body=_body_preview(body),
-        ) from None
-    if not completion.choices:
-        raise ResponseValidationError(
-            "the gateway returned a completion with no choices",
-            body=_body_preview(body),
-            request_id=completion.request_id,
-        )
-    return completion
-
-
-def _completion_from_response(response: httpx.Response) -> ChatCompletion:
-    if not response.is_success:
-        raise status_error_from_response(response)
-    completion = parse_completion(response.content)
-    logger.debug(
-        "gateway answered %s request_id=%s model=%s",
-        response.status_code,
-        completion.request_id,
-        completion.served_model,
-    )
-    return completion
-
-
-def _connection_error(error: httpx.TransportError) -> APIConnectionError:
-    if isinstance(error, httpx.TimeoutException):
-        return APITimeoutError(f"the gateway request timed out ({type(error).__name__})")
-    return APIConnectionError(f"could not reach the gateway ({type(error).__name__}: {error})")
-
-
-def _stream_broke(
-    error: httpx.TransportError, delivered: int, request_id: str | None
-) -> StreamError:
-    return StreamError(
-        f"the stream broke after {delivered} chunk(s) ({type(error).__name__}: {error})",
-        request_id=request_id,
-    )
-
-
-def _is_event_stream(response: httpx.Response) -> bool:
-    return "text/event-stream" in response.headers.get("content-type", "")
 
 
 async def _close_when_loop_shuts_down(client: httpx.AsyncClient) -> AsyncIterator[None]:
@@ -166,7 +107,7 @@ class GatewayClient:
         limiter: An :class:`~assemblyai_gateway.AdaptiveLimiter` every attempt waits
             for and reports to; share one object between clients to share its limits.
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway import GatewayClient
         >>> client = GatewayClient(api_key="my-key", region="eu")
         >>> client.base_url
@@ -407,8 +348,8 @@ class GatewayClient:
         try:
             response = client.send(self._http_request(client, body, stream=False))
         except httpx.TransportError as exc:
-            raise _connection_error(exc) from exc
-        return _completion_from_response(response)
+            raise connection_error(exc) from exc
+        return completion_from_response(response)
 
     def create(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
         """Send one request (never streamed), retrying per the policy."""
@@ -430,24 +371,26 @@ class GatewayClient:
                     response.close()
                 raise status_error_from_response(response)
         except httpx.TransportError as exc:
-            raise _connection_error(exc) from exc
+            raise connection_error(exc) from exc
         return response
 
     def stream(
         self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True
-    ) -> Iterator[ChatCompletionChunk]:
+    ) -> ChatCompletionStream:
         """Stream chunks: SSE for natively streamed models, else one call split into chunks.
 
         Validation happens now; the request is sent when iteration starts. Retries
-        happen only before the first chunk is yielded.
+        happen only before the first chunk is yielded. The returned stream keeps the
+        accumulated ``snapshot`` and gives ``final_completion()``; close it (or use it
+        in a ``with`` block) to release the connection early.
         """
         validated = self.build_request(request)
         if not self.uses_native_streaming(validated):
-            return self._pseudo_stream(validated, include_usage)
+            return ChatCompletionStream(self._pseudo_stream(validated, include_usage))
         body = validated.model_copy(
             update={"stream": True, "stream_options": _USAGE_OPTIONS if include_usage else None}
         ).to_json_bytes()
-        return metered(self.limiter, self._sse_stream(body, include_usage))
+        return ChatCompletionStream(metered(self.limiter, self._sse_stream(body, include_usage)))
 
     def _pseudo_stream(
         self, request: ChatCompletionRequest, include_usage: bool
@@ -460,9 +403,9 @@ class GatewayClient:
         decoder = ChunkDecoder(require_choices=True)
         delivered = 0
         try:
-            if not _is_event_stream(response):
+            if not is_event_stream(response):
                 response.read()
-                completion = _completion_from_response(response)
+                completion = completion_from_response(response)
                 yield from completion_to_chunks(completion, include_usage=include_usage)
                 return
             for text in response.iter_text():
@@ -471,7 +414,7 @@ class GatewayClient:
                     yield chunk
             yield from decoder.close()
         except httpx.TransportError as exc:
-            raise _stream_broke(exc, delivered, decoder.request_id) from exc
+            raise stream_broke(exc, delivered, decoder.request_id) from exc
         finally:
             response.close()
 
@@ -483,8 +426,8 @@ class GatewayClient:
             async with gate or contextlib.nullcontext():
                 response = await client.send(self._http_request(client, body, stream=False))
         except httpx.TransportError as exc:
-            raise _connection_error(exc) from exc
-        return _completion_from_response(response)
+            raise connection_error(exc) from exc
+        return completion_from_response(response)
 
     async def acreate(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
         """Async :meth:`create`."""
@@ -507,20 +450,22 @@ class GatewayClient:
                     await response.aclose()
                 raise status_error_from_response(response)
         except httpx.TransportError as exc:
-            raise _connection_error(exc) from exc
+            raise connection_error(exc) from exc
         return response
 
     def astream(
         self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True
-    ) -> AsyncIterator[ChatCompletionChunk]:
+    ) -> AsyncChatCompletionStream:
         """Async :meth:`stream`."""
         validated = self.build_request(request)
         if not self.uses_native_streaming(validated):
-            return self._apseudo_stream(validated, include_usage)
+            return AsyncChatCompletionStream(self._apseudo_stream(validated, include_usage))
         body = validated.model_copy(
             update={"stream": True, "stream_options": _USAGE_OPTIONS if include_usage else None}
         ).to_json_bytes()
-        return ametered(self.limiter, self._asse_stream(body, include_usage))
+        return AsyncChatCompletionStream(
+            ametered(self.limiter, self._asse_stream(body, include_usage))
+        )
 
     async def _apseudo_stream(
         self, request: ChatCompletionRequest, include_usage: bool
@@ -536,9 +481,9 @@ class GatewayClient:
         decoder = ChunkDecoder(require_choices=True)
         delivered = 0
         try:
-            if not _is_event_stream(response):
+            if not is_event_stream(response):
                 await response.aread()
-                completion = _completion_from_response(response)
+                completion = completion_from_response(response)
                 for chunk in completion_to_chunks(completion, include_usage=include_usage):
                     yield chunk
                 return
@@ -549,7 +494,7 @@ class GatewayClient:
             for chunk in decoder.close():
                 yield chunk
         except httpx.TransportError as exc:
-            raise _stream_broke(exc, delivered, decoder.request_id) from exc
+            raise stream_broke(exc, delivered, decoder.request_id) from exc
         finally:
             await response.aclose()
 

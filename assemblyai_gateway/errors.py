@@ -55,6 +55,7 @@ __all__ = [
     "RateLimitError",
     "ResponseValidationError",
     "StreamError",
+    "ToolChoiceError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
     "status_error_from_response",
@@ -69,6 +70,10 @@ class GatewayError(Exception):
 
 class ConfigurationError(GatewayError, ValueError):
     """The client was configured in a way that cannot work (raised before any request)."""
+
+
+class ToolChoiceError(ConfigurationError):
+    """A tool choice names a tool that is not bound, or has a shape we cannot send."""
 
 
 class MissingAPIKeyError(ConfigurationError):

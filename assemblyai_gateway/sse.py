@@ -13,9 +13,9 @@ import json
 from typing import Any
 
 from httpx_sse import ServerSentEvent
-from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 from pydantic import ValidationError
 
+from ._sse_lines import EventDecoder, LineDecoder
 from .errors import ResponseValidationError, StreamError
 from .types import ChatCompletionChunk
 
@@ -81,7 +81,7 @@ def parse_event(
 class ChunkDecoder:
     """Feed it SSE text in any split; it returns the chunks completed so far.
 
-    Example:
+    Examples:
         >>> decoder = ChunkDecoder()
         >>> decoder.feed('data: {"choices": [{"delta": {"content": "Hi"}}]}\\n')
         []
@@ -93,8 +93,8 @@ class ChunkDecoder:
 
     def __init__(self, *, require_choices: bool = False) -> None:
         self.require_choices = require_choices
-        self._lines = SSELineDecoder()
-        self._events = SSEDecoder()
+        self._lines = LineDecoder()
+        self._events = EventDecoder()
         self.done = False
         self.request_id: str | None = None
         self.saw_choice = False

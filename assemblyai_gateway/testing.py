@@ -3,7 +3,7 @@
 These are hand-made fixtures, not recordings of the live gateway. For a real HTTP
 server on loopback, use :mod:`assemblyai_gateway.emulator`.
 
-Example:
+Examples:
     >>> import httpx
     >>> from assemblyai_gateway import GatewayClient
     >>> from assemblyai_gateway.testing import ScriptedTransport, completion_body
@@ -27,6 +27,8 @@ from typing import Any, Literal, TypeAlias
 
 import httpx
 
+from .wire import wire_tool_call
+
 __all__ = [
     "BrokenStream",
     "ScriptStep",
@@ -35,7 +37,9 @@ __all__ = [
     "completion_body",
     "error_body",
     "sse_body",
+    "text_sse",
     "tool_call",
+    "tool_call_delta",
 ]
 
 UsageStyle = Literal["input_output", "prompt_completion"]
@@ -45,8 +49,7 @@ def tool_call(
     name: str, arguments: Mapping[str, Any] | str, call_id: str = "call_1"
 ) -> dict[str, Any]:
     """One OpenAI-shape tool call object."""
-    text = arguments if isinstance(arguments, str) else json.dumps(arguments)
-    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": text}}
+    return wire_tool_call(name, arguments, call_id)
 
 
 def completion_body(
@@ -127,6 +130,31 @@ def chunk_body(
             "total_tokens": sum(usage),
         }
     return body
+
+
+def tool_call_delta(
+    index: int, arguments: str = "", call_id: str | None = None, name: str | None = None
+) -> dict[str, Any]:
+    """One streamed tool-call piece; ``call_id`` and ``name`` come with a call's first piece."""
+    delta: dict[str, Any] = {"index": index, "function": {"arguments": arguments}}
+    if call_id is not None:
+        delta["id"] = call_id
+        delta["type"] = "function"
+    if name is not None:
+        delta["function"]["name"] = name
+    return delta
+
+
+def text_sse(*pieces: str, usage: tuple[int, int] = (7, 2)) -> bytes:
+    """An SSE body: an empty assistant delta, one chunk per piece, ``stop``, then usage."""
+    return sse_body(
+        [
+            chunk_body("", role="assistant"),
+            *(chunk_body(piece) for piece in pieces),
+            chunk_body(finish_reason="stop"),
+            chunk_body(usage=usage, choices=False),
+        ]
+    )
 
 
 def sse_body(chunks: Iterable[Mapping[str, Any] | str], *, done: bool = True) -> bytes:

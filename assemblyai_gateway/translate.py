@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .accumulator import CompletionSnapshot
-from .errors import ConfigurationError
+from .errors import ToolChoiceError
 from .types import ChatCompletion, NamedToolChoice, NamedToolChoiceFunction, ToolChoice, Usage
 
 __all__ = [
@@ -25,10 +25,6 @@ __all__ = [
 ]
 
 MODEL_PROVIDER = "assemblyai"
-
-
-class ToolChoiceError(ConfigurationError):
-    """A tool choice names a tool that is not bound, or has a shape we cannot send."""
 
 
 def _force(name: str) -> NamedToolChoice:

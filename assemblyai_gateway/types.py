@@ -7,12 +7,12 @@ round trip. Shapes the sources disagree on are all accepted and normalised:
 * usage as ``prompt_tokens``/``completion_tokens`` **or** ``input_tokens``/``output_tokens``
   -> ``Usage.input_tokens``/``output_tokens``/``total_tokens``;
 * message content as a string, ``null`` or a list of text parts -> ``str | None``;
-* tool-call ``arguments`` as a JSON string or an already-decoded object -> JSON string.
+* tool-call ``arguments`` as a JSON string or an already-decoded object -> JSON string;
+* ``fallbacks`` and ``post_processing_steps`` as bare names or objects -> objects.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -26,6 +26,8 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+
+from .wire import FallbackList, PostProcessingList, stable_tool_call_id
 
 __all__ = [
     "ChatCompletion",
@@ -61,15 +63,6 @@ class _Wire(BaseModel):
     """Base for every wire model: keep unknown fields, accept field names or aliases."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-
-def stable_tool_call_id(index: int, name: str, arguments: str) -> str:
-    """A deterministic id for a tool call the gateway sent without one.
-
-    The same call always gets the same id, so streamed and non-streamed results agree.
-    """
-    digest = hashlib.sha1(f"{index}\x00{name}\x00{arguments}".encode()).hexdigest()[:16]
-    return f"call_{digest}"
 
 
 # --------------------------------------------------------------------------- request
@@ -214,7 +207,7 @@ class ChatCompletionRequest(_Wire):
 
     Unknown fields pass through unchanged (``extra="allow"``).
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway.types import ChatCompletionRequest
         >>> request = ChatCompletionRequest(
         ...     model="claude-sonnet-4-5-20250929",
@@ -236,9 +229,9 @@ class ChatCompletionRequest(_Wire):
     tool_choice: ToolChoice | None = None
     parallel_tool_calls: bool | None = None
     response_format: ResponseFormat | None = None
-    fallbacks: list[Fallback] | None = None
+    fallbacks: FallbackList[Fallback] | None = None
     fallback_config: FallbackConfig | None = None
-    post_processing_steps: list[PostProcessingStep] | None = None
+    post_processing_steps: PostProcessingList[PostProcessingStep] | None = None
     transcript_id: str | None = None
 
     @model_validator(mode="after")

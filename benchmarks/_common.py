@@ -14,14 +14,13 @@ import json
 import math
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
     "BENCH_API_KEY",
     "BENCH_MODEL",
-    "NOT_BUILT",
     "STREAM_MODEL",
     "AsyncLoop",
     "BenchConfig",
@@ -32,10 +31,8 @@ __all__ = [
     "Target",
     "canned_completion",
     "canned_completion_bytes",
-    "construct",
     "failure_note",
     "interleave",
-    "load_adapter",
     "measure_cases",
     "median",
     "openai_like_class",
@@ -49,7 +46,6 @@ __all__ = [
 BENCH_MODEL = "claude-sonnet-4-5-20250929"
 STREAM_MODEL = "gpt-5"  # the catalog marks it native SSE, so every client really streams
 BENCH_API_KEY = "bench-key"
-NOT_BUILT = "n/a (not built yet)"
 
 # A runner does ``n`` calls and returns the seconds they took. One shape for sync and
 # async cases lets the interleaving loop treat them alike.
@@ -541,44 +537,9 @@ def sse_events(chunks: int, model: str = STREAM_MODEL) -> list[bytes]:
 # --------------------------------------------------------------------------- adapters
 
 
-def load_adapter(module: str, attr: str) -> tuple[Any, str]:
-    """Import an adapter class if it exists yet.
-
-    Returns:
-        ``(class, "")`` or ``(None, reason)``; the reason starts with ``n/a``.
-    """
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        return None, f"{NOT_BUILT}: cannot import {module} ({exc})"
-    cls = getattr(mod, attr, None)
-    if cls is None:
-        return None, f"{NOT_BUILT}: {module}.{attr} does not exist"
-    return cls, ""
-
-
 def openai_like_class() -> Any:
     """``llama_index.llms.openai_like.OpenAILike`` (the package ships no type hints)."""
     return importlib.import_module("llama_index.llms.openai_like").OpenAILike
-
-
-def construct(cls: Any, attempts: Iterable[Mapping[str, Any]]) -> tuple[Any, str]:
-    """Build ``cls`` with the first keyword set it accepts.
-
-    The adapters are written concurrently with this suite; trying a richer keyword
-    set first and a minimal one after keeps the benchmark working while their
-    signatures settle.
-
-    Returns:
-        ``(instance, "")`` or ``(None, "n/a (...)")`` with the last error.
-    """
-    error: Exception | None = None
-    for kwargs in attempts:
-        try:
-            return cls(**kwargs), ""
-        except Exception as exc:  # any constructor failure: try the next keyword set
-            error = exc
-    return None, f"n/a (constructor failed: {type(error).__name__}: {error})"
 
 
 def failure_note(exc: BaseException) -> str:

@@ -18,12 +18,12 @@ import argparse
 import asyncio
 import contextlib
 import gc
-import os
+import importlib
 import selectors
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,9 +38,7 @@ from ._common import (
     BenchResult,
     Measurement,
     canned_completion_bytes,
-    construct,
     failure_note,
-    load_adapter,
     median,
     openai_like_class,
     percentile,
@@ -226,45 +224,21 @@ class _RunStats:
     open_after_loop: int | None = None
 
 
-@contextlib.contextmanager
-def _base_url_env(base_url: str) -> Iterator[None]:
-    # A last resort for an adapter whose constructor has no base_url keyword yet.
-    from assemblyai_gateway import BASE_URL_ENV
-
-    old = os.environ.get(BASE_URL_ENV)
-    os.environ[BASE_URL_ENV] = base_url
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop(BASE_URL_ENV, None)
-        else:
-            os.environ[BASE_URL_ENV] = old
-
-
 async def _noop_close() -> None:
     return None
 
 
 def _ours_builder(module: str, attr: str, method: str, llama: bool) -> tuple[Builder | None, str]:
-    cls, reason = load_adapter(module, attr)
-    if cls is None:
-        return None, reason
+    cls = getattr(importlib.import_module(module), attr)
 
     def build(base_url: str, timeout: float) -> tuple[Call, Close]:
-        base = {"model": BENCH_MODEL, "api_key": BENCH_API_KEY}
-        with _base_url_env(base_url):
-            model, why = construct(
-                cls,
-                [
-                    {**base, "base_url": base_url, "timeout": timeout, "max_retries": 0},
-                    {**base, "api_base": base_url, "timeout": timeout, "max_retries": 0},
-                    {**base, "base_url": base_url},
-                    base,
-                ],
-            )
-        if model is None:
-            raise RuntimeError(why)
+        model = cls(
+            model=BENCH_MODEL,
+            api_key=BENCH_API_KEY,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=0,
+        )
         if llama:
             from llama_index.core.llms import ChatMessage
 

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._common import NOT_BUILT, BenchConfig, BenchResult, Measurement, median, ratio_target
+from ._common import BenchConfig, BenchResult, Measurement, median, ratio_target
 
 __all__ = ["MODULES", "ImportCase", "run", "time_import"]
 
@@ -92,8 +92,10 @@ def time_import(module: str, attr: str = "") -> tuple[float | None, str]:
     """Import ``module`` (and resolve ``attr``) in a fresh interpreter.
 
     Returns:
-        ``(seconds, "")``, or ``(None, reason)`` when the import fails or the attribute
-        does not exist yet.
+        ``(seconds, "")``, or ``(None, reason)`` when the import takes too long.
+
+    Raises:
+        RuntimeError: the import fails, or the attribute does not exist.
     """
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -111,10 +113,10 @@ def time_import(module: str, attr: str = "") -> tuple[float | None, str]:
         return None, f"n/a (import took over {_TIMEOUT_S:.0f} s)"
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["?"])[-1][:200]
-        return None, f"n/a (import failed: {last})"
+        raise RuntimeError(f"importing {module} failed: {last}")
     seconds_text, found = done.stdout.split()
     if found != "1":
-        return None, f"{NOT_BUILT}: {module}.{attr} does not exist"
+        raise RuntimeError(f"{module}.{attr} does not exist")
     return float(seconds_text), ""
 
 

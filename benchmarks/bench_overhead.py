@@ -23,9 +23,7 @@ from ._common import (
     Case,
     canned_completion,
     canned_completion_bytes,
-    construct,
     failure_note,
-    load_adapter,
     measure_cases,
     openai_like_class,
     ratio_target,
@@ -223,71 +221,44 @@ def _our_cases(h: _Harness) -> list[Case]:
         "ours_llamaindex_sync": "ours: AssemblyAIGateway.chat",
         "ours_llamaindex_async": "ours: AssemblyAIGateway.achat",
     }
+    from llama_index.core.llms import ChatMessage
+
+    from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+    from llama_index_assemblyai_gateway import AssemblyAIGateway
+
     cases: list[Case] = []
-    lc_cls, lc_reason = load_adapter("langchain_assemblyai_gateway", "ChatAssemblyAIGateway")
-    lc, lc_reason = (
-        construct(
-            lc_cls,
-            [
-                {
-                    "model": BENCH_MODEL,
-                    "api_key": BENCH_API_KEY,
-                    "http_client": h.client(),
-                    "http_async_client": h.async_client(),
-                }
-            ],
-        )
-        if lc_cls is not None
-        else (None, lc_reason)
+    lc = ChatAssemblyAIGateway(
+        model=BENCH_MODEL,
+        api_key=BENCH_API_KEY,
+        http_client=h.client(),
+        http_async_client=h.async_client(),
     )
-    if lc is None:
-        cases += [Case(n, labels[n], note=lc_reason) for n in list(labels)[:2]]
-    else:
-        cases.append(
-            h.sync_case(
-                "ours_langchain_sync", labels["ours_langchain_sync"], lambda: lc.invoke(PROMPT)
-            )
-        )
-        cases.append(
-            h.async_case(
-                "ours_langchain_async", labels["ours_langchain_async"], lambda: lc.ainvoke(PROMPT)
-            )
-        )
-
-    li_cls, li_reason = load_adapter("llama_index_assemblyai_gateway", "AssemblyAIGateway")
-    li, li_reason = (
-        construct(
-            li_cls,
-            [
-                {
-                    "model": BENCH_MODEL,
-                    "api_key": BENCH_API_KEY,
-                    "http_client": h.client(),
-                    "async_http_client": h.async_client(),
-                }
-            ],
-        )
-        if li_cls is not None
-        else (None, li_reason)
+    cases.append(
+        h.sync_case("ours_langchain_sync", labels["ours_langchain_sync"], lambda: lc.invoke(PROMPT))
     )
-    if li is None:
-        cases += [Case(n, labels[n], note=li_reason) for n in list(labels)[2:]]
-    else:
-        from llama_index.core.llms import ChatMessage
+    cases.append(
+        h.async_case(
+            "ours_langchain_async", labels["ours_langchain_async"], lambda: lc.ainvoke(PROMPT)
+        )
+    )
 
-        messages = [ChatMessage(role="user", content=PROMPT)]
-        cases.append(
-            h.sync_case(
-                "ours_llamaindex_sync", labels["ours_llamaindex_sync"], lambda: li.chat(messages)
-            )
+    li = AssemblyAIGateway(
+        model=BENCH_MODEL,
+        api_key=BENCH_API_KEY,
+        http_client=h.client(),
+        async_http_client=h.async_client(),
+    )
+    messages = [ChatMessage(role="user", content=PROMPT)]
+    cases.append(
+        h.sync_case(
+            "ours_llamaindex_sync", labels["ours_llamaindex_sync"], lambda: li.chat(messages)
         )
-        cases.append(
-            h.async_case(
-                "ours_llamaindex_async",
-                labels["ours_llamaindex_async"],
-                lambda: li.achat(messages),
-            )
+    )
+    cases.append(
+        h.async_case(
+            "ours_llamaindex_async", labels["ours_llamaindex_async"], lambda: li.achat(messages)
         )
+    )
     return cases
 
 

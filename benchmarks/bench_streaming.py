@@ -22,9 +22,7 @@ from ._common import (
     BenchConfig,
     BenchResult,
     Case,
-    construct,
     failure_note,
-    load_adapter,
     measure_cases,
     openai_like_class,
     ratio_target,
@@ -169,44 +167,22 @@ def run(config: BenchConfig) -> BenchResult:
         ),
     ]
 
-    lc_cls, reason = load_adapter("langchain_assemblyai_gateway", "ChatAssemblyAIGateway")
-    lc, reason = (
-        construct(
-            lc_cls,
-            [{"model": STREAM_MODEL, "api_key": BENCH_API_KEY, "http_client": client()}],
-        )
-        if lc_cls is not None
-        else (None, reason)
-    )
-    label = f"ours: ChatAssemblyAIGateway.stream ({STREAM_MODEL})"
-    if lc is None:
-        cases.append(Case("ours_langchain_stream", label, note=reason))
-    else:
-        cases.append(
-            _stream_case("ours_langchain_stream", label, lambda: _count(lc.stream(PROMPT)), minimum)
-        )
+    from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+    from llama_index_assemblyai_gateway import AssemblyAIGateway
 
-    li_cls, reason = load_adapter("llama_index_assemblyai_gateway", "AssemblyAIGateway")
-    li, reason = (
-        construct(
-            li_cls,
-            [{"model": STREAM_MODEL, "api_key": BENCH_API_KEY, "http_client": client()}],
-        )
-        if li_cls is not None
-        else (None, reason)
+    lc = ChatAssemblyAIGateway(model=STREAM_MODEL, api_key=BENCH_API_KEY, http_client=client())
+    label = f"ours: ChatAssemblyAIGateway.stream ({STREAM_MODEL})"
+    cases.append(
+        _stream_case("ours_langchain_stream", label, lambda: _count(lc.stream(PROMPT)), minimum)
     )
+
+    li = AssemblyAIGateway(model=STREAM_MODEL, api_key=BENCH_API_KEY, http_client=client())
     label = f"ours: AssemblyAIGateway.stream_chat ({STREAM_MODEL})"
-    if li is None:
-        cases.append(Case("ours_llamaindex_stream", label, note=reason))
-    else:
-        cases.append(
-            _stream_case(
-                "ours_llamaindex_stream",
-                label,
-                lambda: _count(li.stream_chat(li_messages)),
-                minimum,
-            )
+    cases.append(
+        _stream_case(
+            "ours_llamaindex_stream", label, lambda: _count(li.stream_chat(li_messages)), minimum
         )
+    )
 
     try:
         result.measurements = measure_cases(

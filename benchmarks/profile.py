@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from ._common import BENCH_API_KEY, BENCH_MODEL, STREAM_MODEL, load_adapter
+from ._common import BENCH_API_KEY, BENCH_MODEL, STREAM_MODEL
 from .bench_overhead import make_transport
 from .bench_streaming import make_stream_transport
 
@@ -76,10 +76,9 @@ def build_path(name: str, stack: contextlib.ExitStack) -> Callable[[], object]:
         request = {"model": model_id, "messages": [{"role": "user", "content": "Hi"}]}
         return lambda: core.create(request)
     if name.startswith("langchain"):
-        cls, reason = load_adapter("langchain_assemblyai_gateway", "ChatAssemblyAIGateway")
-        if cls is None:
-            raise RuntimeError(reason)
-        lc = cls(
+        from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+
+        lc = ChatAssemblyAIGateway(
             model=model_id, api_key=BENCH_API_KEY, http_client=client, http_async_client=aclient
         )
         if name == "langchain-async":
@@ -89,10 +88,11 @@ def build_path(name: str, stack: contextlib.ExitStack) -> Callable[[], object]:
         return lambda: lc.invoke("Hi")
     from llama_index.core.llms import ChatMessage
 
-    cls, reason = load_adapter("llama_index_assemblyai_gateway", "AssemblyAIGateway")
-    if cls is None:
-        raise RuntimeError(reason)
-    li = cls(model=model_id, api_key=BENCH_API_KEY, http_client=client, async_http_client=aclient)
+    from llama_index_assemblyai_gateway import AssemblyAIGateway
+
+    li = AssemblyAIGateway(
+        model=model_id, api_key=BENCH_API_KEY, http_client=client, async_http_client=aclient
+    )
     messages = [ChatMessage(role="user", content="Hi")]
     if name == "llamaindex-async":
         return lambda: loop.run_until_complete(li.achat(messages))

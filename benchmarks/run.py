@@ -6,9 +6,10 @@ Usage::
     python -m benchmarks.run --quick         # smoke run, ~30 s
     python -m benchmarks.run --only overhead --only import
 
-A full run of every benchmark also rewrites the README's Performance section (between
-the ``<!-- PERFORMANCE:START -->`` and ``<!-- PERFORMANCE:END -->`` markers), unless
-``--no-readme`` is given; ``--readme PATH`` writes the section to PATH instead.
+A full run of every benchmark also rewrites the results section of the documentation's
+performance page, ``docs/performance.md`` (between the ``<!-- PERFORMANCE:START -->`` and
+``<!-- PERFORMANCE:END -->`` markers), unless ``--no-readme`` is given; ``--readme PATH``
+writes the section to PATH instead.
 """
 
 from __future__ import annotations
@@ -40,10 +41,13 @@ __all__ = [
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results"
-README = REPO_ROOT / "README.md"
+PERFORMANCE_PAGE = REPO_ROOT / "docs" / "performance.md"
 README_START = "<!-- PERFORMANCE:START -->"
 README_END = "<!-- PERFORMANCE:END -->"
 PLOT_NAME = "benchmarks.png"
+# The performance page is also shown on the docs site: link repository files absolutely.
+REPO_BLOB = "https://github.com/assemblyai-community/assemblyai-llm-gateway/blob/main"
+REPO_RAW = "https://raw.githubusercontent.com/assemblyai-community/assemblyai-llm-gateway/main"
 
 BENCHES: dict[str, Callable[[BenchConfig], BenchResult]] = {
     "overhead": bench_overhead.run,
@@ -241,21 +245,17 @@ def _machine_line(info: dict[str, str]) -> str:
 
 
 def render_readme_part(results: Sequence[BenchResult], info: dict[str, str], mode: str) -> str:
-    """The README's Performance section."""
+    """The results section of the documentation's performance page."""
     targets = [t for r in results for t in r.targets if not t.informational]
     # Row names repeat across benchmarks (``ours_langchain``): look up per benchmark.
     values = {r.bench: r.by_name() for r in results}
     lines = [
-        "## Performance",
+        "## Latest results",
         "",
-        "`make bench` (about two minutes) compares our adapters with `ChatOpenAI` and",
-        "llama-index `OpenAILike` and with two floors (a raw `httpx` call and each framework's",
-        "no-op model), interleaving rounds and taking medians; `python -m benchmarks.run",
-        "--quick` is a 30-second smoke run. Method and how to read the ratios:",
-        "[benchmarks/README.md](benchmarks/README.md); every number of the latest run:",
-        "[benchmarks/results/results.md](benchmarks/results/results.md).",
+        "Every number of the latest run:",
+        f"[benchmarks/results/results.md]({REPO_BLOB}/benchmarks/results/results.md).",
         "",
-        f"![benchmark results](benchmarks/results/{PLOT_NAME})",
+        f"![benchmark results]({REPO_RAW}/benchmarks/results/{PLOT_NAME})",
         "",
         *_target_lines(targets),
         "",
@@ -369,8 +369,12 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"run only these benchmarks (repeat or comma-separate): {', '.join(BENCHES)}",
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
-    parser.add_argument("--readme", type=Path, default=None, help="README part to write")
-    parser.add_argument("--no-readme", action="store_true", help="never write the README part")
+    parser.add_argument(
+        "--readme", type=Path, default=None, help="write the performance page's part here"
+    )
+    parser.add_argument(
+        "--no-readme", action="store_true", help="never write the performance page's part"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     return parser.parse_args(argv)
 
@@ -414,8 +418,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.readme.write_text(section, encoding="utf-8")
         print(f"wrote {args.readme}")
     elif mode == "full" and names == list(BENCHES):
-        splice_readme(README, section)
-        print(f"updated the Performance section of {README}")
+        splice_readme(PERFORMANCE_PAGE, section)
+        print(f"updated the results section of {PERFORMANCE_PAGE}")
     print(f"wrote {out / 'results.md'}, {out / 'results.json'}, {out / PLOT_NAME}")
     failed = [t for r in results for t in r.targets if t.passed is False and not t.informational]
     return 1 if args.strict and failed else 0

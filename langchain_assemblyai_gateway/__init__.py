@@ -1,6 +1,6 @@
 """LangChain integration for AssemblyAI's LLM Gateway.
 
-Example:
+Examples:
     >>> from langchain_assemblyai_gateway import ChatAssemblyAIGateway
     >>> llm = ChatAssemblyAIGateway(model="claude-sonnet-4-5-20250929", api_key="my-key")
     >>> llm.model

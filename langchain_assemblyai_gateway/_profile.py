@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from langchain_core.language_models.model_profile import ModelProfile
 
 from assemblyai_gateway import get_model_info
@@ -39,4 +41,7 @@ def profile_for(model: str) -> ModelProfile:
     )
     if info.retired:
         profile["status"] = "deprecated"
-    return profile
+    # Older langchain-core releases warn on keys their ModelProfile does not declare
+    # (tool_call_streaming arrived in 1.5), so only the declared keys are returned.
+    known = ModelProfile.__required_keys__ | ModelProfile.__optional_keys__
+    return cast(ModelProfile, {key: value for key, value in profile.items() if key in known})

@@ -1,8 +1,9 @@
 """The request mapper: LangChain messages and settings -> one gateway request body.
 
-This is the only place LangChain messages are translated. The result is a plain
-``dict`` that :class:`assemblyai_gateway.GatewayClient` validates and sends; nothing
-here talks HTTP.
+This is the only place LangChain messages are translated. :func:`to_gateway_call`
+merges a call's keyword arguments over the model's settings and
+:func:`to_gateway_request` builds a plain ``dict`` that
+:class:`assemblyai_gateway.GatewayClient` validates and sends; nothing here talks HTTP.
 
 Rules:
 
@@ -23,10 +24,9 @@ Rules:
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from langchain_core.messages import (
     AIMessage,
@@ -39,18 +39,22 @@ from langchain_core.messages import (
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from assemblyai_gateway.errors import UnsupportedContentError
+from assemblyai_gateway.settings import merge_overrides
 from assemblyai_gateway.translate import resolve_tool_choice
 from assemblyai_gateway.types import NamedToolChoice
+from assemblyai_gateway.wire import wire_tool_call
 
 __all__ = [
     "JSON_MODE_INSTRUCTION",
     "REQUEST_FIELDS",
     "RESERVED_FIELDS",
-    "build_request",
+    "GatewayCall",
     "collect_model_kwargs",
     "format_tools",
     "message_to_gateway",
     "messages_to_gateway",
+    "to_gateway_call",
+    "to_gateway_request",
     "to_response_format",
 ]
 
@@ -127,26 +131,14 @@ def _content(content: str | list[Any], role: str) -> str | list[dict[str, str]]:
     ]
 
 
-def _arguments(args: Any) -> str:
-    return args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)
-
-
 def _assistant(message: AIMessage) -> dict[str, Any]:
     calls = [
-        {
-            "id": call.get("id") or "",
-            "type": "function",
-            "function": {"name": call["name"], "arguments": _arguments(call["args"])},
-        }
+        wire_tool_call(call["name"], call["args"], call.get("id") or "")
         for call in message.tool_calls
     ]
     # Keep calls whose arguments did not parse, so the tool turns that answer them match.
     calls += [
-        {
-            "id": call.get("id") or "",
-            "type": "function",
-            "function": {"name": call.get("name") or "", "arguments": call.get("args") or ""},
-        }
+        wire_tool_call(call.get("name") or "", call.get("args") or "", call.get("id") or "")
         for call in message.invalid_tool_calls
     ]
     content = message.content
@@ -253,15 +245,9 @@ def _with_json_instruction(messages: list[dict[str, Any]]) -> list[dict[str, Any
     return [{"role": "system", "content": JSON_MODE_INSTRUCTION}, *messages]
 
 
-def _fallback(entry: Any) -> Any:
-    return {"model": entry} if isinstance(entry, str) else entry
-
-
-def _step(entry: Any) -> Any:
-    return {"type": entry} if isinstance(entry, str) else entry
-
-
-def build_request(messages: Sequence[BaseMessage], settings: Mapping[str, Any]) -> dict[str, Any]:
+def to_gateway_request(
+    messages: Sequence[BaseMessage], settings: Mapping[str, Any]
+) -> dict[str, Any]:
     """The gateway request body for ``messages`` under ``settings``.
 
     Args:
@@ -286,12 +272,61 @@ def build_request(messages: Sequence[BaseMessage], settings: Mapping[str, Any]) 
         request["response_format"] = to_response_format(request["response_format"])
         if request["response_format"].get("type") == "json_object":
             gateway_messages = _with_json_instruction(gateway_messages)
-    if "fallbacks" in request:
-        request["fallbacks"] = [_fallback(entry) for entry in request["fallbacks"]]
-    if "post_processing_steps" in request:
-        request["post_processing_steps"] = [_step(s) for s in request["post_processing_steps"]]
     request["messages"] = gateway_messages
     return {key: value for key, value in request.items() if value is not None}
+
+
+# Keyword arguments LangChain itself passes to _generate/_stream; never sent.
+_LANGCHAIN_KWARGS = ("stream", "ls_structured_output_format", "structured_output_format")
+
+
+class GatewayCall(NamedTuple):
+    """One prepared call: the request body and what the response mapper needs."""
+
+    request: dict[str, Any]
+    model: str
+    stop: list[str] | None
+    include_usage: bool
+
+
+def to_gateway_call(
+    messages: Sequence[BaseMessage],
+    *,
+    settings: Mapping[str, Any],
+    model_kwargs: Mapping[str, Any],
+    call_kwargs: Mapping[str, Any],
+    stop: list[str] | None,
+    stream_usage: bool,
+) -> GatewayCall:
+    """One call's request: per-call kwargs override the settings; unknown ones are refused.
+
+    Args:
+        messages: The conversation.
+        settings: The model's request fields and ``model_kwargs`` extras.
+        model_kwargs: The extras alone (their names are accepted per call too).
+        call_kwargs: This call's keyword arguments (``stream_usage`` and
+            ``stream_options`` decide usage reporting; LangChain's own are ignored).
+        stop: The stop sequences in force for this call.
+        stream_usage: The model's ``stream_usage`` setting.
+
+    Raises:
+        TypeError: a keyword argument that is no gateway request field.
+    """
+    overrides = {k: v for k, v in call_kwargs.items() if k not in _LANGCHAIN_KWARGS}
+    call_usage = overrides.pop("stream_usage", None)
+    stream_options = overrides.pop("stream_options", None)
+    unknown = sorted(set(overrides) - REQUEST_FIELDS - set(model_kwargs))
+    if unknown:
+        raise TypeError(
+            f"unexpected keyword argument(s) {unknown}: the gateway accepts "
+            f"{sorted(REQUEST_FIELDS)} per call; put other request fields in model_kwargs"
+        )
+    request = to_gateway_request(messages, merge_overrides(settings, overrides))
+    if not isinstance(call_usage, bool):
+        options = stream_options if isinstance(stream_options, Mapping) else {}
+        include = options.get("include_usage")
+        call_usage = include if isinstance(include, bool) else stream_usage
+    return GatewayCall(request, request["model"], stop, call_usage)
 
 
 def collect_model_kwargs(values: Mapping[str, Any], field_names: set[str]) -> dict[str, Any]:

@@ -3,8 +3,8 @@
 * :func:`completion_to_chat_result` maps one :class:`~assemblyai_gateway.ChatCompletion`
   (what ``invoke`` gets) to a ``ChatResult`` holding an ``AIMessage``.
 * :class:`StreamMapper` maps :class:`~assemblyai_gateway.ChatCompletionChunk` s (what
-  ``stream`` gets, natively or pseudo-streamed) to ``AIMessageChunk`` s. It folds every
-  chunk with the core's accumulator and puts the metadata and usage on one final chunk
+  ``stream`` gets, natively or pseudo-streamed) to ``AIMessageChunk`` s, reading the
+  snapshot the core's stream keeps, and puts the metadata and usage on one final chunk
   (``chunk_position="last"``), computed by the same :func:`response_metadata` as
   ``invoke`` — so the sum of the chunks equals what ``invoke`` returns.
 
@@ -14,9 +14,7 @@ JSON object become ``invalid_tool_calls``, never an exception.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall
 from langchain_core.messages import ToolCall as LCToolCall
@@ -25,9 +23,10 @@ from langchain_core.messages.tool import ToolCallChunk, invalid_tool_call, tool_
 from langchain_core.messages.tool import tool_call as make_tool_call
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from assemblyai_gateway.accumulator import CompletionSnapshot, accumulate_chunk
+from assemblyai_gateway.accumulator import CompletionSnapshot
 from assemblyai_gateway.translate import MODEL_PROVIDER, response_metadata
 from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, ToolCall, Usage
+from assemblyai_gateway.wire import ToolArgumentsError, tool_arguments_object
 
 from ._stop import StopSequenceFilter, truncate_at_stop
 
@@ -58,14 +57,9 @@ def parse_tool_calls(calls: Sequence[ToolCall]) -> tuple[list[LCToolCall], list[
     for call in calls:
         name, text, call_id = call.function.name, call.function.arguments, call.id or None
         try:
-            args: Any = json.loads(text, strict=False) if text.strip() else {}
-        except json.JSONDecodeError as exc:
-            error = f"arguments of {name!r} are not valid JSON ({exc.msg} at position {exc.pos})"
-            invalid.append(invalid_tool_call(name=name, args=text, id=call_id, error=error))
-            continue
-        if not isinstance(args, dict):
-            error = f"arguments of {name!r} are not a JSON object"
-            invalid.append(invalid_tool_call(name=name, args=text, id=call_id, error=error))
+            args = tool_arguments_object(name, text)
+        except ToolArgumentsError as exc:
+            invalid.append(invalid_tool_call(name=name, args=text, id=call_id, error=str(exc)))
             continue
         parsed.append(make_tool_call(name=name, args=args, id=call_id))
     return parsed, invalid
@@ -101,26 +95,23 @@ def completion_to_chat_result(
 
 
 class StreamMapper:
-    """Maps one stream's chunks to ``AIMessageChunk`` s.
+    """Maps one stream's chunks to ``AIMessageChunk`` s (the core's stream-mapper contract).
 
-    Call :meth:`feed` for every gateway chunk (it returns ``None`` when the chunk adds
-    nothing to show), then :meth:`finish` once for the final chunk, which carries the
-    response metadata, the usage (exactly once) and ``chunk_position="last"``.
+    :meth:`feed` gets every gateway chunk with the stream's snapshot and returns the
+    message chunk it makes (none when it adds nothing to show); :meth:`finish` returns
+    the final chunk, which carries the response metadata, the usage (exactly once) and
+    ``chunk_position="last"``.
     """
 
     def __init__(self, *, requested_model: str, stop: Sequence[str] | None = None) -> None:
         self._requested_model = requested_model
         self._filter = StopSequenceFilter(stop)
-        self._snapshot: CompletionSnapshot | None = None
         self._streamed_ids: set[int] = set()
 
-    def _message_id(self) -> str | None:
-        snapshot = self._snapshot
-        return (snapshot.request_id or snapshot.id) if snapshot is not None else None
-
-    def feed(self, chunk: ChatCompletionChunk) -> AIMessageChunk | None:
-        """The message chunk for one gateway chunk, or ``None`` if it has nothing to show."""
-        self._snapshot = accumulate_chunk(self._snapshot, chunk)
+    def feed(
+        self, chunk: ChatCompletionChunk, snapshot: CompletionSnapshot
+    ) -> list[AIMessageChunk]:
+        """The message chunk for one gateway chunk, if it has anything to show."""
         text = ""
         calls: list[ToolCallChunk] = []
         for choice in chunk.choices:
@@ -144,19 +135,20 @@ class StreamMapper:
                 if call.id:
                     self._streamed_ids.add(call.index)
         if not text and not calls:
-            return None
-        return AIMessageChunk(
+            return []
+        message = AIMessageChunk(
             content=text,
             tool_call_chunks=calls,
             response_metadata={"model_provider": MODEL_PROVIDER},
-            id=self._message_id(),
+            id=snapshot.request_id or snapshot.id,
         )
+        return [message]
 
-    def _missing_ids(self) -> list[ToolCallChunk]:
+    def _missing_ids(self, snapshot: CompletionSnapshot) -> list[ToolCallChunk]:
         """Ids for streamed calls that came without one (the same ids ``invoke`` gives)."""
-        if self._snapshot is None or self._filter.matched:
+        if self._filter.matched:
             return []
-        choice = self._snapshot.choices.get(0)
+        choice = snapshot.choices.get(0)
         if choice is None:
             return []
         return [
@@ -165,22 +157,19 @@ class StreamMapper:
             if index not in self._streamed_ids
         ]
 
-    def finish(self) -> AIMessageChunk:
+    def finish(self, snapshot: CompletionSnapshot) -> list[AIMessageChunk]:
         """The last chunk: held-back text, metadata, usage, ``chunk_position="last"``."""
         tail = self._filter.flush()  # first: a stop sequence may be found in the tail
-        completion = (
-            self._snapshot.to_completion()
-            if self._snapshot is not None
-            else ChatCompletion(choices=[])
-        )
+        completion = snapshot.to_completion()
         metadata = response_metadata(completion, self._requested_model)
         if self._filter.matched:
             metadata["finish_reason"] = "stop"
-        return AIMessageChunk(
+        last = AIMessageChunk(
             content=tail,
-            tool_call_chunks=self._missing_ids(),
+            tool_call_chunks=self._missing_ids(snapshot),
             usage_metadata=usage_to_metadata(completion.usage),
             response_metadata=metadata,
             id=completion.response_id,
             chunk_position="last",
         )
+        return [last]

@@ -42,7 +42,7 @@ class StopSequenceFilter:
     (the cut may still move earlier while a longer stop sequence could start before
     it); ``stopped`` turns true once the cut is final and nothing more will be emitted.
 
-    Example:
+    Examples:
         >>> f = StopSequenceFilter(["END"])
         >>> f.feed("Hello E"), f.feed("N"), f.feed("D and more"), f.stopped
         ('Hello ', '', '', True)

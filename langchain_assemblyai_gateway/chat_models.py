@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from contextlib import aclosing, closing
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -29,55 +30,49 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model
 from assemblyai_gateway.catalog import get_model_info
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, Region
 from assemblyai_gateway.limiter import AdaptiveLimiter
-from assemblyai_gateway.types import ChatCompletionChunk
+from assemblyai_gateway.settings import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MODEL,
+    ClientCache,
+    GatewayClientOwner,
+    request_settings,
+)
+from assemblyai_gateway.streaming import amap_stream, map_stream
 
 from ._profile import profile_for
 from ._rate_limiter import adopt_rate_limiter
-
-if TYPE_CHECKING:
-    from assemblyai_gateway.client import GatewayClient
 from ._request import (
-    REQUEST_FIELDS,
-    build_request,
+    GatewayCall,
     collect_model_kwargs,
     format_tools,
+    to_gateway_call,
+    to_gateway_request,
     to_response_format,
 )
 from ._response import StreamMapper, completion_to_chat_result
 from ._structured import StructuredMethod, output_parser, with_raw
 
+if TYPE_CHECKING:
+    from assemblyai_gateway.client import GatewayClient
+
 __all__ = ["DEFAULT_MODEL", "ChatAssemblyAIGateway"]
 
-DEFAULT_MODEL = "claude-sonnet-4-5-20250929"
 
-# Keyword arguments LangChain itself passes to _generate/_stream; never sent.
-_LANGCHAIN_KWARGS = ("stream", "ls_structured_output_format", "structured_output_format")
-
-
-class _Call(NamedTuple):
-    """One prepared call: the request body and what the response mapper needs."""
-
-    request: dict[str, Any]
-    model: str
-    stop: list[str] | None
-    include_usage: bool
-
-
-class ChatAssemblyAIGateway(BaseChatModel):
+class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
     """AssemblyAI's LLM Gateway (Claude, GPT and Gemini behind one key) as a chat model.
 
     Setup:
         Install ``assemblyai-llm-gateway[langchain]`` and set ``ASSEMBLYAI_API_KEY``
         (the raw key: the gateway takes it without a ``Bearer`` prefix).
 
-    Key init args:
+    Attributes:
         model: Gateway model id (alias ``model_name``); default
             ``"claude-sonnet-4-5-20250929"``. Unknown ids work with conservative defaults.
         api_key: Default ``$ASSEMBLYAI_API_KEY`` (alias ``assemblyai_api_key``).
         region: ``"us"`` (default) or ``"eu"`` (EU data residency: Claude and Gemini only).
         base_url: Default ``$ASSEMBLYAI_GATEWAY_BASE_URL``, else the region's endpoint.
-        temperature, max_tokens: Sampling settings (the gateway's ``max_tokens``
-            default is 1000).
+        temperature: Sampling temperature (0-2); default: the model's.
+        max_tokens: Output token limit (>= 1); default: the gateway's, 1000.
         timeout: Seconds or an ``httpx.Timeout`` (alias ``request_timeout``; default 120 s).
         max_retries: Retries of 408/409/429/5xx and connection errors (default 2).
         enforce_region: With ``region="eu"``, refuse models the catalog marks US-only
@@ -91,7 +86,8 @@ class ChatAssemblyAIGateway(BaseChatModel):
         post_processing_steps: e.g. ``["json-repair"]`` or ``[{"type": "json-repair"}]``.
         transcript_id: An AssemblyAI transcript whose text replaces ``{{ transcript }}``.
         model_kwargs: Extra request fields, sent as given (must not repeat a field above).
-        http_client, http_async_client: ``httpx`` clients to use (never closed by us).
+        http_client: An ``httpx.Client`` to use (never closed by us, not serialized).
+        http_async_client: An ``httpx.AsyncClient`` to use (never closed by us).
         limiter: An ``assemblyai_gateway.AdaptiveLimiter`` every request waits for and
             reports to (429s, ``Retry-After``, token usage); share one object between
             models to share the account's limits. ``rate_limiter=`` takes one too.
@@ -124,52 +120,52 @@ class ChatAssemblyAIGateway(BaseChatModel):
         schema. ``json_mode`` sends ``{"type": "json_object"}`` and a system
         instruction asking for a single JSON object, then parses the text.
 
-    Example:
-        .. code-block:: python
+    Examples:
+        ```python
+        from pydantic import BaseModel
+        from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 
-            from pydantic import BaseModel
-            from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+        llm = ChatAssemblyAIGateway(model="claude-sonnet-4-5-20250929", max_tokens=500)
 
-            llm = ChatAssemblyAIGateway(model="claude-sonnet-4-5-20250929", max_tokens=500)
+        # invoke
+        reply = llm.invoke("Name three uses of speech-to-text.")
+        print(reply.content, reply.usage_metadata, reply.response_metadata["request_id"])
 
-            # invoke
-            reply = llm.invoke("Name three uses of speech-to-text.")
-            print(reply.content, reply.usage_metadata, reply.response_metadata["request_id"])
-
-            # stream
-            for chunk in llm.stream("Write a haiku about meetings."):
-                print(chunk.content, end="", flush=True)
-
-
-            # tools
-            def get_weather(city: str) -> str:
-                \"\"\"Get the weather for a city.\"\"\"
-                return "sunny"
+        # stream
+        for chunk in llm.stream("Write a haiku about meetings."):
+            print(chunk.content, end="", flush=True)
 
 
-            ai_msg = llm.bind_tools([get_weather], tool_choice="any").invoke(
-                "Weather in Paris?"
-            )
-            print(ai_msg.tool_calls)
+        # tools
+        def get_weather(city: str) -> str:
+            \"\"\"Get the weather for a city.\"\"\"
+            return "sunny"
 
 
-            # structured output
-            class Summary(BaseModel):
-                title: str
-                action_items: list[str]
+        ai_msg = llm.bind_tools([get_weather], tool_choice="any").invoke(
+            "Weather in Paris?"
+        )
+        print(ai_msg.tool_calls)
 
 
-            summary = llm.with_structured_output(Summary).invoke(
-                "Summarise: we agreed to ship on Friday; Ana writes the notes."
-            )
+        # structured output
+        class Summary(BaseModel):
+            title: str
+            action_items: list[str]
 
-            # fallbacks: the gateway tries gpt-5 if Claude fails
-            robust = ChatAssemblyAIGateway(
-                model="claude-sonnet-4-5-20250929",
-                fallbacks=["gpt-5"],
-                fallback_config={"depth": 1},
-            )
-            print(robust.invoke("Hi").response_metadata["model_name"])  # the serving model
+
+        summary = llm.with_structured_output(Summary).invoke(
+            "Summarise: we agreed to ship on Friday; Ana writes the notes."
+        )
+
+        # fallbacks: the gateway tries gpt-5 if Claude fails
+        robust = ChatAssemblyAIGateway(
+            model="claude-sonnet-4-5-20250929",
+            fallbacks=["gpt-5"],
+            fallback_config={"depth": 1},
+        )
+        print(robust.invoke("Hi").response_metadata["model_name"])  # the serving model
+        ```
     """
 
     model: str = Field(default=DEFAULT_MODEL, alias="model_name", min_length=1)
@@ -197,7 +193,7 @@ class ChatAssemblyAIGateway(BaseChatModel):
     timeout: float | Any | None = Field(default=None, alias="request_timeout")
     """Seconds, or an ``httpx.Timeout``; ``None`` means 120 s (10 s to connect)."""
 
-    max_retries: int = Field(default=2, ge=0)
+    max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0)
     enforce_region: bool = True
     """Refuse US-only models on the EU endpoint before sending; False to override."""
     """Retries after the first attempt for retryable failures."""
@@ -237,8 +233,7 @@ class ChatAssemblyAIGateway(BaseChatModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    _client: GatewayClient | None = PrivateAttr(default=None)
-    _client_key: tuple[Any, ...] | None = PrivateAttr(default=None)
+    _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
 
     # ------------------------------------------------------------------ validation
 
@@ -310,101 +305,23 @@ class ChatAssemblyAIGateway(BaseChatModel):
 
     # ------------------------------------------------------------------- the client
 
-    def __getstate__(self) -> dict[Any, Any]:
-        if self.http_client is not None or self.http_async_client is not None:
-            raise TypeError(
-                "a ChatAssemblyAIGateway with an injected http_client/http_async_client "
-                "cannot be pickled; pickle it without them and inject them after loading"
-            )
-        state = super().__getstate__()
-        private = state.get("__pydantic_private__")
-        if private:
-            # The client (and its pools) is rebuilt lazily after unpickling.
-            state["__pydantic_private__"] = {**private, "_client": None, "_client_key": None}
-        return state
-
-    def _client_settings(self) -> tuple[Any, ...]:
-        return (
-            self.api_key,
-            self.base_url,
-            self.region,
-            self.timeout,
-            self.max_retries,
-            self.enforce_region,
-            id(self.http_client),
-            id(self.http_async_client),
-            id(self.limiter),
-        )
-
     @property
     def client(self) -> GatewayClient:
         """The core client, built on first use from the fields (rebuilt if they change)."""
-        settings = self._client_settings()
-        client = self._client
-        if client is None or self._client_key != settings:
-            from assemblyai_gateway.client import GatewayClient
-
-            client = GatewayClient(
-                api_key=self.api_key,
-                base_url=self.base_url,
-                region=self.region,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                enforce_region=self.enforce_region,
-                http_client=self.http_client,
-                http_async_client=self.http_async_client,
-                limiter=self.limiter,
-            )
-            self._client, self._client_key = client, settings
-        return client
-
-    def close(self) -> None:
-        """Close the connection pool the model owns (injected clients stay open)."""
-        if self._client is not None:
-            self._client.close()
-
-    async def aclose(self) -> None:
-        """Close the sync and async pools the model owns (injected clients stay open)."""
-        if self._client is not None:
-            await self._client.aclose()
+        return self._gateway_client()
 
     # ------------------------------------------------------------------- requests
 
-    def _settings(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "fallbacks": self.fallbacks,
-            "fallback_config": self.fallback_config,
-            "post_processing_steps": self.post_processing_steps,
-            "transcript_id": self.transcript_id,
-            **self.model_kwargs,
-        }
-
     def _prepare(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: Mapping[str, Any]
-    ) -> _Call:
-        """Per-call kwargs override the instance settings; unknown ones are refused."""
-        overrides = {k: v for k, v in kwargs.items() if k not in _LANGCHAIN_KWARGS}
-        stream_usage = overrides.pop("stream_usage", None)
-        stream_options = overrides.pop("stream_options", None)
-        unknown = sorted(set(overrides) - REQUEST_FIELDS - set(self.model_kwargs))
-        if unknown:
-            raise TypeError(
-                f"unexpected keyword argument(s) {unknown}: the gateway accepts "
-                f"{sorted(REQUEST_FIELDS)} per call; put other request fields in model_kwargs"
-            )
-        request = build_request(messages, {**self._settings(), **overrides})
-        if not isinstance(stream_usage, bool):
-            options = stream_options if isinstance(stream_options, Mapping) else {}
-            include = options.get("include_usage")
-            stream_usage = include if isinstance(include, bool) else self.stream_usage
-        return _Call(
-            request=request,
-            model=request["model"],
+    ) -> GatewayCall:
+        return to_gateway_call(
+            messages,
+            settings=request_settings(self, self.model_kwargs),
+            model_kwargs=self.model_kwargs,
+            call_kwargs=kwargs,
             stop=stop if stop is not None else self.stop,
-            include_usage=stream_usage,
+            stream_usage=self.stream_usage,
         )
 
     def _streams_on_invoke(self, kwargs: Mapping[str, Any]) -> bool:
@@ -450,16 +367,14 @@ class ChatAssemblyAIGateway(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         call = self._prepare(messages, stop, kwargs)
+        stream = self.client.stream(call.request, include_usage=call.include_usage)
         mapper = StreamMapper(requested_model=call.model, stop=call.stop)
-        chunks = self.client.stream(call.request, include_usage=call.include_usage)
-        try:
-            for chunk in chunks:
-                message = mapper.feed(chunk)
-                if message is not None:
-                    yield _emit(ChatGenerationChunk(message=message), run_manager)
-            yield _emit(ChatGenerationChunk(message=mapper.finish()), run_manager)
-        finally:
-            _close(chunks)
+        with closing(map_stream(stream, mapper)) as messages_out:
+            for message in messages_out:
+                generation = ChatGenerationChunk(message=message)
+                if run_manager is not None:
+                    run_manager.on_llm_new_token(generation.text, chunk=generation)
+                yield generation
 
     async def _astream(
         self,
@@ -469,22 +384,14 @@ class ChatAssemblyAIGateway(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         call = self._prepare(messages, stop, kwargs)
+        stream = self.client.astream(call.request, include_usage=call.include_usage)
         mapper = StreamMapper(requested_model=call.model, stop=call.stop)
-        chunks = self.client.astream(call.request, include_usage=call.include_usage)
-        try:
-            async for chunk in chunks:
-                message = mapper.feed(chunk)
-                if message is not None:
-                    generation = ChatGenerationChunk(message=message)
-                    if run_manager is not None:
-                        await run_manager.on_llm_new_token(generation.text, chunk=generation)
-                    yield generation
-            generation = ChatGenerationChunk(message=mapper.finish())
-            if run_manager is not None:
-                await run_manager.on_llm_new_token(generation.text, chunk=generation)
-            yield generation
-        finally:
-            await _aclose(chunks)
+        async with aclosing(amap_stream(stream, mapper)) as messages_out:
+            async for message in messages_out:
+                generation = ChatGenerationChunk(message=message)
+                if run_manager is not None:
+                    await run_manager.on_llm_new_token(generation.text, chunk=generation)
+                yield generation
 
     # ------------------------------------------------------ tools and structured output
 
@@ -512,7 +419,7 @@ class ChatAssemblyAIGateway(BaseChatModel):
         formatted = format_tools(tools, strict=strict)
         if tool_choice is not None:
             # Resolve now so a bad name fails here; the mapper resolves it again per call.
-            build_request([], {"tools": formatted, "tool_choice": tool_choice})
+            to_gateway_request([], {"tools": formatted, "tool_choice": tool_choice})
             kwargs["tool_choice"] = tool_choice
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
@@ -579,26 +486,6 @@ class ChatAssemblyAIGateway(BaseChatModel):
         if include_raw:
             return with_raw(llm, parser)
         return llm | parser
-
-
-def _emit(
-    generation: ChatGenerationChunk, run_manager: CallbackManagerForLLMRun | None
-) -> ChatGenerationChunk:
-    if run_manager is not None:
-        run_manager.on_llm_new_token(generation.text, chunk=generation)
-    return generation
-
-
-def _close(chunks: Iterator[ChatCompletionChunk]) -> None:
-    close = getattr(chunks, "close", None)
-    if callable(close):
-        close()
-
-
-async def _aclose(chunks: AsyncIterator[ChatCompletionChunk]) -> None:
-    aclose = getattr(chunks, "aclose", None)
-    if callable(aclose):
-        await aclose()
 
 
 # LangChain calls inspect.signature(self._generate) (and _agenerate) on every call to

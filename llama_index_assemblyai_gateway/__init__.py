@@ -1,6 +1,6 @@
 """AssemblyAI's LLM Gateway as a LlamaIndex LLM.
 
-Example:
+Examples:
     >>> from llama_index_assemblyai_gateway import AssemblyAIGateway
     >>> AssemblyAIGateway(model="gpt-5").metadata.is_function_calling_model
     True

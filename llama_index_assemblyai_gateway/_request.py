@@ -1,7 +1,9 @@
 """The one request mapper: LlamaIndex chat messages and settings -> a gateway request dict.
 
-Pure translation, no I/O. The dict it returns is validated and sent by
-:class:`assemblyai_gateway.GatewayClient` (which also decides ``stream``).
+Pure translation, no I/O. The dict :func:`to_gateway_request` returns is validated and
+sent by :class:`assemblyai_gateway.GatewayClient` (which also decides ``stream``).
+:func:`prepare_chat_with_tools` turns LlamaIndex tools and ``tool_choice`` into chat
+kwargs, and :func:`json_schema_call_kwargs` gives a structured call's kwargs.
 
 Message rules:
 
@@ -21,9 +23,8 @@ Message rules:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import (
     CachePoint,
@@ -35,9 +36,21 @@ from llama_index.core.base.llms.types import (
 )
 
 from assemblyai_gateway import InvalidRequestError, UnsupportedContentError
-from assemblyai_gateway.types import stable_tool_call_id
+from assemblyai_gateway.settings import merge_overrides
+from assemblyai_gateway.translate import resolve_tool_choice
+from assemblyai_gateway.wire import wire_tool_call
 
-__all__ = ["IGNORED_CALL_KWARGS", "build_request", "message_to_gateway"]
+if TYPE_CHECKING:
+    from llama_index.core.tools.types import BaseTool
+
+__all__ = [
+    "IGNORED_CALL_KWARGS",
+    "STRUCTURED_DROPPED_KWARGS",
+    "json_schema_call_kwargs",
+    "message_to_gateway",
+    "prepare_chat_with_tools",
+    "to_gateway_request",
+]
 
 # Keys a caller may pass that the core owns (it decides streaming on its own).
 IGNORED_CALL_KWARGS = frozenset({"stream", "stream_options"})
@@ -56,7 +69,7 @@ _ROLES: dict[MessageRole, str] = {
 _DROPPED_BLOCKS = (ThinkingBlock, CachePoint)
 
 
-def build_request(
+def to_gateway_request(
     messages: Sequence[ChatMessage],
     *,
     settings: Mapping[str, Any],
@@ -74,15 +87,11 @@ def build_request(
     ``None`` means "not set" everywhere: such keys are left out (a call kwarg set to
     ``None`` removes the setting). ``stream``/``stream_options`` are ignored.
     """
-    request: dict[str, Any] = {}
-    for source in (settings, call_kwargs):
-        for key, value in source.items():
-            if key in IGNORED_CALL_KWARGS or key == "messages":
-                continue
-            if value is None:
-                request.pop(key, None)
-            else:
-                request[key] = value
+    owned = IGNORED_CALL_KWARGS | {"messages"}
+    request = merge_overrides(
+        {k: v for k, v in settings.items() if k not in owned},
+        {k: v for k, v in call_kwargs.items() if k not in owned},
+    )
     request["messages"] = [message_to_gateway(message) for message in messages]
     return request
 
@@ -142,26 +151,9 @@ def message_to_gateway(message: ChatMessage) -> dict[str, Any]:
     return wire
 
 
-def _arguments_text(arguments: Any) -> str:
-    if isinstance(arguments, str):
-        return arguments
-    if arguments is None:
-        return "{}"
-    return json.dumps(arguments)
-
-
-def _wire_call(call_id: str | None, name: str, arguments: str, index: int) -> dict[str, Any]:
-    return {
-        "id": call_id or stable_tool_call_id(index, name, arguments),
-        "type": "function",
-        "function": {"name": name, "arguments": arguments},
-    }
-
-
 def _tool_call_from_block(block: ToolCallBlock, index: int) -> dict[str, Any]:
-    return _wire_call(
-        block.tool_call_id, block.tool_name, _arguments_text(block.tool_kwargs), index
-    )
+    arguments = block.tool_kwargs if block.tool_kwargs is not None else {}
+    return wire_tool_call(block.tool_name, arguments, block.tool_call_id or None, index=index)
 
 
 def _field(obj: Any, name: str) -> Any:
@@ -180,9 +172,71 @@ def _legacy_tool_calls(raw: Any) -> list[dict[str, Any]]:
             raise UnsupportedContentError(
                 f"additional_kwargs['tool_calls'][{index}] has no function name: {call!r}"
             )
-        arguments = _arguments_text(_field(function, "arguments"))
+        arguments = _field(function, "arguments")
         call_id = _field(call, "id")
         calls.append(
-            _wire_call(call_id if isinstance(call_id, str) else None, name, arguments, index)
+            wire_tool_call(
+                name,
+                arguments if arguments is not None else {},
+                call_id if isinstance(call_id, str) and call_id else None,
+                index=index,
+            )
         )
     return calls
+
+
+# Tool-calling kwargs a json_schema structured call must not forward.
+STRUCTURED_DROPPED_KWARGS = ("tool_choice", "tool_required", "allow_parallel_tool_calls")
+
+
+def prepare_chat_with_tools(
+    tools: Sequence[BaseTool],
+    *,
+    user_msg: str | ChatMessage | None,
+    chat_history: Sequence[ChatMessage] | None,
+    tool_required: bool,
+    tool_choice: str | dict[str, Any] | None,
+    strict: bool | None,
+    extra: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The ``chat`` kwargs for a tool-calling turn.
+
+    ``tool_choice`` (a tool name, ``"auto"``, ``"none"``, ``"required"`` or an
+    OpenAI-style dict) wins over ``tool_required``, which forces the only tool by name,
+    or sends ``"required"`` when there are several. ``strict`` sets each function's
+    ``strict`` flag when given. ``extra`` (other chat kwargs) is passed on unchanged.
+
+    Raises:
+        ToolChoiceError: ``tool_choice`` names a tool that is not given.
+    """
+    specs = [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
+    if strict is not None:
+        for spec in specs:
+            spec["function"]["strict"] = strict
+    messages = list(chat_history or [])
+    if isinstance(user_msg, str):
+        user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
+    if user_msg is not None:
+        messages.append(user_msg)
+    chat_kwargs: dict[str, Any] = {**extra, "messages": messages}
+    if specs:
+        chat_kwargs["tools"] = specs
+        wanted = tool_choice if tool_choice is not None else (True if tool_required else None)
+        choice = resolve_tool_choice(wanted, [spec["function"]["name"] for spec in specs])
+        if choice is not None:
+            chat_kwargs["tool_choice"] = (
+                choice if isinstance(choice, str) else choice.model_dump(mode="json")
+            )
+    return chat_kwargs
+
+
+def json_schema_call_kwargs(
+    llm_kwargs: Mapping[str, Any] | None, response_format: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The ``chat`` kwargs of a json_schema structured call.
+
+    Tool-calling kwargs are dropped; a ``response_format`` the caller passed wins.
+    """
+    kwargs = {k: v for k, v in (llm_kwargs or {}).items() if k not in STRUCTURED_DROPPED_KWARGS}
+    kwargs.setdefault("response_format", dict(response_format))
+    return kwargs

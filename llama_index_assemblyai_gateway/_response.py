@@ -1,8 +1,9 @@
 """The one response mapper: a gateway completion (or stream snapshot) -> a ``ChatResponse``.
 
 Pure translation, no I/O. A non-streamed call maps the ``ChatCompletion`` it got; a
-stream maps ``snapshot.to_completion()`` after every chunk (see :class:`StreamMapper`),
-so the last streamed response is built exactly like ``chat()``'s.
+stream maps the core stream's snapshot as each chunk arrives and, once it ended,
+``snapshot.to_completion()`` (see :class:`StreamMapper`), so the last streamed response
+is built exactly like ``chat()``'s.
 
 Every ``ChatResponse`` carries:
 
@@ -26,43 +27,41 @@ as ``ToolCallBlock.tool_kwargs`` (a ``str``), and :func:`tool_selections` turns 
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
     MessageRole,
     TextBlock,
     ToolCallBlock,
 )
 from llama_index.core.llms.llm import ToolSelection
-from llama_index.core.llms.utils import parse_partial_json
 
-from assemblyai_gateway import ChatCompletion, ChatCompletionChunk, accumulate_chunk
+from assemblyai_gateway import ChatCompletion, ChatCompletionChunk
 from assemblyai_gateway.accumulator import CompletionSnapshot
 from assemblyai_gateway.translate import response_metadata, snapshot_metadata, usage_counts
 from assemblyai_gateway.types import ToolCall
+from assemblyai_gateway.wire import ToolArgumentsError, tool_arguments_object, wire_tool_call
+
+from ._partial_json import PartialArguments
 
 __all__ = [
     "StreamMapper",
-    "astream_responses",
     "chat_response",
     "dump",
     "keep_first_tool_call",
     "parse_tool_arguments",
     "snapshot_response",
-    "stream_responses",
     "tool_selections",
 ]
 
 logger = logging.getLogger("llama_index_assemblyai_gateway")
 
-_MAX_TRIMS = 64
+# Reads the arguments of the tool call at a position while the stream is in progress.
+PartialReader = Callable[[int, ToolCall], dict[str, Any]]
 
 
 def parse_tool_arguments(text: str, *, partial: bool) -> dict[str, Any] | str:
@@ -76,55 +75,19 @@ def parse_tool_arguments(text: str, *, partial: bool) -> dict[str, Any] | str:
         The arguments object. With ``partial=False``, text that is not a JSON object
         is returned unchanged (a ``str``) so nothing the model sent is lost.
     """
-    if not text.strip():
-        return {}
     if partial:
-        return _parse_partial_object(text)
+        arguments = PartialArguments()
+        arguments.feed(text)
+        return arguments.value()
     try:
-        value = json.loads(text)
-    except ValueError:
+        return tool_arguments_object("", text)
+    except ToolArgumentsError:
         return text
-    return value if isinstance(value, dict) else text
 
 
-def _last_structural_cut(text: str) -> str:
-    """``text`` up to and including its last ``,``/``:``/``{``/``[`` outside strings."""
-    in_string = escaped = False
-    last = -1
-    for index, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in ",:{[":
-            last = index
-    return text[: last + 1]
-
-
-def _parse_partial_object(text: str) -> dict[str, Any]:
-    # llama-index's own partial-JSON parser closes open strings and containers; when
-    # the text ends inside a literal (``tru``, ``1.``, ``-``) we cut back to the last
-    # structural character and try again.
-    candidate = text
-    for _ in range(_MAX_TRIMS):
-        try:
-            value = parse_partial_json(candidate)
-        except ValueError:
-            candidate = _last_structural_cut(candidate[:-1])
-            if not candidate:
-                return {}
-            continue
-        return value if isinstance(value, dict) else {}
-    return {}
-
-
-def _tool_call_dict(call_id: str, name: str, arguments: str) -> dict[str, Any]:
-    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+def _read_partial(_position: int, call: ToolCall) -> dict[str, Any]:
+    value = parse_tool_arguments(call.function.arguments, partial=True)
+    return value if isinstance(value, dict) else {}
 
 
 def _response(
@@ -136,15 +99,20 @@ def _response(
     delta: str | None,
     final: bool,
     response_id: str | None,
+    read_partial: PartialReader = _read_partial,
 ) -> ChatResponse:
     blocks: list[TextBlock | ToolCallBlock] = []
     legacy_calls: list[dict[str, Any]] = []
     # "" next to tool calls is an empty role delta, not text the model wrote.
     if content is not None and (content or not tool_calls):
         blocks.append(TextBlock(text=content))
-    for call in tool_calls:
+    for position, call in enumerate(tool_calls):
         arguments = call.function.arguments
-        kwargs = parse_tool_arguments(arguments, partial=not final)
+        kwargs = (
+            parse_tool_arguments(arguments, partial=False)
+            if final
+            else read_partial(position, call)
+        )
         if final and isinstance(kwargs, str):
             logger.warning(
                 "tool call %s (%s) has arguments that are not a JSON object; the raw "
@@ -156,7 +124,7 @@ def _response(
         blocks.append(
             ToolCallBlock(tool_call_id=call.id, tool_name=call.function.name, tool_kwargs=kwargs)
         )
-        legacy_calls.append(_tool_call_dict(call.id, call.function.name, arguments))
+        legacy_calls.append(wire_tool_call(call.function.name, arguments, call.id))
     message = ChatMessage(
         role=MessageRole.ASSISTANT,
         blocks=list(blocks),
@@ -196,12 +164,18 @@ def chat_response(
 
 
 def snapshot_response(
-    snapshot: CompletionSnapshot, *, requested_model: str, raw: Any, delta: str | None
+    snapshot: CompletionSnapshot,
+    *,
+    requested_model: str,
+    raw: Any,
+    delta: str | None,
+    read_partial: PartialReader = _read_partial,
 ) -> ChatResponse:
     """A stream in progress as a ``ChatResponse`` (lenient argument parsing).
 
     Equal to ``chat_response(snapshot.to_completion(), final=False, ...)`` without
-    building the completion on every chunk.
+    building the completion on every chunk. ``read_partial`` reads each call's
+    arguments (a stream passes readers that keep their state between chunks).
     """
     choice = snapshot.choices[min(snapshot.choices)] if snapshot.choices else None
     calls = (
@@ -215,6 +189,7 @@ def snapshot_response(
         delta=delta,
         final=False,
         response_id=snapshot.request_id or snapshot.id,
+        read_partial=read_partial,
     )
 
 
@@ -223,89 +198,84 @@ def dump(model: ChatCompletion | ChatCompletionChunk) -> dict[str, Any]:
     return model.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
+def _shows_something(chunk: ChatCompletionChunk) -> bool:
+    """Whether a chunk adds text or tool-call pieces to the first choice."""
+    return any(
+        choice.index == 0 and (choice.delta.content or choice.delta.tool_calls)
+        for choice in chunk.choices
+    )
+
+
 class StreamMapper:
-    """Folds stream chunks and maps each state onto a ``ChatResponse``.
+    """Maps one stream's chunks onto ``ChatResponse`` s (the core's stream-mapper contract).
 
-    Each response is handed out one chunk late, so the last one can be finalised:
-    strict argument parsing and ``raw`` set to the final completion dict (usage, which
-    arrives on the last chunk, is on it too).
+    A chunk that adds text or tool-call pieces is answered at once. A chunk that adds
+    nothing to show (a role, a finish reason, usage) is held until the next chunk, so
+    the stream's last response can be finalised: strict argument parsing and ``raw``
+    set to the final completion dict (usage, which arrives last, is on it too). Tool
+    arguments are read incrementally, so a long stream costs linear time.
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway import ChatCompletionChunk
-        >>> mapper = StreamMapper("gpt-5")
-        >>> texts = []
-        >>> for piece in ("Hel", "lo"):
-        ...     chunk = ChatCompletionChunk(choices=[{"delta": {"content": piece}}])
-        ...     ready = mapper.feed(chunk)
-        ...     texts += [ready.delta] if ready else []
-        >>> last = mapper.finish()
-        >>> texts + [last.delta], last.message.content
-        (['Hel', 'lo'], 'Hello')
+        >>> from assemblyai_gateway.streaming import ChatCompletionStream, map_stream
+        >>> pieces = ("Hel", "lo")
+        >>> chunks = [ChatCompletionChunk(choices=[{"delta": {"content": p}}]) for p in pieces]
+        >>> stream = ChatCompletionStream(iter(chunks))
+        >>> responses = list(map_stream(stream, StreamMapper("gpt-5")))
+        >>> [r.delta for r in responses], responses[-1].message.content
+        (['Hel', 'lo', ''], 'Hello')
     """
 
     def __init__(self, requested_model: str) -> None:
         self._model = requested_model
-        self._snapshot: CompletionSnapshot | None = None
         self._pending: ChatResponse | None = None
+        self._arguments: dict[int, PartialArguments] = {}
 
-    def feed(self, chunk: ChatCompletionChunk) -> ChatResponse | None:
-        """Fold a chunk in; return the previous chunk's response, if any, to yield now."""
-        ready = self._pending
-        self._snapshot = accumulate_chunk(self._snapshot, chunk)
+    def _read_partial(self, snapshot: CompletionSnapshot) -> PartialReader:
+        """A reader over this stream's per-call parsers, fed only the new pieces."""
+        choice = snapshot.choices[min(snapshot.choices)] if snapshot.choices else None
+        indexes = sorted(choice.tool_calls) if choice else []
+        for index in indexes:
+            pieces = choice.tool_calls[index].argument_pieces  # type: ignore[union-attr]
+            reader = self._arguments.setdefault(index, PartialArguments())
+            for piece in pieces[reader.pieces_fed :]:
+                reader.feed(piece)
+
+        def read(position: int, _call: ToolCall) -> dict[str, Any]:
+            return self._arguments[indexes[position]].value()
+
+        return read
+
+    def feed(self, chunk: ChatCompletionChunk, snapshot: CompletionSnapshot) -> list[ChatResponse]:
+        """The responses ready now: a held one, and this chunk's if it shows something."""
+        ready = [self._pending] if self._pending is not None else []
         delta = "".join(choice.delta.content or "" for choice in chunk.choices if choice.index == 0)
-        self._pending = snapshot_response(
-            self._snapshot, requested_model=self._model, raw=dump(chunk), delta=delta
+        response = snapshot_response(
+            snapshot,
+            requested_model=self._model,
+            raw=dump(chunk),
+            delta=delta,
+            read_partial=self._read_partial(snapshot),
         )
+        if _shows_something(chunk):
+            self._pending = None
+            return [*ready, response]
+        self._pending = response
         return ready
 
-    def finish(self) -> ChatResponse | None:
-        """The last response, finalised; ``None`` when no chunk arrived."""
-        if self._snapshot is None or self._pending is None:
-            return None
-        completion = self._snapshot.to_completion()
-        return chat_response(
+    def finish(self, snapshot: CompletionSnapshot) -> list[ChatResponse]:
+        """The last response, finalised; none when no chunk arrived."""
+        if not snapshot.chunk_count:
+            return []
+        completion = snapshot.to_completion()
+        final = chat_response(
             completion,
             requested_model=self._model,
             raw=dump(completion),
-            delta=self._pending.delta,
+            delta=self._pending.delta if self._pending is not None else "",
             final=True,
         )
-
-
-def stream_responses(
-    chunks: Iterator[ChatCompletionChunk], mapper: StreamMapper
-) -> ChatResponseGen:
-    """Map a chunk stream onto responses; the chunk stream is closed however this ends."""
-    try:
-        for chunk in chunks:
-            ready = mapper.feed(chunk)
-            if ready is not None:
-                yield ready
-        last = mapper.finish()
-        if last is not None:
-            yield last
-    finally:
-        close = getattr(chunks, "close", None)
-        if callable(close):
-            close()
-
-
-async def astream_responses(
-    chunks: AsyncIterator[ChatCompletionChunk], mapper: StreamMapper
-) -> ChatResponseAsyncGen:
-    """Async :func:`stream_responses`."""
-    try:
-        async for chunk in chunks:
-            ready = mapper.feed(chunk)
-            if ready is not None:
-                yield ready
-        last = mapper.finish()
-        if last is not None:
-            yield last
-    finally:
-        aclose = getattr(chunks, "aclose", None)
-        if callable(aclose):
-            await aclose()
+        return [final]
 
 
 def _selection_kwargs(value: Any) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Structured output through the gateway's native ``response_format`` (json_schema).
 
-Helpers without I/O of their own: the schema for a Pydantic class, parsing the final
-JSON text, and turning a stream of ``ChatResponse`` objects into growing partial objects.
+:class:`StructuredPrediction` holds ``structured_predict`` and its streamed and async
+forms for the LLM; the helpers below have no I/O of their own: the schema for a
+Pydantic class, parsing the final JSON text, and turning a stream of ``ChatResponse``
+objects into growing partial objects.
 """
 
 from __future__ import annotations
@@ -15,21 +17,34 @@ from collections.abc import (
     Generator,
     Iterable,
 )
-from typing import Any, Generic
+from typing import TYPE_CHECKING, Any, Generic
 
-from llama_index.core.base.llms.types import ChatResponse
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
 from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictEndEvent,
     LLMStructuredPredictInProgressEvent,
     LLMStructuredPredictStartEvent,
 )
+from llama_index.core.program.function_program import FunctionCallingProgram
 from llama_index.core.program.streaming_utils import process_streaming_content_incremental
-from llama_index.core.program.utils import FlexibleModel
-from llama_index.core.prompts import BasePromptTemplate
-from llama_index.core.types import Model
+from llama_index.core.program.utils import FlexibleModel, get_program_for_llm
+from llama_index.core.prompts import BasePromptTemplate, PromptTemplate
+from llama_index.core.types import BasePydanticProgram, Model, PydanticProgramMode
+
+from assemblyai_gateway.catalog import get_model_info
+
+from ._request import json_schema_call_kwargs
+
+if TYPE_CHECKING:
+    from llama_index.core.llms.function_calling import FunctionCallingLLM
+
+    _LLMBase = FunctionCallingLLM
+else:
+    _LLMBase = object
 
 __all__ = [
+    "StructuredPrediction",
     "astream_structured",
     "json_schema_response_format",
     "parse_structured",
@@ -141,3 +156,164 @@ async def astream_structured(
             yield updated
     for final in fold.finish():
         yield final
+
+
+def _finish_prediction(response: ChatResponse, output_cls: type[Model]) -> Model:
+    """The validated object from a json_schema answer, announced as the prediction's end."""
+    result = parse_structured(response.message.content, output_cls)
+    dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+    return result
+
+
+class StructuredPrediction(_LLMBase):
+    """``structured_predict`` and its streamed and async forms, for the gateway LLM.
+
+    Uses the gateway's ``response_format`` json_schema when the catalog says the model
+    supports it (and ``pydantic_program_mode`` is the default); otherwise function
+    calling with the output tool forced (gpt-oss), or the program mode set. Mixed in
+    before ``FunctionCallingLLM``, whose implementations it falls back to.
+
+    Example:
+        >>> from llama_index_assemblyai_gateway import AssemblyAIGateway
+        >>> issubclass(AssemblyAIGateway, StructuredPrediction)
+        True
+    """
+
+    def _uses_json_schema(self) -> bool:
+        return (
+            self.pydantic_program_mode == PydanticProgramMode.DEFAULT
+            and get_model_info(self.metadata.model_name).supports_json_schema
+        )
+
+    def _json_schema_call(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None,
+        prompt_args: dict[str, Any],
+    ) -> tuple[list[ChatMessage], dict[str, Any]]:
+        messages = self._extend_messages(prompt.format_messages(llm=self, **prompt_args))
+        return messages, json_schema_call_kwargs(
+            llm_kwargs, json_schema_response_format(output_cls)
+        )
+
+    def _start_prediction(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None,
+        prompt_args: dict[str, Any],
+    ) -> tuple[list[ChatMessage], dict[str, Any]]:
+        """Announce a json_schema prediction; the chat call that makes it."""
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
+        return self._json_schema_call(output_cls, prompt, llm_kwargs, prompt_args)
+
+    def _structured_program(
+        self, output_cls: type[Model], prompt: PromptTemplate
+    ) -> BasePydanticProgram[Model]:
+        if (
+            self.pydantic_program_mode == PydanticProgramMode.DEFAULT
+            and self.metadata.is_function_calling_model
+        ):
+            # Force the output tool, streamed or not (the base class only forces it
+            # for non-streamed calls).
+            return FunctionCallingProgram.from_defaults(
+                output_cls=output_cls, prompt=prompt, llm=self, tool_choice="required"
+            )
+        return get_program_for_llm(
+            output_cls, prompt, self, pydantic_program_mode=self.pydantic_program_mode
+        )
+
+    @dispatcher.span
+    def structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Predict an ``output_cls`` instance (json_schema, else function calling)."""
+        if not self._uses_json_schema():
+            predicted: Model = super().structured_predict(
+                output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
+            )
+            return predicted
+        messages, kwargs = self._start_prediction(output_cls, prompt, llm_kwargs, prompt_args)
+        return _finish_prediction(self.chat(messages, **kwargs), output_cls)
+
+    @dispatcher.span
+    async def astructured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Async :meth:`structured_predict`."""
+        if not self._uses_json_schema():
+            predicted: Model = await super().astructured_predict(
+                output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
+            )
+            return predicted
+        messages, kwargs = self._start_prediction(output_cls, prompt, llm_kwargs, prompt_args)
+        return _finish_prediction(await self.achat(messages, **kwargs), output_cls)
+
+    @dispatcher.span
+    def stream_structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Generator[Model | FlexibleModel, None, None]:
+        """Yield partial objects as the JSON grows, then the full ``output_cls`` object."""
+        if not self._uses_json_schema():
+            return super().stream_structured_predict(
+                output_cls, prompt, llm_kwargs=dict(llm_kwargs or {}), **prompt_args
+            )
+        messages, kwargs = self._json_schema_call(output_cls, prompt, llm_kwargs, prompt_args)
+        return stream_structured(
+            lambda: self.stream_chat(messages, **kwargs), output_cls, prompt, prompt_args
+        )
+
+    @dispatcher.span
+    async def astream_structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> AsyncGenerator[Model | FlexibleModel, None]:
+        """Async :meth:`stream_structured_predict`."""
+        if not self._uses_json_schema():
+            return await super().astream_structured_predict(
+                output_cls, prompt, llm_kwargs=dict(llm_kwargs or {}), **prompt_args
+            )
+        messages, kwargs = self._json_schema_call(output_cls, prompt, llm_kwargs, prompt_args)
+        return astream_structured(
+            lambda: self.astream_chat(messages, **kwargs), output_cls, prompt, prompt_args
+        )
+
+    def _structured_stream_call(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Generator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None, None]:
+        program = self._structured_program(output_cls, prompt)
+        return program.stream_call(llm_kwargs=llm_kwargs, **prompt_args)
+
+    async def _structured_astream_call(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
+        program = self._structured_program(output_cls, prompt)
+        return await program.astream_call(llm_kwargs=llm_kwargs, **prompt_args)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import pickle
-from collections.abc import AsyncGenerator, Generator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -26,78 +26,49 @@ from llama_index.core.base.llms.types import (
     CompletionResponseAsyncGen,
     CompletionResponseGen,
     LLMMetadata,
-    MessageRole,
-)
-from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
-from llama_index.core.instrumentation.events.llm import (
-    LLMStructuredPredictEndEvent,
-    LLMStructuredPredictStartEvent,
 )
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from llama_index.core.program.function_program import FunctionCallingProgram
-from llama_index.core.program.utils import FlexibleModel, get_program_for_llm
-from llama_index.core.prompts import PromptTemplate
-from llama_index.core.types import BasePydanticProgram, Model, PydanticProgramMode
-from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from assemblyai_gateway.catalog import get_model_info
 from assemblyai_gateway.limiter import AdaptiveLimiter
-from assemblyai_gateway.translate import resolve_tool_choice
+from assemblyai_gateway.settings import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MODEL,
+    GATEWAY_DEFAULT_MAX_TOKENS,
+    ClientCache,
+    GatewayClientOwner,
+    request_settings,
+)
+from assemblyai_gateway.streaming import amap_stream, map_stream
+from assemblyai_gateway.wire import FallbackList, PostProcessingList
 
 from ._rate_limiter import adopt_rate_limiter
-from ._request import build_request
+from ._request import prepare_chat_with_tools, to_gateway_request
 from ._response import (
     StreamMapper,
-    astream_responses,
     chat_response,
     dump,
     keep_first_tool_call,
-    stream_responses,
     tool_selections,
 )
-from ._structured import (
-    astream_structured,
-    json_schema_response_format,
-    parse_structured,
-    stream_structured,
-)
+from ._structured import StructuredPrediction
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
-    from assemblyai_gateway.client import GatewayClient
-
 __all__ = ["DEFAULT_MODEL", "GATEWAY_DEFAULT_MAX_TOKENS", "AssemblyAIGateway"]
 
 logger = logging.getLogger("llama_index_assemblyai_gateway")
-dispatcher = get_dispatcher(__name__)
 
-DEFAULT_MODEL = "claude-sonnet-4-5-20250929"
-# What the gateway produces at most when a request has no max_tokens.
-GATEWAY_DEFAULT_MAX_TOKENS = 1000
-
-# Fields the core client is built from: changing one rebuilds it on the next call.
-_CLIENT_FIELDS = frozenset(
-    {
-        "api_key",
-        "base_url",
-        "region",
-        "timeout",
-        "max_retries",
-        "enforce_region",
-        "http_client",
-        "async_http_client",
-        "limiter",
-    }
-)
 # Never pickled: connection pools (pickling with injected ones raises TypeError).
 _UNPICKLED_FIELDS = frozenset({"http_client", "async_http_client"})
 
 
-class AssemblyAIGateway(FunctionCallingLLM):
+class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallingLLM):
     """AssemblyAI's LLM Gateway (Claude, GPT and Gemini behind one key) as a LlamaIndex LLM.
 
     Chat, completion, streaming (sync and async), tool calling, agents and structured
@@ -105,7 +76,7 @@ class AssemblyAIGateway(FunctionCallingLLM):
     the others are fetched in one request and replayed as a stream, through the same
     accumulator, so streamed and non-streamed results are identical.
 
-    Args:
+    Attributes:
         model: The gateway model id. Unknown ids work, with conservative defaults.
         api_key: The AssemblyAI key; defaults to ``$ASSEMBLYAI_API_KEY`` at call time.
             Never serialised, logged or shown in ``repr``.
@@ -131,7 +102,7 @@ class AssemblyAIGateway(FunctionCallingLLM):
             reports to (429s, ``Retry-After``, token usage); share one object between
             LLMs to share the account's limits. ``rate_limiter=`` takes one too.
 
-    Example:
+    Examples:
         ```python
         from llama_index.core.llms import ChatMessage
         from llama_index.llms.assemblyai_gateway import AssemblyAIGateway
@@ -168,19 +139,22 @@ class AssemblyAIGateway(FunctionCallingLLM):
     timeout: float | None = Field(
         default=None, gt=0, description="Seconds per request (default 120)."
     )
-    max_retries: int = Field(default=2, ge=0, description="Retries after the first attempt.")
+    max_retries: int = Field(
+        default=DEFAULT_MAX_RETRIES, ge=0, description="Retries after the first attempt."
+    )
     enforce_region: bool = Field(
         default=True,
         description="Refuse US-only models on the EU endpoint before sending; False overrides.",
     )
-    fallbacks: list[dict[str, Any]] | None = Field(
+    fallbacks: FallbackList[dict[str, Any]] | None = Field(
         default=None, description="Fallback models, each {'model': ..., <overrides>}."
     )
     fallback_config: dict[str, Any] | None = Field(
         default=None, description="{'retry': bool, 'depth': 0-2}."
     )
-    post_processing_steps: list[dict[str, Any]] | None = Field(
-        default=None, description="Server-side steps, e.g. [{'type': 'json-repair'}]."
+    post_processing_steps: PostProcessingList[dict[str, Any]] | None = Field(
+        default=None,
+        description="Server-side steps, e.g. [{'type': 'json-repair'}] or ['json-repair'].",
     )
     transcript_id: str | None = Field(
         default=None, description="Transcript injected at {{ transcript }}."
@@ -207,19 +181,13 @@ class AssemblyAIGateway(FunctionCallingLLM):
         default=None, exclude=True, repr=False, description="A shared AdaptiveLimiter."
     )
 
-    _gateway: GatewayClient | None = PrivateAttr(default=None)
+    _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
+    _ASYNC_CLIENT_FIELD: ClassVar[str] = "async_http_client"
 
     @model_validator(mode="before")
     @classmethod
     def _adopt_adaptive_rate_limiter(cls, values: Any) -> Any:
         return adopt_rate_limiter(values)
-
-    @field_validator("fallbacks", mode="before")
-    @classmethod
-    def _fallback_ids_to_objects(cls, value: Any) -> Any:
-        if isinstance(value, (list, tuple)):
-            return [{"model": item} if isinstance(item, str) else item for item in value]
-        return value
 
     @classmethod
     def class_name(cls) -> str:
@@ -228,19 +196,9 @@ class AssemblyAIGateway(FunctionCallingLLM):
 
     # ------------------------------------------------------------------ plumbing
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name in _CLIENT_FIELDS:
-            self._gateway = None
-
-    def __getstate__(self) -> dict[Any, Any]:
+    def _pickle_state(self) -> dict[Any, Any]:
         # Not BaseComponent.__getstate__: it deletes unpicklable fields from the live
         # object. Our own pools are dropped; the core client is rebuilt lazily.
-        if self.http_client is not None or self.async_http_client is not None:
-            raise TypeError(
-                "an AssemblyAIGateway with an injected http_client/async_http_client cannot "
-                "be pickled; pickle it without them and inject them after loading"
-            )
         fields = {}
         for key, value in self.__dict__.items():
             if key in _UNPICKLED_FIELDS:
@@ -260,38 +218,6 @@ class AssemblyAIGateway(FunctionCallingLLM):
             "__pydantic_fields_set__": set(self.__pydantic_fields_set__),
             "__pydantic_private__": {},
         }
-
-    def _client(self) -> GatewayClient:
-        """The core client, built on first use (and again after a setting changed)."""
-        gateway = getattr(self, "_gateway", None)
-        if gateway is None:
-            from assemblyai_gateway.client import GatewayClient
-
-            gateway = GatewayClient(
-                api_key=self.api_key,
-                base_url=self.base_url,
-                region=self.region,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                enforce_region=self.enforce_region,
-                http_client=self.http_client,
-                http_async_client=self.async_http_client,
-                limiter=self.limiter,
-            )
-            self._gateway = gateway
-        return gateway
-
-    def close(self) -> None:
-        """Close the connection pool the core client owns (injected clients stay open)."""
-        gateway = getattr(self, "_gateway", None)
-        if gateway is not None:
-            gateway.close()
-
-    async def aclose(self) -> None:
-        """Close the sync and async pools the core client owns."""
-        gateway = getattr(self, "_gateway", None)
-        if gateway is not None:
-            await gateway.aclose()
 
     @property
     def metadata(self) -> LLMMetadata:
@@ -314,20 +240,12 @@ class AssemblyAIGateway(FunctionCallingLLM):
         """Settings and metadata for instrumentation events; never the key or clients."""
         return {**self.model_dump(), **self.metadata.model_dump(), "class_name": self.class_name()}
 
-    def _settings(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "fallbacks": self.fallbacks,
-            "fallback_config": self.fallback_config,
-            "post_processing_steps": self.post_processing_steps,
-            "transcript_id": self.transcript_id,
-            **self.additional_kwargs,
-        }
-
     def _request(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
-        return build_request(messages, settings=self._settings(), call_kwargs=kwargs)
+        return to_gateway_request(
+            messages,
+            settings=request_settings(self, self.additional_kwargs),
+            call_kwargs=kwargs,
+        )
 
     # ---------------------------------------------------------------------- chat
 
@@ -355,26 +273,26 @@ class AssemblyAIGateway(FunctionCallingLLM):
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         request = self._request(messages, kwargs)
-        completion = self._client().create(request)
+        completion = self._gateway_client().create(request)
         return chat_response(completion, requested_model=request["model"], raw=dump(completion))
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         request = self._request(messages, kwargs)
-        completion = await self._client().acreate(request)
+        completion = await self._gateway_client().acreate(request)
         return chat_response(completion, requested_model=request["model"], raw=dump(completion))
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         request = self._request(messages, kwargs)
         # Validation (and the region guard) happens here, before iteration starts.
-        chunks = self._client().stream(request)
-        return stream_responses(chunks, StreamMapper(request["model"]))
+        stream = self._gateway_client().stream(request)
+        return map_stream(stream, StreamMapper(request["model"]))
 
     async def _astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         request = self._request(messages, kwargs)
-        chunks = self._client().astream(request)
-        return astream_responses(chunks, StreamMapper(request["model"]))
+        stream = self._gateway_client().astream(request)
+        return amap_stream(stream, StreamMapper(request["model"]))
 
     # ---------------------------------------------------------------- completion
 
@@ -427,25 +345,15 @@ class AssemblyAIGateway(FunctionCallingLLM):
         only decides whether :meth:`chat_with_tools` keeps more than one call.
         ``strict`` sets each function's ``strict`` flag when given.
         """
-        specs = [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
-        if strict is not None:
-            for spec in specs:
-                spec["function"]["strict"] = strict
-        messages = list(chat_history or [])
-        if isinstance(user_msg, str):
-            user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
-        if user_msg is not None:
-            messages.append(user_msg)
-        chat_kwargs: dict[str, Any] = {**kwargs, "messages": messages}
-        if specs:
-            chat_kwargs["tools"] = specs
-            wanted = tool_choice if tool_choice is not None else (True if tool_required else None)
-            choice = resolve_tool_choice(wanted, [spec["function"]["name"] for spec in specs])
-            if choice is not None:
-                chat_kwargs["tool_choice"] = (
-                    choice if isinstance(choice, str) else choice.model_dump(mode="json")
-                )
-        return chat_kwargs
+        return prepare_chat_with_tools(
+            tools,
+            user_msg=user_msg,
+            chat_history=chat_history,
+            tool_required=tool_required,
+            tool_choice=tool_choice,
+            strict=strict,
+            extra=kwargs,
+        )
 
     def _validate_chat_with_tools_response(
         self,
@@ -477,151 +385,3 @@ class AssemblyAIGateway(FunctionCallingLLM):
         if not selections and error_on_no_tool_call:
             raise ValueError("Expected at least one tool call, but got 0 tool calls.")
         return selections
-
-    # --------------------------------------------------------- structured output
-
-    def _uses_json_schema(self) -> bool:
-        return (
-            self.pydantic_program_mode == PydanticProgramMode.DEFAULT
-            and get_model_info(self.model).supports_json_schema
-        )
-
-    def _json_schema_call(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None,
-        prompt_args: dict[str, Any],
-    ) -> tuple[list[ChatMessage], dict[str, Any]]:
-        messages = self._extend_messages(prompt.format_messages(llm=self, **prompt_args))
-        kwargs = dict(llm_kwargs or {})
-        for key in ("tool_choice", "tool_required", "allow_parallel_tool_calls"):
-            kwargs.pop(key, None)
-        kwargs.setdefault("response_format", json_schema_response_format(output_cls))
-        return messages, kwargs
-
-    def _structured_program(
-        self, output_cls: type[Model], prompt: PromptTemplate
-    ) -> BasePydanticProgram[Model]:
-        if (
-            self.pydantic_program_mode == PydanticProgramMode.DEFAULT
-            and self.metadata.is_function_calling_model
-        ):
-            # Force the output tool, streamed or not (the base class only forces it
-            # for non-streamed calls).
-            return FunctionCallingProgram.from_defaults(
-                output_cls=output_cls, prompt=prompt, llm=self, tool_choice="required"
-            )
-        return get_program_for_llm(
-            output_cls, prompt, self, pydantic_program_mode=self.pydantic_program_mode
-        )
-
-    @dispatcher.span
-    def structured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Predict an ``output_cls`` instance.
-
-        Uses the gateway's ``response_format`` json_schema when the catalog says the
-        model supports it (and ``pydantic_program_mode`` is the default); otherwise
-        function calling with the output tool forced (gpt-oss), or the program mode set.
-        """
-        if not self._uses_json_schema():
-            predicted: Model = super().structured_predict(
-                output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
-            )
-            return predicted
-        dispatcher.event(
-            LLMStructuredPredictStartEvent(
-                output_cls=output_cls, template=prompt, template_args=prompt_args
-            )
-        )
-        messages, kwargs = self._json_schema_call(output_cls, prompt, llm_kwargs, prompt_args)
-        result = parse_structured(self.chat(messages, **kwargs).message.content, output_cls)
-        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
-        return result
-
-    @dispatcher.span
-    async def astructured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Async :meth:`structured_predict`."""
-        if not self._uses_json_schema():
-            predicted: Model = await super().astructured_predict(
-                output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
-            )
-            return predicted
-        dispatcher.event(
-            LLMStructuredPredictStartEvent(
-                output_cls=output_cls, template=prompt, template_args=prompt_args
-            )
-        )
-        messages, kwargs = self._json_schema_call(output_cls, prompt, llm_kwargs, prompt_args)
-        response = await self.achat(messages, **kwargs)
-        result = parse_structured(response.message.content, output_cls)
-        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
-        return result
-
-    @dispatcher.span
-    def stream_structured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Generator[Model | FlexibleModel, None, None]:
-        """Yield partial objects as the JSON grows, then the full ``output_cls`` object."""
-        if not self._uses_json_schema():
-            return super().stream_structured_predict(
-                output_cls, prompt, llm_kwargs=dict(llm_kwargs or {}), **prompt_args
-            )
-        messages, kwargs = self._json_schema_call(output_cls, prompt, llm_kwargs, prompt_args)
-        return stream_structured(
-            lambda: self.stream_chat(messages, **kwargs), output_cls, prompt, prompt_args
-        )
-
-    @dispatcher.span
-    async def astream_structured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> AsyncGenerator[Model | FlexibleModel, None]:
-        """Async :meth:`stream_structured_predict`."""
-        if not self._uses_json_schema():
-            return await super().astream_structured_predict(
-                output_cls, prompt, llm_kwargs=dict(llm_kwargs or {}), **prompt_args
-            )
-        messages, kwargs = self._json_schema_call(output_cls, prompt, llm_kwargs, prompt_args)
-        return astream_structured(
-            lambda: self.astream_chat(messages, **kwargs), output_cls, prompt, prompt_args
-        )
-
-    def _structured_stream_call(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Generator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None, None]:
-        program = self._structured_program(output_cls, prompt)
-        return program.stream_call(llm_kwargs=llm_kwargs, **prompt_args)
-
-    async def _structured_astream_call(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
-        program = self._structured_program(output_cls, prompt)
-        return await program.astream_call(llm_kwargs=llm_kwargs, **prompt_args)

@@ -4,6 +4,7 @@
 * ``retry_waits``: records the waits the retry policy asks for, without sleeping.
 * ``no_api_key_env``: removes ``ASSEMBLYAI_API_KEY`` / ``ASSEMBLYAI_GATEWAY_BASE_URL``.
 * ``make_client``: a ``GatewayClient`` on a mock transport, sync and async clients injected.
+* ``network``: answers requests made through httpx's default transports from a script.
 * ``sync_or_async`` + ``complete`` / ``collect_stream``: run one request through
   ``create``/``stream`` or ``acreate``/``astream``, so one test covers both loops.
 """
@@ -11,7 +12,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ import pytest
 from assemblyai_gateway import retries
 from assemblyai_gateway.client import GatewayClient
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
+from assemblyai_gateway.testing import ScriptedTransport, ScriptStep
 from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
 
 LIVE_OPTION = "--live"
@@ -168,3 +170,25 @@ def collect_stream(sync_or_async: str) -> CollectStream:
         return chunks, None
 
     return run
+
+
+@pytest.fixture
+def network(monkeypatch: pytest.MonkeyPatch) -> Callable[[Sequence[ScriptStep]], ScriptedTransport]:
+    """Answer requests made through httpx's default transports from a script."""
+
+    def install(steps: Sequence[ScriptStep]) -> ScriptedTransport:
+        transport = ScriptedTransport(steps)
+
+        def handle(_self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+            return transport.handle_request(request)
+
+        async def ahandle(
+            _self: httpx.AsyncHTTPTransport, request: httpx.Request
+        ) -> httpx.Response:
+            return await transport.handle_async_request(request)
+
+        monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
+        monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", ahandle)
+        return transport
+
+    return install

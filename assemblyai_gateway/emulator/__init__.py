@@ -5,7 +5,7 @@ Start it with ``with GatewayEmulator() as emulator:``, from the command line wit
 Importing this package needs only the standard library; running the emulator needs
 the ``emulator`` extra (``pip install 'assemblyai-llm-gateway[emulator]'``).
 
-Example:
+Examples:
     >>> import httpx
     >>> from assemblyai_gateway.emulator import GatewayEmulator
     >>> with GatewayEmulator() as emulator:

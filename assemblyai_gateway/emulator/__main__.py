@@ -1,6 +1,6 @@
 """``assemblyai-gateway-emulator``: run the gateway emulator until Ctrl-C.
 
-Example:
+Examples:
     $ assemblyai-gateway-emulator --port 8787 --transcript tr_1="Alice: ship it Friday."
 """
 
@@ -112,9 +112,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    # SIGTERM (docker stop, CI) stops as cleanly as Ctrl-C; only the main thread may set it.
+    # SIGTERM (docker stop, CI) stops as cleanly as Ctrl-C. SIGINT gets the handler too:
+    # a process started in the background inherits SIGINT ignored, so Python installs no
+    # KeyboardInterrupt for it. Only the main thread may set handlers.
     in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, on_signal) if in_main else None
+    stop_signals = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.signal(sig, on_signal) for sig in stop_signals} if in_main else {}
     try:
         if args.host not in ("127.0.0.1", "localhost", "::1"):
             print(f"warning: listening on {args.host}, not only loopback", file=sys.stderr)
@@ -127,8 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        if in_main:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         emulator.stop()
     print("emulator stopped", flush=True)
     return 0

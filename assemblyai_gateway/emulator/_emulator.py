@@ -22,8 +22,8 @@ class GatewayEmulator:
     """A local, deterministic AssemblyAI LLM Gateway on ``127.0.0.1``.
 
     It is a real threaded HTTP server (keep-alive, SSE) that speaks the gateway's
-    contract: raw-key auth, validation errors, the deterministic model rules in the
-    README, fallbacks, transcripts, json-repair, streaming for OpenAI models, and a
+    contract: raw-key auth, validation errors, the deterministic model rules on the
+    emulator docs page, fallbacks, transcripts, json-repair, streaming for OpenAI models, and a
     FIFO script of :class:`Fault` s for testing retries and error handling.
 
     Args:
@@ -39,7 +39,7 @@ class GatewayEmulator:
         host: Interface to bind; keep the loopback default unless you mean it.
         port: Port to bind; 0 picks a free one.
 
-    Example:
+    Examples:
         >>> import httpx
         >>> from assemblyai_gateway.emulator import Fault, GatewayEmulator
         >>> with GatewayEmulator(api_key="emulator-key") as emulator:

@@ -53,7 +53,7 @@ class Fault:
         invalid_json: For ``malformed_body``: send text that is not JSON at all
             instead of a JSON object that is not a completion.
 
-    Example:
+    Examples:
         >>> from assemblyai_gateway.emulator import Fault
         >>> Fault.rate_limit(retry_after=1.0).headers
         (('retry-after', '1'),)

@@ -1,6 +1,6 @@
 """The emulator's deterministic "model": pure functions from a valid request to an answer.
 
-Every rule here is documented in the README's emulator section; keep them in sync.
+Every rule here is documented on the emulator page (docs/emulator.md); keep them in sync.
 Requests reaching these functions have passed :mod:`._validation`.
 """
 
@@ -45,7 +45,7 @@ MAX_FALLBACK_DEPTH = 2
 def tokenize(text: str) -> list[str]:
     """The emulator's tokenizer: runs of word characters, and each other non-space char.
 
-    Example:
+    Examples:
         >>> tokenize("Hello, world!")
         ['Hello', ',', 'world', '!']
     """
@@ -125,7 +125,7 @@ def extract_hints(text: str) -> dict[str, str]:
 
     Quote a value to include spaces: ``city="New York"``.
 
-    Example:
+    Examples:
         >>> extract_hints('weather in city: Paris, unit=celsius and note="two words"')
         {'city': 'Paris', 'unit': 'celsius', 'note': 'two words'}
     """

@@ -39,7 +39,7 @@ def _parser() -> Any:
 def sample_for_pattern(pattern: str) -> str | None:
     """A string that ``re.search(pattern, ...)`` accepts, or None if out of reach.
 
-    Example:
+    Examples:
         >>> sample_for_pattern(r"^[0-9]{5}$")
         '00000'
         >>> sample_for_pattern(r"^(ab|cd)-\\w+$")

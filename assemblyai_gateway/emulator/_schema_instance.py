@@ -71,7 +71,7 @@ def instance_for(
         hints: Values for properties by name, taken from the user's message.
         name: The name used for a top-level string.
 
-    Example:
+    Examples:
         >>> instance_for({"type": "object", "properties": {"city": {"type": "string"}}})
         {'city': 'city'}
         >>> instance_for({"type": "integer", "minimum": 5})

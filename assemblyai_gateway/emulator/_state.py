@@ -32,7 +32,7 @@ class RecordedRequest:
         auth_present: Whether an ``Authorization`` header was sent.
         auth_valid: Whether it was exactly the emulator's key.
 
-    Example:
+    Examples:
         >>> import httpx
         >>> from assemblyai_gateway.emulator import GatewayEmulator
         >>> with GatewayEmulator() as emulator:

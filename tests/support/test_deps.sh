@@ -13,6 +13,18 @@ ROOT="$PWD"
 WORK="$ROOT/.venv-deps"
 SUITE=(tests --ignore=tests/test_benchmarks --ignore=tests/test_cookbook -q)
 
+direct_names() {
+    python3 - <<'PY'
+import re, tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+requirements = list(project["dependencies"])
+for extra in project["optional-dependencies"].values():
+    requirements += [r for r in extra if not r.startswith(project["name"])]
+for requirement in requirements:
+    print(re.match(r"[A-Za-z0-9_.-]+", requirement).group(0).lower().replace("_", "-"))
+PY
+}
+
 test_group() {
     python3 - <<'PY'
 import tomllib
@@ -39,18 +51,22 @@ run() {
             -e ".[all]" -r "$WORK/test-group.txt"
     else
         "$UV" pip install --quiet --python "$venv/bin/python" --resolution lowest-direct -e ".[all]"
-        "$UV" pip freeze --python "$venv/bin/python" --exclude-editable > "$WORK/floor.txt"
-        "$UV" pip install --quiet --python "$venv/bin/python" -c "$WORK/floor.txt" \
+        # Hold our direct dependencies at their floors; everything else may move.
+        direct_names > "$WORK/direct.txt"
+        "$UV" pip freeze --python "$venv/bin/python" --exclude-editable \
+            | grep -i -E -f <(sed 's/.*/^&==/' "$WORK/direct.txt") > "$WORK/floor.txt"
+        "$UV" pip install --quiet --upgrade --python "$venv/bin/python" -c "$WORK/floor.txt" \
             -r "$WORK/test-group.txt"
     fi
     echo "-- direct dependencies as installed:"
+    direct_names > "$WORK/direct.txt"
     "$UV" pip freeze --python "$venv/bin/python" \
-        | grep -i -E '^(httpx|httpx-sse|pydantic|tenacity|typing-extensions|langchain-core|llama-index-core|jsonschema|json-repair)=' \
-        | sed 's/^/   /'
+        | grep -i -E -f <(sed 's/.*/^&==/' "$WORK/direct.txt") | sed 's/^/   /'
     (cd "$ROOT" && "$venv/bin/python" -m pytest "${SUITE[@]}")
 }
 
 mkdir -p "$WORK"
-run highest
-run lowest-direct
-echo "test-deps: both resolutions passed"
+for resolution in ${TEST_DEPS_RESOLUTIONS:-highest lowest-direct}; do
+    run "$resolution"
+done
+echo "test-deps: passed at: ${TEST_DEPS_RESOLUTIONS:-highest lowest-direct}"

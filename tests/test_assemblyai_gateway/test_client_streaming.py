@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import (
-    AsyncGenerator,
     AsyncIterator,
-    Generator,
     Iterator,
 )
 
@@ -21,6 +19,7 @@ from assemblyai_gateway.errors import (
     ResponseValidationError,
     StreamError,
 )
+from assemblyai_gateway.streaming import AsyncChatCompletionStream, ChatCompletionStream
 from assemblyai_gateway.testing import (
     BrokenStream,
     ScriptedTransport,
@@ -357,7 +356,7 @@ def test_stream_sends_nothing_until_iterated(make_client: MakeClient) -> None:
 def test_closing_a_sync_stream_early_closes_the_response(make_client: MakeClient) -> None:
     transport = ScriptedTransport([text_stream()])
     stream = make_client(transport).stream(GPT)
-    assert isinstance(stream, Generator)
+    assert isinstance(stream, ChatCompletionStream)
 
     first = next(stream)
     stream.close()
@@ -369,7 +368,7 @@ def test_closing_a_sync_stream_early_closes_the_response(make_client: MakeClient
 async def test_closing_an_async_stream_early_closes_the_response(make_client: MakeClient) -> None:
     transport = ScriptedTransport([text_stream()])
     stream = make_client(transport).astream(GPT)
-    assert isinstance(stream, AsyncGenerator)
+    assert isinstance(stream, AsyncChatCompletionStream)
 
     first = await stream.__anext__()
     await stream.aclose()

@@ -141,7 +141,7 @@ def test_every_benchmark_reports_every_row(tmp_path: Path) -> None:
     assert "## Targets" in markdown
     assert (tmp_path / bench_run.PLOT_NAME).stat().st_size > 0
     part = readme.read_text()
-    assert part.startswith("## Performance")
+    assert part.startswith("## Latest results")
     assert f"benchmarks/results/{bench_run.PLOT_NAME}" in part
 
 

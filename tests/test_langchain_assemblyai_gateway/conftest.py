@@ -104,25 +104,3 @@ def merge(chunks: Sequence[BaseMessage]) -> AIMessageChunk:
 @pytest.fixture
 def merge_chunks() -> Callable[[Sequence[BaseMessage]], AIMessageChunk]:
     return merge
-
-
-@pytest.fixture
-def network(monkeypatch: pytest.MonkeyPatch) -> Callable[[Sequence[ScriptStep]], ScriptedTransport]:
-    """Answer requests made through httpx's default transports from a script."""
-
-    def install(steps: Sequence[ScriptStep]) -> ScriptedTransport:
-        transport = ScriptedTransport(steps)
-
-        def handle(_self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
-            return transport.handle_request(request)
-
-        async def ahandle(
-            _self: httpx.AsyncHTTPTransport, request: httpx.Request
-        ) -> httpx.Response:
-            return await transport.handle_async_request(request)
-
-        monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
-        monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", ahandle)
-        return transport
-
-    return install

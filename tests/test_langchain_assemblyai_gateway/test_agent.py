@@ -9,7 +9,13 @@ from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 from langchain_core.tools import tool
 from langgraph.prebuilt import create_react_agent
 
-from assemblyai_gateway.testing import chunk_body, completion_body, sse_body, tool_call
+from assemblyai_gateway.testing import (
+    chunk_body,
+    completion_body,
+    sse_body,
+    tool_call,
+    tool_call_delta,
+)
 
 # langgraph 1.x deprecates create_react_agent in favour of langchain.agents.create_agent;
 # the `langchain` package is not a dependency here, so the prebuilt agent is what we use.
@@ -73,20 +79,13 @@ async def test_react_agent_loop(make_model: Any, run: Any) -> None:
     assert time == {"role": "tool", "tool_call_id": "call_t", "content": "12:00 in CET"}
 
 
-def _call_delta(index: int, call_id: str, name: str, arguments: str) -> dict[str, Any]:
-    return {
-        "index": index,
-        "id": call_id,
-        "type": "function",
-        "function": {"name": name, "arguments": arguments},
-    }
-
-
 async def test_react_agent_streams_tokens_from_a_native_model(make_model: Any, run: Any) -> None:
     calls = sse_body(
         [
-            chunk_body(tool_calls=[_call_delta(0, "call_w", "get_weather", '{"city": "Paris"}')]),
-            chunk_body(tool_calls=[_call_delta(1, "call_t", "get_time", '{"tz": "CET"}')]),
+            chunk_body(
+                tool_calls=[tool_call_delta(0, '{"city": "Paris"}', "call_w", "get_weather")]
+            ),
+            chunk_body(tool_calls=[tool_call_delta(1, '{"tz": "CET"}', "call_t", "get_time")]),
             chunk_body(finish_reason="tool_calls"),
             chunk_body(usage=(20, 5), choices=False),
         ]

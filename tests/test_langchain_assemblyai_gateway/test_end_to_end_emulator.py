@@ -216,8 +216,8 @@ def test_the_class_docstring_example_runs(
     from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 
     doc = inspect.getdoc(ChatAssemblyAIGateway) or ""
-    example = doc.split(".. code-block:: python", 1)[1]
-    code = textwrap.dedent(example.split("\n", 1)[1])
+    example = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    code = textwrap.dedent(example)
     # gateway_emulator points ASSEMBLYAI_API_KEY / ASSEMBLYAI_GATEWAY_BASE_URL at itself.
     exec(compile(code, "<ChatAssemblyAIGateway docstring>", "exec"), {"__name__": "example"})
     printed = capsys.readouterr().out

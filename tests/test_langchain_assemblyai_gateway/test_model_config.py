@@ -185,7 +185,7 @@ async def test_rate_limiter_is_consulted(
 
 def test_the_client_is_built_lazily_and_reused() -> None:
     model = ChatAssemblyAIGateway(api_key="k", region="eu", timeout=12, max_retries=4)
-    assert model._client is None
+    assert model._clients.client is None
     client = model.client
     assert isinstance(client, GatewayClient)
     assert model.client is client

@@ -10,7 +10,13 @@ from langchain_core.callbacks import BaseCallbackHandler, CallbackManagerForLLMR
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from langchain_tests.utils.stream_lifecycle import assert_valid_event_stream
 
-from assemblyai_gateway.testing import chunk_body, completion_body, sse_body, tool_call
+from assemblyai_gateway.testing import (
+    chunk_body,
+    completion_body,
+    sse_body,
+    tool_call,
+    tool_call_delta,
+)
 
 CLAUDE = "claude-sonnet-4-5-20250929"
 GPT = "gpt-5"
@@ -19,29 +25,17 @@ WEATHER = {"name": "get_weather", "args": {"city": "Paris"}, "id": "call_a", "ty
 TIME = {"name": "get_time", "args": {"tz": "CET"}, "id": "call_b", "type": "tool_call"}
 
 
-def _delta_call(
-    index: int, arguments: str, call_id: str | None = None, name: str | None = None
-) -> dict[str, Any]:
-    call: dict[str, Any] = {"index": index, "function": {"arguments": arguments}}
-    if call_id is not None:
-        call["id"] = call_id
-        call["type"] = "function"
-    if name is not None:
-        call["function"]["name"] = name
-    return call
-
-
 def native_sse(*, usage: bool = True) -> bytes:
     """Text, then two tool calls whose argument deltas interleave, then usage."""
     chunks = [
         chunk_body(role="assistant", content=""),
         chunk_body("Let me "),
         chunk_body("check."),
-        chunk_body(tool_calls=[_delta_call(0, "", "call_a", "get_weather")]),
-        chunk_body(tool_calls=[_delta_call(1, "", "call_b", "get_time")]),
-        chunk_body(tool_calls=[_delta_call(0, '{"city": ')]),
-        chunk_body(tool_calls=[_delta_call(1, '{"tz": "CET"}')]),
-        chunk_body(tool_calls=[_delta_call(0, '"Paris"}')]),
+        chunk_body(tool_calls=[tool_call_delta(0, "", "call_a", "get_weather")]),
+        chunk_body(tool_calls=[tool_call_delta(1, "", "call_b", "get_time")]),
+        chunk_body(tool_calls=[tool_call_delta(0, '{"city": ')]),
+        chunk_body(tool_calls=[tool_call_delta(1, '{"tz": "CET"}')]),
+        chunk_body(tool_calls=[tool_call_delta(0, '"Paris"}')]),
         chunk_body(finish_reason="tool_calls"),
     ]
     if usage:
@@ -163,8 +157,8 @@ async def test_native_tool_calls_without_ids_match_invoke(
 ) -> None:
     sse = sse_body(
         [
-            chunk_body(tool_calls=[_delta_call(0, '{"x": ', name="f")]),
-            chunk_body(tool_calls=[_delta_call(0, "1}")]),
+            chunk_body(tool_calls=[tool_call_delta(0, '{"x": ', name="f")]),
+            chunk_body(tool_calls=[tool_call_delta(0, "1}")]),
             chunk_body(finish_reason="tool_calls"),
         ]
     )

@@ -9,8 +9,8 @@ from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
+from assemblyai_gateway.errors import ToolChoiceError
 from assemblyai_gateway.testing import completion_body, tool_call
-from assemblyai_gateway.translate import ToolChoiceError
 
 
 @tool

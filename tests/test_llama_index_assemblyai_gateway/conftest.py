@@ -97,6 +97,20 @@ class Runner:
             return [r async for r in await llm.astream_chat(messages, **kwargs)]
         return list(llm.stream_chat(messages, **kwargs))
 
+    async def stream_chat_each(
+        self,
+        llm: AssemblyAIGateway,
+        messages: Sequence[ChatMessage],
+        each: Callable[[ChatResponse], None],
+    ) -> None:
+        """Stream, handing every response to ``each`` the moment it is yielded."""
+        if self.is_async:
+            async for response in await llm.astream_chat(messages):
+                each(response)
+        else:
+            for response in llm.stream_chat(messages):
+                each(response)
+
     async def complete(
         self, llm: AssemblyAIGateway, prompt: str, **kwargs: Any
     ) -> CompletionResponse:

@@ -20,7 +20,6 @@ from pydantic import BaseModel
 from assemblyai_gateway import AuthenticationError
 from assemblyai_gateway.emulator import Fault, GatewayEmulator
 from llama_index_assemblyai_gateway import AssemblyAIGateway
-from tests.support.readme import python_examples
 
 if TYPE_CHECKING:
     from tests.test_llama_index_assemblyai_gateway.conftest import Runner
@@ -174,23 +173,3 @@ def test_class_docstring_example_runs(
     exec(compile(code, "<AssemblyAIGateway docstring>", "exec"), {})
     printed = capsys.readouterr().out
     assert "Emulated answer to" in printed
-
-
-def _readme_examples() -> list[str]:
-    return python_examples("LlamaIndex")
-
-
-def test_the_readme_section_has_examples() -> None:
-    assert len(_readme_examples()) >= 8
-
-
-@pytest.mark.parametrize("index", range(len(_readme_examples())))
-def test_readme_example_runs(
-    emulator: GatewayEmulator, capsys: pytest.CaptureFixture[str], index: int
-) -> None:
-    # Make the fallback example fall back, and give the transcript example a transcript.
-    emulator.failing_models.add("claude-opus-4-6")
-    emulator.transcripts["your-transcript-id"] = "Alice: the launch moves to Friday."
-    code = _readme_examples()[index]
-    exec(compile(code, f"<README LlamaIndex example {index}>", "exec"), {"__name__": "__main__"})
-    assert capsys.readouterr().out or index == 0

@@ -56,10 +56,10 @@ def test_llama_index_rate_limiters_are_left_alone() -> None:
 
 def test_changing_the_limiter_rebuilds_the_client() -> None:
     llm = AssemblyAIGateway(api_key=TEST_KEY)
-    assert llm._client().limiter is None
+    assert llm._gateway_client().limiter is None
     limiter = AdaptiveLimiter()
     llm.limiter = limiter
-    assert llm._client().limiter is limiter
+    assert llm._gateway_client().limiter is limiter
 
 
 def test_the_hook_waits_for_a_send_slot_when_pacing() -> None:

@@ -23,7 +23,7 @@ from llama_index.core.base.llms.types import (
 from assemblyai_gateway import InvalidRequestError, UnsupportedContentError
 from assemblyai_gateway.testing import completion_body
 from assemblyai_gateway.types import stable_tool_call_id
-from llama_index_assemblyai_gateway._request import build_request, message_to_gateway
+from llama_index_assemblyai_gateway._request import message_to_gateway, to_gateway_request
 
 if TYPE_CHECKING:
     from tests.test_llama_index_assemblyai_gateway.conftest import Runner, ScriptedFactory
@@ -206,8 +206,8 @@ def test_thinking_and_cache_blocks_are_dropped() -> None:
     assert message_to_gateway(message) == {"role": "assistant", "content": "answer"}
 
 
-def test_build_request_precedence_and_none_handling() -> None:
-    request = build_request(
+def test_to_gateway_request_precedence_and_none_handling() -> None:
+    request = to_gateway_request(
         HI,
         settings={
             "model": "gpt-5",
@@ -265,6 +265,16 @@ async def test_settings_reach_the_wire(scripted: ScriptedFactory, runner: Runner
             "user": "u-1",
         }
     ]
+
+
+async def test_bare_step_and_fallback_names_are_sent_as_objects_as_in_langchain(
+    scripted: ScriptedFactory, runner: Runner
+) -> None:
+    s = scripted(completion_body("ok"), fallbacks=["gpt-5"], post_processing_steps=["json-repair"])
+    await runner.chat(s.llm, HI, post_processing_steps=["json-repair"], fallbacks=["gpt-4.1"])
+    assert s.llm.post_processing_steps == [{"type": "json-repair"}]
+    assert s.bodies[0]["post_processing_steps"] == [{"type": "json-repair"}]
+    assert s.bodies[0]["fallbacks"] == [{"model": "gpt-4.1"}]
 
 
 async def test_unset_settings_are_not_sent(scripted: ScriptedFactory, runner: Runner) -> None:

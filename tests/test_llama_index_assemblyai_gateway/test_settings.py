@@ -191,16 +191,18 @@ def test_the_core_client_is_built_lazily_and_rebuilt_after_a_change(
     scripted: ScriptedFactory,
 ) -> None:
     s = scripted(completion_body("one"), completion_body("two"))
-    assert s.llm._gateway is None
+    assert s.llm._clients.client is None
     s.llm.chat(HI)
-    first = s.llm._gateway
+    first = s.llm._clients.client
     assert first is not None
     s.llm.chat(HI)
-    assert s.llm._gateway is first
+    assert s.llm._clients.client is first
     s.llm.max_retries = 1
-    assert s.llm._gateway is None
+    rebuilt = s.llm._gateway_client()
+    assert rebuilt is not first
+    assert rebuilt.max_retries == 1
     s.llm.model = "gpt-5"  # not a client setting: nothing to rebuild
-    assert s.llm._gateway is None
+    assert s.llm._gateway_client() is rebuilt
 
 
 def test_pickle_round_trip_keeps_settings_and_the_key() -> None:
@@ -222,18 +224,18 @@ def test_pickling_with_injected_clients_raises_a_clear_type_error(
         pickle.dumps(s.llm)
     # Pickling must not mutate the original.
     assert s.llm.http_client is not None
-    assert s.llm._gateway is not None
+    assert s.llm._clients.client is not None
 
 
 def test_pickle_after_a_call_drops_pools_and_rebuilds(gateway_emulator: GatewayEmulator) -> None:
     llm = AssemblyAIGateway(model="claude-sonnet-4-5-20250929", base_url=gateway_emulator.base_url)
     first = llm.chat(HI)
     again = pickle.loads(pickle.dumps(llm))
-    assert again._gateway is None
+    assert again._client_cache().client is None
     assert again.model == llm.model
     second = again.chat(HI)
     assert second.message.content == first.message.content
-    assert again._gateway is not None
+    assert again._client_cache().client is not None
     assert len(gateway_emulator.requests) == 2
     llm.close()
     again.close()

@@ -10,13 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, ToolCallBlock
 
-from assemblyai_gateway import ChatCompletion, ChatCompletionChunk, StreamError
+from assemblyai_gateway import ChatCompletion, ChatCompletionChunk, StreamError, accumulate_chunk
 from assemblyai_gateway.testing import (
     BrokenStream,
     chunk_body,
     completion_body,
     sse_body,
+    text_sse,
     tool_call,
+    tool_call_delta,
 )
 from assemblyai_gateway.types import stable_tool_call_id
 from llama_index_assemblyai_gateway._response import (
@@ -30,29 +32,6 @@ if TYPE_CHECKING:
     from tests.test_llama_index_assemblyai_gateway.conftest import Runner, ScriptedFactory
 
 HI = [ChatMessage(role="user", content="Hi")]
-
-
-def _text_sse(*pieces: str, usage: tuple[int, int] = (7, 2)) -> bytes:
-    return sse_body(
-        [
-            chunk_body("", role="assistant"),
-            *(chunk_body(piece) for piece in pieces),
-            chunk_body(finish_reason="stop"),
-            chunk_body(usage=usage, choices=False),
-        ]
-    )
-
-
-def _call_delta(
-    index: int, arguments: str, *, call_id: str | None = None, name: str | None = None
-) -> dict[str, Any]:
-    delta: dict[str, Any] = {"index": index, "function": {"arguments": arguments}}
-    if call_id is not None:
-        delta["id"] = call_id
-        delta["type"] = "function"
-    if name is not None:
-        delta["function"]["name"] = name
-    return delta
 
 
 def _blocks(response: ChatResponse) -> list[ToolCallBlock]:
@@ -82,7 +61,7 @@ async def test_pseudo_stream_sends_no_stream_key_and_equals_chat(
 
 
 async def test_native_sse_stream(scripted: ScriptedFactory, runner: Runner) -> None:
-    s = scripted(_text_sse("Hel", "lo", " world"), model="gpt-5")
+    s = scripted(text_sse("Hel", "lo", " world"), model="gpt-5")
     responses = await runner.stream_chat(s.llm, HI)
     assert s.bodies[0]["stream"] is True
     assert s.bodies[0]["stream_options"] == {"include_usage": True}
@@ -110,14 +89,14 @@ async def test_native_sse_stream(scripted: ScriptedFactory, runner: Runner) -> N
 async def test_native_stream_message_equals_chat_message(
     scripted: ScriptedFactory, runner: Runner
 ) -> None:
-    s = scripted(_text_sse("Hi", "!"), completion_body("Hi!", model="gpt-5"), model="gpt-5")
+    s = scripted(text_sse("Hi", "!"), completion_body("Hi!", model="gpt-5"), model="gpt-5")
     streamed = (await runner.stream_chat(s.llm, HI))[-1]
     reference = await runner.chat(s.llm, HI)
     assert streamed.message == reference.message
 
 
 async def test_stream_complete(scripted: ScriptedFactory, runner: Runner) -> None:
-    s = scripted(_text_sse("4", "2"), model="gpt-5-mini")
+    s = scripted(text_sse("4", "2"), model="gpt-5-mini")
     responses = await runner.stream_complete(s.llm, "six times seven?")
     assert [r.text for r in responses][-1] == "42"
     assert "".join(r.delta or "" for r in responses) == "42"
@@ -146,14 +125,14 @@ def _two_tool_sse(*, with_ids: bool = True) -> bytes:
         [
             chunk_body(
                 role="assistant",
-                tool_calls=[_call_delta(0, "", call_id=first_id, name="get_weather")],
+                tool_calls=[tool_call_delta(0, "", call_id=first_id, name="get_weather")],
             ),
-            chunk_body(tool_calls=[_call_delta(1, "", call_id=second_id, name="add")]),
-            chunk_body(tool_calls=[_call_delta(0, '{"city": "Pa')]),
-            chunk_body(tool_calls=[_call_delta(1, '{"a": 2,')]),
-            chunk_body(tool_calls=[_call_delta(0, 'ris", "days": ')]),
-            chunk_body(tool_calls=[_call_delta(1, ' "b": 3}')]),
-            chunk_body(tool_calls=[_call_delta(0, "3}")]),
+            chunk_body(tool_calls=[tool_call_delta(1, "", call_id=second_id, name="add")]),
+            chunk_body(tool_calls=[tool_call_delta(0, '{"city": "Pa')]),
+            chunk_body(tool_calls=[tool_call_delta(1, '{"a": 2,')]),
+            chunk_body(tool_calls=[tool_call_delta(0, 'ris", "days": ')]),
+            chunk_body(tool_calls=[tool_call_delta(1, ' "b": 3}')]),
+            chunk_body(tool_calls=[tool_call_delta(0, "3}")]),
             chunk_body(finish_reason="tool_calls"),
             chunk_body(usage=(20, 11), choices=False),
         ]
@@ -241,8 +220,8 @@ async def test_invalid_streamed_arguments_end_as_raw_text(
 ) -> None:
     sse = sse_body(
         [
-            chunk_body(tool_calls=[_call_delta(0, "", call_id="c1", name="f")]),
-            chunk_body(tool_calls=[_call_delta(0, '{"x": tru')]),
+            chunk_body(tool_calls=[tool_call_delta(0, "", call_id="c1", name="f")]),
+            chunk_body(tool_calls=[tool_call_delta(0, '{"x": tru')]),
             chunk_body(finish_reason="length"),
         ]
     )
@@ -255,7 +234,7 @@ async def test_invalid_streamed_arguments_end_as_raw_text(
 
 
 async def test_a_broken_stream_raises(scripted: ScriptedFactory, runner: Runner) -> None:
-    body = _text_sse("one", "two")
+    body = text_sse("one", "two")
     s = scripted(BrokenStream(body, keep_bytes=len(body) // 2), model="gpt-5")
     with pytest.raises(StreamError):
         await runner.stream_chat(s.llm, HI)
@@ -263,7 +242,7 @@ async def test_a_broken_stream_raises(scripted: ScriptedFactory, runner: Runner)
 
 
 def test_stopping_early_closes_the_response(scripted: ScriptedFactory) -> None:
-    s = scripted(_text_sse("a", "b", "c", "d"), model="gpt-5")
+    s = scripted(text_sse("a", "b", "c", "d"), model="gpt-5")
     stream = s.llm.stream_chat(HI)
     first = next(stream)
     assert first.delta == ""
@@ -273,7 +252,7 @@ def test_stopping_early_closes_the_response(scripted: ScriptedFactory) -> None:
 
 
 async def test_async_stream_closes_the_response_when_done(scripted: ScriptedFactory) -> None:
-    s = scripted(_text_sse("a", "b"), model="gpt-5")
+    s = scripted(text_sse("a", "b"), model="gpt-5")
     async for _ in await s.llm.astream_chat(HI):
         pass
     assert s.transport.open_responses == 0
@@ -366,13 +345,18 @@ def test_any_chunking_ends_with_the_non_streamed_response(
     splits = sorted(data.draw(st.sets(st.integers(1, max(1, len(content) - 1)), max_size=5)))
     words = [content[i:j] for i, j in zip([0, *splits], [*splits, len(content)], strict=True)]
     chunks = [chunk_body(word) for word in words]
-    chunks.append(chunk_body(tool_calls=[_call_delta(0, pieces[0], call_id="c", name="f")]))
-    chunks += [chunk_body(tool_calls=[_call_delta(0, piece)]) for piece in pieces[1:]]
+    chunks.append(chunk_body(tool_calls=[tool_call_delta(0, pieces[0], call_id="c", name="f")]))
+    chunks += [chunk_body(tool_calls=[tool_call_delta(0, piece)]) for piece in pieces[1:]]
     chunks += [chunk_body(finish_reason="tool_calls"), chunk_body(usage=(3, 4), choices=False)]
     mapper = StreamMapper("gpt-5")
-    streamed = [r for c in chunks if (r := mapper.feed(ChatCompletionChunk.model_validate(c)))]
-    last = mapper.finish()
-    assert last is not None
+    snapshot = None
+    streamed = []
+    for body in chunks:
+        chunk = ChatCompletionChunk.model_validate(body)
+        snapshot = accumulate_chunk(snapshot, chunk)
+        streamed += mapper.feed(chunk, snapshot)
+    assert snapshot is not None
+    [last] = mapper.finish(snapshot)
     streamed.append(last)
     completion = ChatCompletion.model_validate(
         completion_body(content, tool_calls=[tool_call("f", text, "c")], model="gpt-5")

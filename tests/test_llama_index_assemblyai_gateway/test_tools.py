@@ -14,8 +14,8 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.tools import FunctionTool
 
+from assemblyai_gateway.errors import ToolChoiceError
 from assemblyai_gateway.testing import chunk_body, completion_body, sse_body, tool_call
-from assemblyai_gateway.translate import ToolChoiceError
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 
 if TYPE_CHECKING:

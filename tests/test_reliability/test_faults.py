@@ -10,7 +10,9 @@ response left open, and no socket to the emulator once the pools are closed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -25,14 +27,12 @@ from assemblyai_gateway import (
     RateLimitError,
     ResponseValidationError,
     StreamError,
-    catalog,
 )
 from assemblyai_gateway.emulator import Fault, GatewayEmulator
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
-from tests.support.readme import python_examples
 
 if TYPE_CHECKING:
-    from tests.test_reliability.conftest import AdapterDriver, CallSpec, Kit
+    from tests.support.reliability import AdapterDriver, CallSpec, Kit
 
 BROKEN_ARGUMENTS = '{"city": "Paris"'  # what Fault.invalid_tool_arguments() leaves
 
@@ -47,165 +47,78 @@ def _is_backoff(wait: float, attempt: int) -> bool:
     return base <= wait <= base + 0.25
 
 
-# ---------------------------------------------------------------- retried, then success
+# ------------------------------------------------------------------------- the tables
 
 
-@pytest.mark.parametrize(
-    ("fault", "expected_wait"),
-    [
-        (Fault.rate_limit(retry_after=2), 2.0),
-        (Fault.rate_limit(retry_after_ms=250), 0.25),
-        (Fault.rate_limit(retry_after=0), 0.0),
-        (Fault.rate_limit(retry_after=60), 60.0),
-    ],
-    ids=["retry-after-seconds", "retry-after-ms", "retry-after-zero", "retry-after-max"],
-)
-async def test_429_with_retry_after_then_success(
-    adapter: AdapterDriver,
-    call: CallSpec,
-    emulator: GatewayEmulator,
-    retry_waits: list[float],
-    kit: type[Kit],
-    fault: Fault,
-    expected_wait: float,
-) -> None:
-    llm = adapter.make(call.model, max_retries=2)
-    emulator.inject(fault)
+@dataclass(frozen=True)
+class Recovery:
+    """Faults the client retries through, ending in the emulator's answer.
 
-    reply = (await adapter.call(llm, call.way)).ok()
+    ``waits`` is the exact list of waits asked for, or how many jittered backoff waits
+    (attempt 1, 2, ...) there must be.
+    """
 
-    assert reply.text == kit.ANSWER
-    assert retry_waits == [expected_wait]
-    assert _statuses(emulator) == [429, 200]
-    await adapter.assert_no_leaks()
+    id: str
+    faults: tuple[tuple[Fault, int], ...]
+    max_retries: int
+    statuses: tuple[int | None, ...]
+    waits: tuple[float, ...] | int
 
 
-async def test_429_with_retry_after_beyond_60_s_falls_back_to_backoff(
-    adapter: AdapterDriver,
-    call: CallSpec,
-    emulator: GatewayEmulator,
-    retry_waits: list[float],
-    kit: type[Kit],
-) -> None:
-    llm = adapter.make(call.model, max_retries=1)
-    emulator.inject(Fault.rate_limit(retry_after=3600))
-
-    assert (await adapter.call(llm, call.way)).ok().text == kit.ANSWER
-    assert len(retry_waits) == 1
-    assert _is_backoff(retry_waits[0], attempt=1)
-    assert _statuses(emulator) == [429, 200]
-    await adapter.assert_no_leaks()
+def _once(fault: Fault) -> tuple[tuple[Fault, int], ...]:
+    return ((fault, 1),)
 
 
-@pytest.mark.parametrize("status", [500, 502, 503, 504])
-async def test_5xx_then_success(
-    adapter: AdapterDriver,
-    call: CallSpec,
-    emulator: GatewayEmulator,
-    retry_waits: list[float],
-    kit: type[Kit],
-    status: int,
-) -> None:
-    llm = adapter.make(call.model, max_retries=1)
-    emulator.inject(Fault.status(status, "upstream trouble"))
+RECOVERIES = [
+    Recovery(
+        "429-retry-after-seconds", _once(Fault.rate_limit(retry_after=2)), 2, (429, 200), (2.0,)
+    ),
+    Recovery(
+        "429-retry-after-ms", _once(Fault.rate_limit(retry_after_ms=250)), 2, (429, 200), (0.25,)
+    ),
+    Recovery("429-retry-after-zero", _once(Fault.rate_limit(retry_after=0)), 2, (429, 200), (0.0,)),
+    Recovery(
+        "429-retry-after-max", _once(Fault.rate_limit(retry_after=60)), 2, (429, 200), (60.0,)
+    ),
+    # A Retry-After beyond 60 s is not honoured: the backoff applies instead.
+    Recovery(
+        "429-retry-after-beyond-60s", _once(Fault.rate_limit(retry_after=3600)), 1, (429, 200), 1
+    ),
+    *(
+        Recovery(
+            f"{status}-then-success",
+            _once(Fault.status(status, "upstream trouble")),
+            1,
+            (status, 200),
+            1,
+        )
+        for status in (500, 502, 503, 504)
+    ),
+    Recovery(
+        "backoff-grows", ((Fault.status(503, "overloaded"), 4),), 4, (503, 503, 503, 503, 200), 4
+    ),
+    # None: the emulator hung up without a byte.
+    Recovery("dropped-connection", _once(Fault.drop_connection()), 1, (None, 200), 1),
+]
 
-    reply = (await adapter.call(llm, call.way)).ok()
-
-    assert reply.text == kit.ANSWER
-    assert _statuses(emulator) == [status, 200]
-    assert len(retry_waits) == 1
-    assert _is_backoff(retry_waits[0], attempt=1)
-    await adapter.assert_no_leaks()
-
-
-async def test_backoff_grows_between_attempts(
-    adapter: AdapterDriver,
-    call: CallSpec,
-    emulator: GatewayEmulator,
-    retry_waits: list[float],
-    kit: type[Kit],
-) -> None:
-    llm = adapter.make(call.model, max_retries=4)
-    emulator.inject(Fault.status(503, "overloaded"), times=4)
-
-    assert (await adapter.call(llm, call.way)).ok().text == kit.ANSWER
-    assert _statuses(emulator) == [503, 503, 503, 503, 200]
-    assert len(retry_waits) == 4
-    assert all(_is_backoff(wait, attempt) for attempt, wait in enumerate(retry_waits, 1))
-    await adapter.assert_no_leaks()
-
-
-async def test_dropped_connection_before_the_response_then_success(
-    adapter: AdapterDriver,
-    call: CallSpec,
-    emulator: GatewayEmulator,
-    retry_waits: list[float],
-    kit: type[Kit],
-) -> None:
-    llm = adapter.make(call.model, max_retries=1)
-    emulator.inject(Fault.drop_connection())
-
-    reply = (await adapter.call(llm, call.way)).ok()
-
-    assert reply.text == kit.ANSWER
-    assert _statuses(emulator) == [None, 200]  # None: the emulator hung up without a byte
-    assert len(retry_waits) == 1
-    assert _is_backoff(retry_waits[0], attempt=1)
-    await adapter.assert_no_leaks()
+# Faults only a non-streamed call recovers from.
+PLAIN_RECOVERIES = [
+    # Content-Length announced, half the body sent, then the socket closes.
+    Recovery("half-sent-body", _once(Fault.truncate_stream()), 1, (200, 200), 1),
+    Recovery("sse-error-fault-as-a-status", _once(Fault.sse_error(code=502)), 1, (502, 200), 1),
+]
 
 
-async def test_dropped_connection_without_retries_is_a_connection_error(
-    adapter: AdapterDriver, call: CallSpec, emulator: GatewayEmulator, retry_waits: list[float]
-) -> None:
-    llm = adapter.make(call.model, max_retries=0)
-    emulator.inject(Fault.drop_connection())
-
-    error = (await adapter.call(llm, call.way)).failed()
-
-    assert type(error) is APIConnectionError
-    assert "could not reach the gateway" in str(error)
-    assert _statuses(emulator) == [None]
-    assert retry_waits == []
-    await adapter.assert_no_leaks()
-
-
-# ------------------------------------------------------------------- retries exhausted
-
-
-async def test_max_retries_exhausted_on_429_raises_rate_limit_error_with_the_last_answer(
-    adapter: AdapterDriver, call: CallSpec, emulator: GatewayEmulator, retry_waits: list[float]
-) -> None:
-    llm = adapter.make(call.model, max_retries=2)
-    for attempt in (1, 2, 3):
-        headers = {"retry-after-ms": "10", "x-request-id": f"req-429-{attempt}"}
-        emulator.inject(Fault.status(429, f"quota exhausted ({attempt}/3)", headers=headers))
-
-    error = (await adapter.call(llm, call.way)).failed()
-
-    assert isinstance(error, RateLimitError)
-    assert error.status_code == 429
+def _rate_limit_details(error: Any, emulator: GatewayEmulator) -> None:
     assert error.message.startswith("quota exhausted (3/3)")
     assert "raise max_retries" in error.message  # the hint a user can act on
     assert error.request_id == "req-429-3"
     assert str(error).startswith("Error code: 429 - quota exhausted (3/3)")
     assert str(error).endswith("(request_id=req-429-3)")
     assert error.headers["retry-after-ms"] == "10"
-    assert _statuses(emulator) == [429, 429, 429]
-    assert retry_waits == [0.01, 0.01]
-    await adapter.assert_no_leaks()
 
 
-async def test_max_retries_exhausted_on_5xx_raises_internal_server_error_with_the_last_status(
-    adapter: AdapterDriver, call: CallSpec, emulator: GatewayEmulator, retry_waits: list[float]
-) -> None:
-    llm = adapter.make(call.model, max_retries=2)
-    for status in (500, 502, 503):
-        emulator.inject(Fault.status(status, f"upstream failed with {status}"))
-
-    error = (await adapter.call(llm, call.way)).failed()
-
-    assert isinstance(error, InternalServerError)
-    assert error.status_code == 503
+def _last_5xx_details(error: Any, emulator: GatewayEmulator) -> None:
     assert error.message == "upstream failed with 503"
     # The emulator's plain status faults carry no request id (header or body).
     assert error.request_id is None
@@ -213,100 +126,243 @@ async def test_max_retries_exhausted_on_5xx_raises_internal_server_error_with_th
         "error": {"code": 503, "message": "upstream failed with 503", "metadata": {}}
     }
     assert str(error) == "Error code: 503 - upstream failed with 503"
-    assert _statuses(emulator) == [500, 502, 503]
-    assert len(retry_waits) == 2
-    await adapter.assert_no_leaks()
 
 
-async def test_max_retries_exhausted_on_dropped_connections_raises_a_connection_error(
-    adapter: AdapterDriver, call: CallSpec, emulator: GatewayEmulator, retry_waits: list[float]
-) -> None:
-    llm = adapter.make(call.model, max_retries=2)
-    emulator.inject(Fault.drop_connection(), times=3)
-
-    error = (await adapter.call(llm, call.way)).failed()
-
-    assert type(error) is APIConnectionError
-    assert _statuses(emulator) == [None, None, None]
-    assert len(retry_waits) == 2
-    await adapter.assert_no_leaks()
-
-
-# ------------------------------------------------------------------- never retried
-
-
-async def test_400_names_the_invalid_field_and_is_not_retried(
-    adapter: AdapterDriver, call: CallSpec, emulator: GatewayEmulator, retry_waits: list[float]
-) -> None:
-    # Passes the client's own checks (>= 1) but exceeds every model's output limit.
-    llm = adapter.make(call.model, max_retries=2, max_tokens=10_000_000)
-
-    error = (await adapter.call(llm, call.way)).failed()
-
-    assert isinstance(error, BadRequestError)
-    assert error.status_code == 400
+def _invalid_field_details(error: Any, emulator: GatewayEmulator) -> None:
     assert [item["field"] for item in error.errors] == ["max_tokens"]
     assert error.metadata["errors"] == error.errors
-    assert "max_tokens" in str(error)
-    assert "must be at most" in str(error)
-    assert len(emulator.requests) == 1
-    assert retry_waits == []
-    await adapter.assert_no_leaks()
 
 
-async def test_401_mentions_the_key_and_is_not_retried(
+def _key_rejected(error: Any, emulator: GatewayEmulator) -> None:
+    assert REVOKED_KEY not in str(error)
+    assert [(r.auth_present, r.auth_valid) for r in emulator.requests] == [(True, False)]
+
+
+def _later_faults_unused(error: Any, emulator: GatewayEmulator) -> None:
+    assert emulator.pending_faults == 2
+
+
+def _wrong_path(error: Any, emulator: GatewayEmulator) -> None:
+    assert [r.path for r in emulator.requests] == ["/chat/completions"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A call that ends in a typed error: after retries ran out, or never retried."""
+
+    id: str
+    faults: tuple[tuple[Fault, int], ...]
+    max_retries: int
+    error: type[Exception]
+    status_code: int | None
+    says: tuple[str, ...]
+    statuses: tuple[int | None, ...]
+    waits: tuple[float, ...] | int
+    settings: Callable[[GatewayEmulator], dict[str, Any]] = lambda _emulator: {}
+    exact_type: bool = False
+    details: Callable[[Any, GatewayEmulator], None] | None = None
+
+
+REVOKED_KEY = "sk-aai-REVOKED-000000"
+
+FAILURES = [
+    Failure(
+        "dropped-connection-without-retries",
+        _once(Fault.drop_connection()),
+        0,
+        APIConnectionError,
+        None,
+        ("could not reach the gateway",),
+        (None,),
+        (),
+        exact_type=True,
+    ),
+    # ------------------------------------------------------------ retries exhausted
+    Failure(
+        "429-until-retries-run-out",
+        tuple(
+            (
+                Fault.status(
+                    429,
+                    f"quota exhausted ({attempt}/3)",
+                    headers={"retry-after-ms": "10", "x-request-id": f"req-429-{attempt}"},
+                ),
+                1,
+            )
+            for attempt in (1, 2, 3)
+        ),
+        2,
+        RateLimitError,
+        429,
+        (),
+        (429, 429, 429),
+        (0.01, 0.01),
+        details=_rate_limit_details,
+    ),
+    Failure(
+        "5xx-until-retries-run-out",
+        tuple(
+            (Fault.status(status, f"upstream failed with {status}"), 1)
+            for status in (500, 502, 503)
+        ),
+        2,
+        InternalServerError,
+        503,
+        (),
+        (500, 502, 503),
+        2,
+        details=_last_5xx_details,
+    ),
+    Failure(
+        "dropped-connections-until-retries-run-out",
+        ((Fault.drop_connection(), 3),),
+        2,
+        APIConnectionError,
+        None,
+        (),
+        (None, None, None),
+        2,
+        exact_type=True,
+    ),
+    # ----------------------------------------------------------------- never retried
+    Failure(
+        "400-names-the-invalid-field",
+        (),
+        2,
+        BadRequestError,
+        400,
+        ("max_tokens", "must be at most"),
+        (400,),
+        (),
+        # Passes the client's own checks (>= 1) but exceeds every model's output limit.
+        settings=lambda _emulator: {"max_tokens": 10_000_000},
+        details=_invalid_field_details,
+    ),
+    Failure(
+        "401-mentions-the-key",
+        (),
+        2,
+        AuthenticationError,
+        401,
+        ("Invalid API key", "ASSEMBLYAI_API_KEY", "no 'Bearer'"),
+        (401,),
+        (),
+        settings=lambda _emulator: {"api_key": REVOKED_KEY},
+        details=_key_rejected,
+    ),
+    Failure(
+        "403-mentions-the-key-and-the-model",
+        ((Fault.status(403, "Forbidden"), 3),),
+        2,
+        PermissionDeniedError,
+        403,
+        ("this key may not use the requested model or region",),
+        (403,),
+        (),
+        details=_later_faults_unused,
+    ),
+    Failure(
+        "404-points-at-the-model-id-and-base-url",
+        (),
+        2,
+        NotFoundError,
+        404,
+        ("check the model id and the base URL (it should end in /v1)",),
+        (404,),
+        (),
+        # A base URL without /v1: the request reaches the emulator at the wrong path.
+        settings=lambda emulator: {"base_url": emulator.base_url.removesuffix("/v1")},
+        details=_wrong_path,
+    ),
+]
+
+
+def _inject(emulator: GatewayEmulator, faults: tuple[tuple[Fault, int], ...]) -> None:
+    for fault, times in faults:
+        emulator.inject(fault, times=times)
+
+
+def _assert_waits(waits: list[float], expected: tuple[float, ...] | int) -> None:
+    if isinstance(expected, tuple):
+        assert waits == list(expected)
+    else:
+        assert len(waits) == expected
+        assert all(_is_backoff(wait, attempt) for attempt, wait in enumerate(waits, 1))
+
+
+# ---------------------------------------------------------------- retried, then success
+
+
+async def _recovers(
     adapter: AdapterDriver,
     call: CallSpec,
     emulator: GatewayEmulator,
     retry_waits: list[float],
     kit: type[Kit],
+    case: Recovery,
 ) -> None:
-    wrong_key = "sk-aai-REVOKED-000000"
-    llm = adapter.make(call.model, max_retries=2, api_key=wrong_key)
+    llm = adapter.make(call.model, max_retries=case.max_retries)
+    _inject(emulator, case.faults)
 
-    error = (await adapter.call(llm, call.way)).failed()
+    reply = (await adapter.call(llm, call.way)).ok()
 
-    assert isinstance(error, AuthenticationError)
-    assert error.status_code == 401
-    assert "Invalid API key" in str(error)
-    assert "ASSEMBLYAI_API_KEY" in str(error)
-    assert "no 'Bearer'" in str(error)
-    assert wrong_key not in str(error)
-    assert [(r.auth_present, r.auth_valid) for r in emulator.requests] == [(True, False)]
-    assert retry_waits == []
+    assert reply.text == kit.ANSWER
+    assert _statuses(emulator) == list(case.statuses)
+    _assert_waits(retry_waits, case.waits)
     await adapter.assert_no_leaks()
 
 
-async def test_403_mentions_the_key_and_the_model_and_is_not_retried(
-    adapter: AdapterDriver, call: CallSpec, emulator: GatewayEmulator, retry_waits: list[float]
+@pytest.mark.parametrize("case", RECOVERIES, ids=[case.id for case in RECOVERIES])
+async def test_a_retried_fault_ends_in_the_answer(
+    adapter: AdapterDriver,
+    call: CallSpec,
+    emulator: GatewayEmulator,
+    retry_waits: list[float],
+    kit: type[Kit],
+    case: Recovery,
 ) -> None:
-    llm = adapter.make(call.model, max_retries=2)
-    emulator.inject(Fault.status(403, "Forbidden"), times=3)
+    await _recovers(adapter, call, emulator, retry_waits, kit, case)
+
+
+@pytest.mark.parametrize("case", PLAIN_RECOVERIES, ids=[case.id for case in PLAIN_RECOVERIES])
+async def test_a_non_streamed_call_retries_a_broken_answer(
+    adapter: AdapterDriver,
+    plain_call: CallSpec,
+    emulator: GatewayEmulator,
+    retry_waits: list[float],
+    kit: type[Kit],
+    case: Recovery,
+) -> None:
+    await _recovers(adapter, plain_call, emulator, retry_waits, kit, case)
+
+
+# ------------------------------------------------------- retries exhausted, never retried
+
+
+@pytest.mark.parametrize("case", FAILURES, ids=[case.id for case in FAILURES])
+async def test_a_failing_call_raises_the_typed_error(
+    adapter: AdapterDriver,
+    call: CallSpec,
+    emulator: GatewayEmulator,
+    retry_waits: list[float],
+    case: Failure,
+) -> None:
+    llm = adapter.make(call.model, max_retries=case.max_retries, **case.settings(emulator))
+    _inject(emulator, case.faults)
 
     error = (await adapter.call(llm, call.way)).failed()
 
-    assert isinstance(error, PermissionDeniedError)
-    assert error.status_code == 403
-    assert "this key may not use the requested model or region" in str(error)
-    assert len(emulator.requests) == 1
-    assert emulator.pending_faults == 2
-    assert retry_waits == []
-    await adapter.assert_no_leaks()
-
-
-async def test_404_points_at_the_model_id_and_base_url_and_is_not_retried(
-    adapter: AdapterDriver, call: CallSpec, emulator: GatewayEmulator, retry_waits: list[float]
-) -> None:
-    # A base URL without /v1: the request reaches the emulator at the wrong path.
-    llm = adapter.make(call.model, max_retries=2, base_url=emulator.base_url.removesuffix("/v1"))
-
-    error = (await adapter.call(llm, call.way)).failed()
-
-    assert isinstance(error, NotFoundError)
-    assert error.status_code == 404
-    assert "check the model id and the base URL (it should end in /v1)" in str(error)
-    assert [r.path for r in emulator.requests] == ["/chat/completions"]
-    assert retry_waits == []
+    if case.exact_type:
+        assert type(error) is case.error
+    assert isinstance(error, case.error)
+    if case.status_code is not None:
+        assert getattr(error, "status_code", None) == case.status_code
+    for words in case.says:
+        assert words in str(error)
+    assert _statuses(emulator) == list(case.statuses)
+    _assert_waits(retry_waits, case.waits)
+    if case.details is not None:
+        case.details(error, emulator)
     await adapter.assert_no_leaks()
 
 
@@ -401,24 +457,6 @@ async def test_an_sse_stream_cut_right_after_its_headers_is_a_stream_error(
     await adapter.assert_no_leaks()
 
 
-async def test_a_half_sent_non_streamed_body_is_a_retried_connection_error(
-    adapter: AdapterDriver,
-    plain_call: CallSpec,
-    emulator: GatewayEmulator,
-    retry_waits: list[float],
-    kit: type[Kit],
-) -> None:
-    call = plain_call
-    llm = adapter.make(call.model, max_retries=1)
-    # Non-streamed: Content-Length announced, half the body sent, then the socket closes.
-    emulator.inject(Fault.truncate_stream())
-
-    assert (await adapter.call(llm, call.way)).ok().text == kit.ANSWER
-    assert _statuses(emulator) == [200, 200]
-    assert len(retry_waits) == 1
-    await adapter.assert_no_leaks()
-
-
 async def test_an_sse_error_event_raises_stream_error(
     adapter: AdapterDriver,
     sse_call: CallSpec,
@@ -440,23 +478,6 @@ async def test_an_sse_error_event_raises_stream_error(
     assert kit.ANSWER.startswith(outcome.delivered_text)
     assert len(emulator.requests) == 1
     assert retry_waits == []
-    await adapter.assert_no_leaks()
-
-
-async def test_an_sse_error_fault_on_a_non_streamed_call_is_a_retried_status(
-    adapter: AdapterDriver,
-    plain_call: CallSpec,
-    emulator: GatewayEmulator,
-    retry_waits: list[float],
-    kit: type[Kit],
-) -> None:
-    call = plain_call
-    llm = adapter.make(call.model, max_retries=1)
-    emulator.inject(Fault.sse_error(code=502))
-
-    assert (await adapter.call(llm, call.way)).ok().text == kit.ANSWER
-    assert _statuses(emulator) == [502, 200]
-    assert len(retry_waits) == 1
     await adapter.assert_no_leaks()
 
 
@@ -577,29 +598,3 @@ async def test_langchain_streaming_invoke_keeps_invalid_tool_arguments_without_r
     names = [c["name"] for c in streamed.tool_calls + streamed.invalid_tool_calls]
     assert names == ["get_weather"]
     assert [r.fault for r in emulator.requests] == [Fault.invalid_tool_arguments()] * 2
-
-
-# ---------------------------------------------------------------------- README section
-
-
-def _readme_examples() -> list[str]:
-    return python_examples("Reliability and security")
-
-
-def test_the_readme_section_has_examples() -> None:
-    assert len(_readme_examples()) >= 3
-
-
-@pytest.mark.parametrize("index", range(len(_readme_examples())))
-def test_readme_reliability_example_runs(
-    emulator: GatewayEmulator,
-    retry_waits: list[float],
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    index: int,
-) -> None:
-    # The catalog example registers models process-wide: give it a scratch table.
-    monkeypatch.setattr(catalog, "_CATALOG", dict(catalog._CATALOG))
-    code = _readme_examples()[index]
-    exec(compile(code, f"<README reliability example {index}>", "exec"), {"__name__": "__main__"})
-    assert capsys.readouterr().out

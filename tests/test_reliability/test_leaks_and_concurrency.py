@@ -38,7 +38,7 @@ from assemblyai_gateway.testing import (
 )
 
 if TYPE_CHECKING:
-    from tests.test_reliability.conftest import (
+    from tests.support.reliability import (
         AdapterDriver,
         CallSpec,
         Kit,

@@ -24,7 +24,7 @@ from assemblyai_gateway import (
 from assemblyai_gateway.emulator import GatewayEmulator
 
 if TYPE_CHECKING:
-    from tests.test_reliability.conftest import AdapterDriver, CallSpec, Kit, Way
+    from tests.support.reliability import AdapterDriver, CallSpec, Kit, Way
 
 CLAUDE = "claude-sonnet-4-5-20250929"
 NEW_MODEL = "gpt-7-eu-preview"  # an id newer than the catalog

@@ -204,7 +204,7 @@ def test_missing_extra_raises_an_import_error_naming_the_install_command(
 
 def test_importing_the_package_and_plugin_does_not_import_the_extras() -> None:
     code = (
-        "import sys, assemblyai_gateway.emulator, assemblyai_gateway.emulator.pytest_plugin;"
+        "import sys, assemblyai_gateway.emulator, assemblyai_gateway.pytest_plugin;"
         "print([m for m in ('jsonschema', 'json_repair') if m in sys.modules])"
     )
     result = subprocess.run(

@@ -1,4 +1,4 @@
-"""The deterministic model rules documented in the README's emulator section."""
+"""The deterministic model rules documented on the emulator page (docs/emulator.md)."""
 
 from __future__ import annotations
 

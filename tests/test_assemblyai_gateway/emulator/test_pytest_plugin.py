@@ -86,7 +86,7 @@ def test_fixture_resets_between_tests_in_a_user_project(tmp_path: Path) -> None:
             "-m",
             "pytest",
             "-p",
-            "assemblyai_gateway.emulator.pytest_plugin",
+            "assemblyai_gateway.pytest_plugin",
             "-p",
             "pytest_socket",
             "--allow-hosts=127.0.0.1",
@@ -105,3 +105,22 @@ def test_fixture_resets_between_tests_in_a_user_project(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout
+
+
+def test_loading_the_plugin_loads_no_emulator_module_and_no_http_server() -> None:
+    code = (
+        "import sys, assemblyai_gateway.pytest_plugin;"
+        "print(sorted(m for m in sys.modules"
+        " if m.startswith('assemblyai_gateway.emulator') or m == 'http.server'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_entry_point_names_the_lazy_plugin() -> None:
+    pyproject = Path(__file__).parents[3] / "pyproject.toml"
+    assert 'assemblyai_gateway = "assemblyai_gateway.pytest_plugin"' in pyproject.read_text(
+        encoding="utf-8"
+    )

@@ -4,7 +4,7 @@ This module loads in every pytest run of a project that installs the package, so
 import time it touches only the standard library and pytest; the emulator starts on
 first use of a fixture.
 
-Example:
+Examples:
     A test that talks to the emulator through the environment::
 
         import os
