@@ -139,7 +139,11 @@ class ClientSettings:
 
 _INJECTED = frozenset({"http_client", "http_async_client"})
 _BY_IDENTITY = _INJECTED | {"limiter"}
-_OWN_FIELDS = frozenset(f.name for f in fields(ClientSettings)) - {"http_async_client"}
+# Read only when the owner has them (an owner without a limiter sends unlimited).
+_OPTIONAL_FIELDS = frozenset({"limiter"})
+_OWN_FIELDS = (
+    frozenset(f.name for f in fields(ClientSettings)) - {"http_async_client"} - _OPTIONAL_FIELDS
+)
 
 
 class ClientCache:
@@ -211,6 +215,7 @@ class GatewayClientOwner:
         values = {
             f.name: getattr(self, f.name) for f in fields(ClientSettings) if f.name in _OWN_FIELDS
         }
+        values.update({name: getattr(self, name, None) for name in _OPTIONAL_FIELDS})
         return ClientSettings(**values, http_async_client=getattr(self, self._ASYNC_CLIENT_FIELD))
 
     def _client_cache(self) -> ClientCache:

@@ -37,6 +37,7 @@ MINIMUM_EXAMPLES = {
     "docs/emulator.md": 3,
     "docs/troubleshooting.md": 1,
     "docs/models.md": 1,
+    "docs/bulk-jobs.md": 2,
 }
 
 # The serialization example calls langchain-core's loads(), which warns that it is beta.
