@@ -7,13 +7,13 @@ each: ``gated(limiter, attempt)`` is ``attempt`` itself when there is no limiter
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import TypeVar
 
 from .errors import APIStatusError
 from .limiter import AdaptiveLimiter, Permit
 
-__all__ = ["THROTTLE_STATUSES", "agated", "ametered", "gated", "metered", "throttle_wait"]
+__all__ = ["THROTTLE_STATUSES", "agated", "gated", "metered", "throttle_wait"]
 
 T = TypeVar("T")
 
@@ -93,37 +93,18 @@ def _charge(limiter: AdaptiveLimiter, chunk: object) -> None:
         limiter.charge(tokens)
 
 
-def metered(limiter: AdaptiveLimiter | None, chunks: Iterator[T]) -> Iterator[T]:
-    """Pass ``chunks`` through, charging the usage a streamed chunk reports."""
+def metered(limiter: AdaptiveLimiter | None, chunks: Iterable[T]) -> Iterable[T]:
+    """Pass ``chunks`` through, charging the usage a streamed chunk reports.
+
+    The send loops wrap the plain iterables they yield from (a decoder's chunks), so
+    no extra async generator exists for asyncio to track and close.
+    """
     if limiter is None:
         return chunks
     return _metered(limiter, chunks)
 
 
-def _metered(limiter: AdaptiveLimiter, chunks: Iterator[T]) -> Iterator[T]:
-    try:
-        for chunk in chunks:
-            _charge(limiter, chunk)
-            yield chunk
-    finally:
-        close = getattr(chunks, "close", None)
-        if callable(close):
-            close()
-
-
-def ametered(limiter: AdaptiveLimiter | None, chunks: AsyncIterator[T]) -> AsyncIterator[T]:
-    """Async :func:`metered`."""
-    if limiter is None:
-        return chunks
-    return _ametered(limiter, chunks)
-
-
-async def _ametered(limiter: AdaptiveLimiter, chunks: AsyncIterator[T]) -> AsyncIterator[T]:
-    try:
-        async for chunk in chunks:
-            _charge(limiter, chunk)
-            yield chunk
-    finally:
-        aclose = getattr(chunks, "aclose", None)
-        if callable(aclose):
-            await aclose()
+def _metered(limiter: AdaptiveLimiter, chunks: Iterable[T]) -> Iterator[T]:
+    for chunk in chunks:
+        _charge(limiter, chunk)
+        yield chunk

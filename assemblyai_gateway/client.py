@@ -13,39 +13,59 @@ import functools
 import logging
 import os
 import platform
-import threading
-import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
-from ._gating import agated, ametered, gated, metered
+from ._aio import AsyncStream
+from ._gating import agated, gated, metered
 from ._http_answers import (
+    cause_of,
     completion_from_response,
     connection_error,
     is_event_stream,
     parse_completion,
     stream_broke,
 )
+from ._limits import (
+    MAX_ERROR_BODY_BYTES,
+    AttemptLimits,
+    Deadline,
+    aread_capped,
+    capped_timeout,
+    read_capped,
+)
+from ._pools import Pools
+from ._request_checks import (
+    check_default_headers,
+    check_eu_models,
+    request_body,
+    validate_request,
+)
+from ._untrusted import Utf8Stream
 from ._version import __version__
 from .accumulator import completion_to_chunks
 from .catalog import get_model_info
 from .config import (
     API_KEY_ENV,
+    DEFAULT_MAX_EVENT_SIZE,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     Region,
+    api_key_problem,
     is_eu_base_url,
+    resolve_attempt_deadline,
     resolve_base_url,
+    resolve_size_limit,
     resolve_timeout,
 )
 from .errors import (
     ConfigurationError,
+    InvalidAPIKeyError,
     InvalidRequestError,
     MissingAPIKeyError,
-    ModelNotAvailableInRegionError,
     status_error_from_response,
 )
 from .limiter import AdaptiveLimiter
@@ -63,31 +83,7 @@ USER_AGENT = (
     f"httpx/{httpx.__version__}"
 )
 _USAGE_OPTIONS = StreamOptions(include_usage=True)
-
-
-async def _close_when_loop_shuts_down(client: httpx.AsyncClient) -> AsyncIterator[None]:
-    # asyncio closes every live async generator in shutdown_asyncgens(), while the loop
-    # still runs, so pooled connections close cleanly instead of leaking on a dead loop.
-    try:
-        yield
-    finally:
-        # When the owner is dropped just before asyncio.run() ends, this close runs in a
-        # task that the runner cancels once; shielding lets the close finish anyway.
-        closing = asyncio.ensure_future(client.aclose())
-        try:
-            await asyncio.shield(closing)
-        except asyncio.CancelledError:
-            await closing
-            raise
-
-
-@dataclass(frozen=True)
-class _LoopPool:
-    """The async pool owned for one event loop."""
-
-    client: httpx.AsyncClient
-    closer: AsyncIterator[None]
-    gate: asyncio.Semaphore
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)
 
 
 class GatewayClient:
@@ -106,6 +102,16 @@ class GatewayClient:
         enforce_region: Refuse models the catalog marks as unavailable in the region.
         limiter: An :class:`~assemblyai_gateway.AdaptiveLimiter` every attempt waits
             for and reports to; share one object between clients to share its limits.
+        attempt_deadline: Seconds one attempt may take in all, from connecting to the
+            last byte (default 900); a trickling server cannot hold a call past it.
+        max_response_bytes: The most bytes a (decompressed) response body may have
+            (default 32 MiB); more raises ``ResponseTooLargeError`` while reading.
+        max_event_size: The most characters one streamed event may have (default
+            8 Mi); more raises ``ResponseTooLargeError`` while reading.
+
+    The key is resolved when a request is made: surrounding whitespace is stripped,
+    and a control character inside it raises ``InvalidAPIKeyError`` (see
+    :func:`assemblyai_gateway.config.clean_api_key`).
 
     Examples:
         >>> from assemblyai_gateway import GatewayClient
@@ -129,9 +135,12 @@ class GatewayClient:
         default_headers: Mapping[str, str] | None = None,
         enforce_region: bool = True,
         limiter: AdaptiveLimiter | None = None,
+        attempt_deadline: float | None = None,
+        max_response_bytes: int | None = None,
+        max_event_size: int | None = None,
     ) -> None:
-        if max_retries < 0:
-            raise ConfigurationError(f"max_retries must be >= 0, got {max_retries}")
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(
                 f"http_client must be an httpx.Client, got {type(http_client).__name__}"
@@ -142,6 +151,11 @@ class GatewayClient:
                 f"got {type(http_async_client).__name__}"
             )
         self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
+        del api_key  # no frame of a traceback may hold the plain key
+        if self._api_key is not None:
+            problem = api_key_problem(self._api_key.get_secret_value().strip())
+            if problem is not None:
+                raise InvalidAPIKeyError(problem)  # now, rather than mid-call
         self.base_url = resolve_base_url(base_url, region)
         self.url = f"{self.base_url}/chat/completions"
         self._parsed_url = httpx.URL(self.url)
@@ -159,23 +173,30 @@ class GatewayClient:
                 f"limiter must be an AdaptiveLimiter, got {type(limiter).__name__}"
             )
         self.limiter = limiter
-        self._default_headers = dict(default_headers or {})
+        self.attempt_deadline = resolve_attempt_deadline(attempt_deadline)
+        self.limits = AttemptLimits(
+            deadline_seconds=self.attempt_deadline,
+            max_response_bytes=resolve_size_limit(
+                "max_response_bytes", max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES
+            ),
+            max_event_size=resolve_size_limit(
+                "max_event_size", max_event_size, DEFAULT_MAX_EVENT_SIZE
+            ),
+        )
+        self._default_headers = check_default_headers(default_headers or {})
         self._injected_client = http_client
         self._injected_async_client = http_async_client
         self._init_runtime_state()
 
     def _init_runtime_state(self) -> None:
-        self._lock = threading.Lock()
         self._header_cache: dict[tuple[str, bool], list[tuple[bytes, bytes]]] = {}
-        self._client: httpx.Client | None = None
-        self._finalizer: weakref.finalize[Any, Any] | None = None
-        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPool] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._pools = Pools(self.timeout, _LIMITS)
 
     # ----------------------------------------------------------------- plumbing
 
     def __repr__(self) -> str:
+        if "base_url" not in self.__dict__:  # failed in __init__; tracebacks repr it
+            return "GatewayClient(<not configured>)"
         key = "set" if self._resolved_key_or_none() else "unset"
         return f"GatewayClient(base_url={self.base_url!r}, api_key=<{key}>)"
 
@@ -183,7 +204,7 @@ class GatewayClient:
         state = {
             key: value
             for key, value in self.__dict__.items()
-            if key not in {"_lock", "_header_cache", "_client", "_finalizer", "_async_clients"}
+            if key not in {"_header_cache", "_pools"}
         }
         if state["_injected_client"] is not None or state["_injected_async_client"] is not None:
             raise TypeError(
@@ -202,13 +223,22 @@ class GatewayClient:
         return os.environ.get(API_KEY_ENV) or None
 
     def _header_items(self, *, stream: bool) -> list[tuple[bytes, bytes]]:
-        key = self._resolved_key_or_none()
-        if key is None:
+        raw = self._resolved_key_or_none()
+        if raw is None:
             raise MissingAPIKeyError(
                 f"no AssemblyAI API key: pass api_key=... or set {API_KEY_ENV}"
             )
-        cached = self._header_cache.get((key, stream))
+        cached = self._header_cache.get((raw, stream))
         if cached is None:
+            key = raw.strip()
+            problem = api_key_problem(key)
+            if problem is not None:
+                del raw, key  # a traceback printed with its locals must not show the key
+                raise InvalidAPIKeyError(problem)
+            if not key:
+                raise MissingAPIKeyError(
+                    f"the AssemblyAI API key is blank: pass api_key=... or set {API_KEY_ENV}"
+                )
             headers = {
                 **self._default_headers,
                 "Authorization": key,
@@ -217,7 +247,7 @@ class GatewayClient:
                 "Accept": "text/event-stream" if stream else "application/json",
             }
             cached = [(name.encode(), value.encode()) for name, value in headers.items()]
-            self._header_cache = {(key, stream): cached}
+            self._header_cache = {(raw, stream): cached}
         return cached
 
     def _http_request(
@@ -227,6 +257,7 @@ class GatewayClient:
 
         Building the request here rather than through ``client.post`` skips re-parsing
         the URL and merging header dicts on every call, a measurable share of the cost.
+        No phase of the timeout is longer than the attempt's deadline.
         """
         ours = self._header_items(stream=stream)
         taken = {name.lower() for name, _ in ours}
@@ -242,55 +273,31 @@ class GatewayClient:
             self._parsed_url,
             content=body,
             headers=headers,
-            extensions={"timeout": timeout.as_dict()},
+            extensions={"timeout": capped_timeout(timeout, self.attempt_deadline)},
         )
 
     def _sync_client(self) -> httpx.Client:
         if self._injected_client is not None:
             return self._injected_client
-        client = self._client
-        if client is None or client.is_closed:
-            with self._lock:
-                client = self._client
-                if client is None or client.is_closed:
-                    client = httpx.Client(timeout=self.timeout, limits=_LIMITS)
-                    self._client = client
-                    # Close the pool when this object goes away without close().
-                    self._finalizer = weakref.finalize(self, client.close)
-        return client
+        return self._pools.sync_client()
 
     async def _async_client(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore | None]:
         """This loop's client, and the gate that keeps waiters out of its pool's queue."""
         if self._injected_async_client is not None:
             return self._injected_async_client, None
-        # One pool per event loop: a pool bound to a finished loop fails with
-        # "Event loop is closed", the peers' most reported async bug.
-        loop = asyncio.get_running_loop()
-        entry = self._async_clients.get(loop)
-        if entry is not None and not entry.client.is_closed:
-            return entry.client, entry.gate
-        client = httpx.AsyncClient(timeout=self.timeout, limits=_LIMITS)
-        closer = _close_when_loop_shuts_down(client)
-        await closer.__anext__()
-        # httpcore rescans every queued request whenever a connection frees up, so a
-        # thousand waiters cost O(n^2); an asyncio.Semaphore queues them in O(1).
-        gate = asyncio.Semaphore(_LIMITS.max_connections or 100)
-        self._async_clients[loop] = _LoopPool(client, closer, gate)
-        return client, gate
+        return await self._pools.async_client()
 
     def close(self) -> None:
         """Close the sync pool this client owns (injected clients are left open)."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self._pools.close()
 
     async def aclose(self) -> None:
-        """Close the pools this client owns, sync and async (injected ones stay open)."""
-        self.close()
-        entries = list(self._async_clients.values())
-        self._async_clients.clear()
-        for entry in entries:
-            await entry.client.aclose()
+        """Close the pools this client owns, sync and async (injected ones stay open).
+
+        Pools whose event loop is already closed are forgotten rather than closed, so
+        this never raises "Event loop is closed".
+        """
+        await self._pools.aclose()
 
     def __enter__(self) -> GatewayClient:
         return self
@@ -315,64 +322,64 @@ class GatewayClient:
             InvalidRequestError: a field is missing or out of range (names the fields).
             ModelNotAvailableInRegionError: the EU endpoint does not serve the model.
         """
-        if isinstance(request, ChatCompletionRequest):
-            validated = request
-        else:
-            try:
-                validated = ChatCompletionRequest.model_validate(request)
-            except ValidationError as exc:
-                problems = "; ".join(
-                    f"{'.'.join(str(p) for p in err['loc']) or 'request'}: {err['msg']}"
-                    for err in exc.errors()
-                )
-                raise InvalidRequestError(f"invalid gateway request: {problems}") from None
+        validated = validate_request(request)
         if self.is_eu and self.enforce_region:
-            models = [validated.model, *(f.model for f in validated.fallbacks or ())]
-            for model in models:
-                if not get_model_info(model).eu_available:
-                    raise ModelNotAvailableInRegionError(
-                        f"{model!r} is served in the US region only; the EU endpoint serves "
-                        "Claude and Gemini. Use region='us', another model, or "
-                        "enforce_region=False (or catalog.register_model) for a newer model"
-                    )
+            check_eu_models(validated)
         return validated
 
     def uses_native_streaming(self, request: ChatCompletionRequest) -> bool:
         """Whether the gateway streams this model with SSE (per the catalog)."""
         return get_model_info(request.model).native_streaming
 
+    def _body(self, request: ChatCompletionRequest, *, stream: bool, include_usage: bool) -> bytes:
+        options = _USAGE_OPTIONS if stream and include_usage else None
+        update = {"stream": True if stream else None, "stream_options": options}
+        return request_body(request.model_copy(update=update))
+
     # sync ----------------------------------------------------------------------
 
     def _post_once(self, body: bytes) -> ChatCompletion:
         client = self._sync_client()
+        deadline = self.limits.start()
         try:
-            response = client.send(self._http_request(client, body, stream=False))
+            response = client.send(self._http_request(client, body, stream=False), stream=True)
+            try:
+                content = read_capped(
+                    response, self._body_cap(response), deadline, truncate=not response.is_success
+                )
+            finally:
+                response.close()
         except httpx.TransportError as exc:
-            raise connection_error(exc) from exc
-        return completion_from_response(response)
+            failure = exc
+        else:
+            return completion_from_response(response, content)
+        # Raised outside the handler, so no __context__ chains httpx's text to it.
+        raise connection_error(failure, deadline) from cause_of(failure)
 
     def create(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
         """Send one request (never streamed), retrying per the policy."""
         validated = self.build_request(request)
-        body = validated.model_copy(update={"stream": None, "stream_options": None}).to_json_bytes()
+        body = self._body(validated, stream=False, include_usage=False)
         logger.debug("POST %s model=%s", self.url, validated.model)
         attempt = gated(self.limiter, functools.partial(self._post_once, body))
         return call_with_retries(attempt, self.max_retries)
 
-    def _open_stream(self, body: bytes) -> httpx.Response:
+    def _open_stream(self, body: bytes) -> tuple[httpx.Response, Deadline]:
         client = self._sync_client()
-        http_request = self._http_request(client, body, stream=True)
+        deadline = self.limits.start()
         try:
-            response = client.send(http_request, stream=True)
+            response = client.send(self._http_request(client, body, stream=True), stream=True)
             if not response.is_success:
                 try:
-                    response.read()
+                    content = read_capped(response, MAX_ERROR_BODY_BYTES, deadline, truncate=True)
                 finally:
                     response.close()
-                raise status_error_from_response(response)
+                raise status_error_from_response(response, content)
         except httpx.TransportError as exc:
-            raise connection_error(exc) from exc
-        return response
+            failure = exc
+        else:
+            return response, deadline
+        raise connection_error(failure, deadline) from cause_of(failure)
 
     def stream(
         self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True
@@ -387,10 +394,8 @@ class GatewayClient:
         validated = self.build_request(request)
         if not self.uses_native_streaming(validated):
             return ChatCompletionStream(self._pseudo_stream(validated, include_usage))
-        body = validated.model_copy(
-            update={"stream": True, "stream_options": _USAGE_OPTIONS if include_usage else None}
-        ).to_json_bytes()
-        return ChatCompletionStream(metered(self.limiter, self._sse_stream(body, include_usage)))
+        body = self._body(validated, stream=True, include_usage=include_usage)
+        return ChatCompletionStream(self._sse_stream(body, include_usage))
 
     def _pseudo_stream(
         self, request: ChatCompletionRequest, include_usage: bool
@@ -399,22 +404,30 @@ class GatewayClient:
 
     def _sse_stream(self, body: bytes, include_usage: bool) -> Iterator[ChatCompletionChunk]:
         attempt = gated(self.limiter, functools.partial(self._open_stream, body))
-        response = call_with_retries(attempt, self.max_retries)
-        decoder = ChunkDecoder(require_choices=True)
+        response, deadline = call_with_retries(attempt, self.max_retries)
+        decoder = ChunkDecoder(require_choices=True, max_event_size=self.limits.max_event_size)
         delivered = 0
         try:
             if not is_event_stream(response):
-                response.read()
-                completion = completion_from_response(response)
-                yield from completion_to_chunks(completion, include_usage=include_usage)
+                content = read_capped(response, self.limits.max_response_bytes, deadline)
+                completion = completion_from_response(response, content)
+                yield from metered(
+                    self.limiter, completion_to_chunks(completion, include_usage=include_usage)
+                )
                 return
-            for text in response.iter_text():
-                for chunk in decoder.feed(text):
+            text = Utf8Stream()
+            for piece in response.iter_bytes():
+                deadline.check()
+                for chunk in metered(self.limiter, decoder.feed(text.decode(piece))):
                     delivered += 1
                     yield chunk
-            yield from decoder.close()
+                if decoder.done:
+                    break  # [DONE] ends the stream, whatever the connection does next
+            else:
+                decoder.feed(text.flush())
+            yield from metered(self.limiter, decoder.close())
         except httpx.TransportError as exc:
-            raise stream_broke(exc, delivered, decoder.request_id) from exc
+            raise stream_broke(exc, deadline, delivered, decoder.request_id) from exc
         finally:
             response.close()
 
@@ -422,50 +435,79 @@ class GatewayClient:
 
     async def _apost_once(self, body: bytes) -> ChatCompletion:
         client, gate = await self._async_client()
+        deadline = self.limits.start()
         try:
             async with gate or contextlib.nullcontext():
-                response = await client.send(self._http_request(client, body, stream=False))
+                async with asyncio.timeout(deadline.remaining()):
+                    response = await client.send(
+                        self._http_request(client, body, stream=False), stream=True
+                    )
+                try:
+                    content = await aread_capped(
+                        response,
+                        self._body_cap(response),
+                        deadline,
+                        truncate=not response.is_success,
+                    )
+                finally:
+                    await response.aclose()
         except httpx.TransportError as exc:
-            raise connection_error(exc) from exc
-        return completion_from_response(response)
+            failure = exc
+        except TimeoutError:
+            raise deadline.error() from None
+        else:
+            return completion_from_response(response, content)
+        # Raised outside the handler, so no __context__ chains httpx's text to it.
+        raise connection_error(failure, deadline) from cause_of(failure)
 
     async def acreate(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
         """Async :meth:`create`."""
         validated = self.build_request(request)
-        body = validated.model_copy(update={"stream": None, "stream_options": None}).to_json_bytes()
+        body = self._body(validated, stream=False, include_usage=False)
         logger.debug("POST %s model=%s", self.url, validated.model)
         attempt = agated(self.limiter, functools.partial(self._apost_once, body))
         return await acall_with_retries(attempt, self.max_retries)
 
-    async def _aopen_stream(self, body: bytes) -> httpx.Response:
+    async def _aopen_stream(self, body: bytes) -> tuple[httpx.Response, Deadline]:
         # Streams hold their connection for their whole life, so they skip the gate.
         client, _ = await self._async_client()
-        http_request = self._http_request(client, body, stream=True)
+        deadline = self.limits.start()
         try:
-            response = await client.send(http_request, stream=True)
+            async with asyncio.timeout(deadline.remaining()):
+                response = await client.send(
+                    self._http_request(client, body, stream=True), stream=True
+                )
             if not response.is_success:
                 try:
-                    await response.aread()
+                    content = await aread_capped(
+                        response, MAX_ERROR_BODY_BYTES, deadline, truncate=True
+                    )
                 finally:
                     await response.aclose()
-                raise status_error_from_response(response)
+                raise status_error_from_response(response, content)
         except httpx.TransportError as exc:
-            raise connection_error(exc) from exc
-        return response
+            failure = exc
+        except TimeoutError:
+            raise deadline.error() from None
+        else:
+            return response, deadline
+        raise connection_error(failure, deadline) from cause_of(failure)
 
     def astream(
         self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True
     ) -> AsyncChatCompletionStream:
-        """Async :meth:`stream`."""
+        """Async :meth:`stream`; closing it early (``aclose()``) is safe from anywhere.
+
+        The generator doing the work is closed exactly once (see ``_aio.AsyncStream``),
+        even when a framework's wrapper and asyncio's shutdown both close it.
+        """
         validated = self.build_request(request)
         if not self.uses_native_streaming(validated):
-            return AsyncChatCompletionStream(self._apseudo_stream(validated, include_usage))
-        body = validated.model_copy(
-            update={"stream": True, "stream_options": _USAGE_OPTIONS if include_usage else None}
-        ).to_json_bytes()
-        return AsyncChatCompletionStream(
-            ametered(self.limiter, self._asse_stream(body, include_usage))
-        )
+            chunks = AsyncStream(functools.partial(self._apseudo_stream, validated, include_usage))
+        else:
+            body = self._body(validated, stream=True, include_usage=include_usage)
+            chunks = AsyncStream(functools.partial(self._asse_stream, body, include_usage))
+        return AsyncChatCompletionStream(chunks)
 
     async def _apseudo_stream(
         self, request: ChatCompletionRequest, include_usage: bool
@@ -477,26 +519,34 @@ class GatewayClient:
         self, body: bytes, include_usage: bool
     ) -> AsyncIterator[ChatCompletionChunk]:
         attempt = agated(self.limiter, functools.partial(self._aopen_stream, body))
-        response = await acall_with_retries(attempt, self.max_retries)
-        decoder = ChunkDecoder(require_choices=True)
+        response, deadline = await acall_with_retries(attempt, self.max_retries)
+        decoder = ChunkDecoder(require_choices=True, max_event_size=self.limits.max_event_size)
         delivered = 0
         try:
             if not is_event_stream(response):
-                await response.aread()
-                completion = completion_from_response(response)
-                for chunk in completion_to_chunks(completion, include_usage=include_usage):
+                content = await aread_capped(response, self.limits.max_response_bytes, deadline)
+                completion = completion_from_response(response, content)
+                chunks = completion_to_chunks(completion, include_usage=include_usage)
+                for chunk in metered(self.limiter, chunks):
                     yield chunk
                 return
-            async for text in response.aiter_text():
-                for chunk in decoder.feed(text):
+            text = Utf8Stream()
+            async for piece in response.aiter_bytes():
+                deadline.check()
+                for chunk in metered(self.limiter, decoder.feed(text.decode(piece))):
                     delivered += 1
                     yield chunk
-            for chunk in decoder.close():
+                if decoder.done:
+                    break  # [DONE] ends the stream, whatever the connection does next
+            else:
+                decoder.feed(text.flush())
+            for chunk in metered(self.limiter, decoder.close()):
                 yield chunk
         except httpx.TransportError as exc:
-            raise stream_broke(exc, delivered, decoder.request_id) from exc
+            raise stream_broke(exc, deadline, delivered, decoder.request_id) from exc
         finally:
             await response.aclose()
 
-
-_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)
+    def _body_cap(self, response: httpx.Response) -> int:
+        """Error bodies are only quoted, so far less of them is read."""
+        return self.limits.max_response_bytes if response.is_success else MAX_ERROR_BODY_BYTES

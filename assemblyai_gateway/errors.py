@@ -4,6 +4,7 @@
 GatewayError
 ├── ConfigurationError (also ValueError)
 │   ├── InvalidRequestError
+│   ├── InvalidAPIKeyError
 │   ├── MissingAPIKeyError
 │   └── ModelNotAvailableInRegionError
 ├── UnsupportedContentError (also ValueError)
@@ -20,11 +21,13 @@ GatewayError
     ├── APIConnectionError
     │   └── APITimeoutError
     ├── StreamError               truncated stream or an error event mid-stream
-    └── ResponseValidationError   a 2xx body that is not a completion
+    ├── ResponseValidationError   a 2xx body that is not a completion
+    └── ResponseTooLargeError     a body or stream event beyond its size cap
 ```
 
 No message ever contains the API key: messages are built from the gateway's
-body and our own text only, and request headers are never attached.
+body and our own text only, and request headers are never attached. What the gateway
+sends is untrusted: messages are truncated and the body kept on an error is capped.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+
+from ._untrusted import loads_untrusted, truncate_text, utf8_text
 
 if TYPE_CHECKING:
     import httpx
@@ -47,21 +52,26 @@ __all__ = [
     "ConflictError",
     "GatewayError",
     "InternalServerError",
+    "InvalidAPIKeyError",
     "InvalidRequestError",
     "MissingAPIKeyError",
     "ModelNotAvailableInRegionError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "StreamError",
     "ToolChoiceError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
+    "status_error_from_payload",
     "status_error_from_response",
 ]
 
 _MAX_BODY_IN_MESSAGE = 500
+# The gateway's own message, as quoted in an exception.
+_MAX_MESSAGE = 1000
 
 
 class GatewayError(Exception):
@@ -70,6 +80,10 @@ class GatewayError(Exception):
 
 class ConfigurationError(GatewayError, ValueError):
     """The client was configured in a way that cannot work (raised before any request)."""
+
+
+class InvalidAPIKeyError(ConfigurationError):
+    """The API key cannot be sent (it holds a control character); never shows the key."""
 
 
 class ToolChoiceError(ConfigurationError):
@@ -197,6 +211,18 @@ class InternalServerError(APIStatusError):
     """5xx: the gateway or the model provider failed (retried)."""
 
 
+class ResponseTooLargeError(APIError):
+    """A response body or a stream event exceeded its size cap (never retried).
+
+    Attributes:
+        limit: The cap that was exceeded (``max_response_bytes`` or ``max_event_size``).
+    """
+
+    def __init__(self, message: str, *, limit: int, request_id: str | None = None) -> None:
+        super().__init__(message, request_id=request_id)
+        self.limit = limit
+
+
 class APIConnectionError(APIError):
     """The gateway could not be reached, or the connection broke before a response."""
 
@@ -257,24 +283,43 @@ _STATUS_HINTS: dict[int, str] = {
 }
 
 
-def _decode_body(response: httpx.Response) -> Any:
+def _decode_body(content: bytes) -> Any:
+    # The gateway speaks UTF-8 JSON, whatever charset a proxy put in the content type.
     try:
-        return response.json()
+        return loads_untrusted(content)
     except ValueError:
-        return response.text[:_MAX_BODY_IN_MESSAGE]
+        return utf8_text(content)[:_MAX_BODY_IN_MESSAGE]
 
 
-def status_error_from_response(response: httpx.Response) -> APIStatusError:
-    """Build the typed error for a non-2xx response whose body has been read.
+def status_error_from_response(
+    response: httpx.Response, content: bytes | None = None
+) -> APIStatusError:
+    """Build the typed error for a non-2xx response.
 
     Accepts the gateway's ``{"error": {"code", "message", "metadata"}}`` body, an
     OpenAI-style ``{"error": {"message", "type"}}``, a bare ``{"message"}`` or plain text.
+
+    Args:
+        response: The response (its body read, unless ``content`` is given).
+        content: The (capped) body bytes, when they were read separately.
     """
-    status = response.status_code
-    body = _decode_body(response)
+    body = _decode_body(response.content if content is None else content)
+    return status_error_from_payload(
+        response.status_code, body, response.headers, reason=response.reason_phrase
+    )
+
+
+def status_error_from_payload(
+    status: int, body: Any, headers: Mapping[str, str], *, reason: str = ""
+) -> APIStatusError:
+    """The typed error for ``status`` from a decoded error body (JSON value or text).
+
+    Also used for an ``{"error": {...}}`` object that arrives inside a 200, with the
+    status its ``code`` names.
+    """
     message = ""
     metadata: Mapping[str, Any] = {}
-    request_id = response.headers.get("x-request-id") or response.headers.get("request-id")
+    request_id = headers.get("x-request-id") or headers.get("request-id")
     if isinstance(body, dict):
         error = body.get("error")
         if isinstance(error, dict):
@@ -291,7 +336,8 @@ def status_error_from_response(response: httpx.Response) -> APIStatusError:
     elif isinstance(body, str):
         message = body.strip()
     if not message:
-        message = response.reason_phrase or f"HTTP {status}"
+        message = reason or f"HTTP {status}"
+    message = truncate_text(message, _MAX_MESSAGE)
     hint = _STATUS_HINTS.get(status)
     if hint:
         message = f"{message} ({hint})"
@@ -307,5 +353,5 @@ def status_error_from_response(response: httpx.Response) -> APIStatusError:
         metadata=metadata,
         body=body,
         request_id=request_id,
-        headers=response.headers,
+        headers=headers,
     )

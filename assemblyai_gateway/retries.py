@@ -2,7 +2,8 @@
 
 Retried: 408, 409, 429, every 5xx, and connection or timeout errors. Waits honour
 ``retry-after-ms`` / ``retry-after`` (seconds or an HTTP date) when between 0 and 60 s;
-otherwise the wait backs off exponentially from 0.5 s to 8 s with jitter. 400, 401,
+otherwise (absent, out of range, or unparsable: a date in year 10000, ``nan``, text)
+the wait backs off exponentially from 0.5 s to 8 s with jitter. 400, 401,
 403, 404 and 422 are never retried; nor is anything once a stream has yielded.
 """
 
@@ -12,6 +13,7 @@ import asyncio
 import email.utils
 import functools
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -62,25 +64,33 @@ def is_retryable(error: BaseException) -> bool:
     return isinstance(error, APIConnectionError)
 
 
+def _seconds_in_header(value: str, now: float | None) -> float | None:
+    """``Retry-After`` as seconds (a number or an HTTP date); ``None`` when unusable."""
+    value = value.strip()
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_tz(value)
+        if parsed is None:
+            return None
+        current = time.time() if now is None else now
+        return email.utils.mktime_tz(parsed) - current
+    except (ValueError, OverflowError, TypeError, IndexError):
+        return None  # a date Python cannot represent (year 10000, day 99, ...)
+
+
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """The server's requested wait in seconds, or ``None`` when absent or out of 0..60 s."""
+    """The server's requested wait in seconds; ``None`` when absent, unusable or beyond 0..60 s."""
     lowered = {key.lower(): value for key, value in headers.items()}
     seconds: float | None = None
     if "retry-after-ms" in lowered:
-        try:
-            seconds = float(lowered["retry-after-ms"]) / 1000.0
-        except ValueError:
-            seconds = None
-    if seconds is None and "retry-after" in lowered:
-        value = lowered["retry-after"].strip()
-        try:
-            seconds = float(value)
-        except ValueError:
-            parsed = email.utils.parsedate_tz(value)
-            if parsed is not None:
-                current = time.time() if now is None else now
-                seconds = email.utils.mktime_tz(parsed) - current
-    if seconds is None or not (0 <= seconds <= MAX_RETRY_AFTER):
+        in_ms = _seconds_in_header(lowered["retry-after-ms"], now=0.0)
+        seconds = in_ms / 1000.0 if in_ms is not None else None
+    if (seconds is None or not math.isfinite(seconds)) and "retry-after" in lowered:
+        seconds = _seconds_in_header(lowered["retry-after"], now)
+    if seconds is None or not math.isfinite(seconds) or not (0 <= seconds <= MAX_RETRY_AFTER):
         return None
     return seconds
 

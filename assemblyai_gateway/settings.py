@@ -108,6 +108,9 @@ class ClientSettings:
     timeout: Any = None
     max_retries: int = DEFAULT_MAX_RETRIES
     enforce_region: bool = True
+    attempt_deadline: float | None = None
+    max_response_bytes: int | None = None
+    max_event_size: int | None = None
     http_client: Any = None
     http_async_client: Any = None
     limiter: Any = None
@@ -212,8 +215,11 @@ class GatewayClientOwner:
 
     def _client_settings(self) -> ClientSettings:
         """The adapter's fields the core client is built from."""
-        values = {
-            f.name: getattr(self, f.name) for f in fields(ClientSettings) if f.name in _OWN_FIELDS
+        # Settings an adapter does not expose keep the core's defaults.
+        values: dict[str, Any] = {
+            f.name: getattr(self, f.name, f.default)
+            for f in fields(ClientSettings)
+            if f.name in _OWN_FIELDS
         }
         values.update({name: getattr(self, name, None) for name in _OPTIONAL_FIELDS})
         return ClientSettings(**values, http_async_client=getattr(self, self._ASYNC_CLIENT_FIELD))

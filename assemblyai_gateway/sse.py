@@ -2,26 +2,34 @@
 
 It stacks httpx-sse's line and event decoders and adds the gateway's rules:
 ``data: [DONE]`` ends the stream, ``:`` comment lines and empty events are skipped,
-multi-line ``data`` is joined, an error object (``event: error`` or ``{"error": ...}``)
-raises :class:`~assemblyai_gateway.errors.StreamError`, and text that ends without
-``[DONE]`` raises it too. The sync and async send loops only feed it text.
+events named other than ``message`` or ``error`` (``event: ping``) are keep-alives and
+skipped, multi-line ``data`` is joined, an error object (``event: error`` or
+``{"error": ...}``) raises :class:`~assemblyai_gateway.errors.StreamError`, and text
+that ends without ``[DONE]`` raises it too. One event may hold at most
+``max_event_size`` characters (counted while it arrives); beyond that,
+:class:`~assemblyai_gateway.errors.ResponseTooLargeError`. The sync and async send
+loops only feed it text.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from httpx_sse import ServerSentEvent
 from pydantic import ValidationError
 
 from ._sse_lines import EventDecoder, LineDecoder
-from .errors import ResponseValidationError, StreamError
+from ._untrusted import loads_untrusted, truncate_text
+from .errors import APIError, ResponseTooLargeError, ResponseValidationError, StreamError
 from .types import ChatCompletionChunk
 
 __all__ = ["ChunkDecoder", "parse_event"]
 
 _DONE = "[DONE]"
+# Events that carry chunks or errors; any other name is a keep-alive.
+_CHUNK_EVENTS = frozenset({"", "message", "error"})
+_MAX_QUOTED = 200
+_MAX_ERROR_BODY = 64 * 1024
 
 
 def _error_from_payload(payload: Any, request_id: str | None) -> StreamError:
@@ -36,7 +44,7 @@ def _error_from_payload(payload: Any, request_id: str | None) -> StreamError:
         code = error.get("code", error.get("status"))
         status = code if isinstance(code, int) else None
     elif isinstance(error, str):
-        message = f"{message}: {error}"
+        message = f"{message}: {truncate_text(error, 1000)}"
     return StreamError(message, request_id=request_id, status_code=status, body=payload)
 
 
@@ -49,22 +57,26 @@ def parse_event(
         StreamError: for an error event or data that is not a chunk.
     """
     data = event.data
-    if not data.strip():
+    if event.event not in _CHUNK_EVENTS or not data.strip():
         return None
     try:
-        payload = json.loads(data)
-    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+        payload = loads_untrusted(data)
+    except ValueError:  # not JSON, or absurdly deep nesting
         if event.event == "error":
             raise StreamError(
-                f"the gateway sent an error event mid-stream: {data[:200]}",
+                f"the gateway sent an error event mid-stream: {data[:_MAX_QUOTED]}",
                 request_id=request_id,
-                body=data,
+                body=truncate_text(data, _MAX_QUOTED),
             ) from None
         raise StreamError(
-            f"the stream sent data that is not JSON: {data[:200]!r}", request_id=request_id
+            f"the stream sent data that is not JSON: {data[:_MAX_QUOTED]!r}",
+            request_id=request_id,
         ) from None
     if event.event == "error" or (isinstance(payload, dict) and "error" in payload):
-        raise _error_from_payload(payload, request_id)
+        error = _error_from_payload(payload, request_id)
+        if len(data) > _MAX_ERROR_BODY:  # the body kept on an error is capped
+            error.body = truncate_text(data, _MAX_ERROR_BODY)
+        raise error
     if not isinstance(payload, dict):
         raise StreamError(
             f"the stream sent an event that is not a chunk object: {data[:200]!r}",
@@ -91,29 +103,46 @@ class ChunkDecoder:
         True
     """
 
-    def __init__(self, *, require_choices: bool = False) -> None:
+    def __init__(self, *, require_choices: bool = False, max_event_size: int | None = None) -> None:
         self.require_choices = require_choices
+        self.max_event_size = max_event_size
         self._lines = LineDecoder()
         self._events = EventDecoder()
         self.done = False
         self.request_id: str | None = None
         self.saw_choice = False
-        self._error: StreamError | None = None
+        self._error: APIError | None = None
+        # Characters of the event being received: its complete lines, and the line
+        # still without an end.
+        self._event_size = 0
+        self._open_line = 0
+
+    def _check_size(self) -> None:
+        limit = self.max_event_size
+        if limit is not None and self._event_size + self._open_line > limit:
+            raise ResponseTooLargeError(
+                f"a stream event exceeded max_event_size ({limit} characters); "
+                "raise the cap if such events are expected",
+                limit=limit,
+                request_id=self.request_id,
+            )
 
     def _decode_lines(self, lines: list[str]) -> list[ChatCompletionChunk]:
         chunks: list[ChatCompletionChunk] = []
         for line in lines:
             if self.done:
                 break
-            event = self._events.decode(line)
-            if event is None:
-                continue
-            if event.data.strip() == _DONE:
-                self.done = True
-                break
+            self._event_size = self._event_size + len(line) if line else 0
             try:
+                self._check_size()
+                event = self._events.decode(line)
+                if event is None:
+                    continue
+                if event.data.strip() == _DONE:
+                    self.done = True
+                    break
                 chunk = parse_event(event, self.request_id)
-            except StreamError as exc:
+            except (StreamError, ResponseTooLargeError) as exc:
                 if not chunks:
                     raise
                 # Deliver the chunks decoded before the error; raise it on the next call.
@@ -131,6 +160,10 @@ class ChunkDecoder:
             raise self._error
         if self.done or not text:
             return []
+        if self.max_event_size is not None:
+            end = max(text.rfind("\n"), text.rfind("\r"))
+            self._open_line = self._open_line + len(text) if end < 0 else len(text) - end - 1
+            self._check_size()
         return self._decode_lines(self._lines.decode(text))
 
     def close(self) -> list[ChatCompletionChunk]:

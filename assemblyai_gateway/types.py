@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from ._tool_ids import with_tool_call_ids
 from .wire import FallbackList, PostProcessingList, stable_tool_call_id
 
 __all__ = [
@@ -88,7 +89,10 @@ class FunctionCall(_Wire):
         if value is None:
             return ""
         if isinstance(value, (dict, list)):
-            return json.dumps(value)
+            try:
+                return json.dumps(value)
+            except (TypeError, ValueError) as exc:  # a datetime, a set, ...
+                raise ValueError(f"arguments are not JSON-serialisable ({exc})") from None
         return value
 
 
@@ -238,6 +242,8 @@ class ChatCompletionRequest(_Wire):
     def _needs_messages_or_prompt(self) -> ChatCompletionRequest:
         if not self.messages and self.prompt is None:
             raise ValueError("a request needs `messages` (non-empty) or `prompt`")
+        if self.messages:
+            self.messages = with_tool_call_ids(self.messages)
         return self
 
     def to_payload(self) -> dict[str, Any]:

@@ -15,6 +15,9 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator
 
+from ._untrusted import loads_untrusted
+from .errors import InvalidRequestError
+
 __all__ = [
     "FallbackList",
     "PostProcessingList",
@@ -37,8 +40,12 @@ def stable_tool_call_id(index: int, name: str, arguments: str) -> str:
     return f"call_{digest}"
 
 
-def arguments_text(arguments: Any) -> str:
+def arguments_text(arguments: Any, *, tool: str | None = None) -> str:
     """Tool arguments as the wire's JSON text: text as is, ``None`` as ``""``.
+
+    Raises:
+        InvalidRequestError: the arguments hold a value JSON cannot carry (a
+            ``datetime``), naming ``tool``; raised before anything is sent.
 
     Example:
         >>> arguments_text({"city": "Paris"}), arguments_text('{"a": 1}'), arguments_text(None)
@@ -48,7 +55,13 @@ def arguments_text(arguments: Any) -> str:
         return ""
     if isinstance(arguments, str):
         return arguments
-    return json.dumps(arguments, ensure_ascii=False)
+    try:
+        return json.dumps(arguments, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        where = f"tool call {tool!r}" if tool else "a tool call"
+        raise InvalidRequestError(
+            f"invalid gateway request: the arguments of {where} are not JSON-serialisable ({exc})"
+        ) from None
 
 
 def wire_tool_call(
@@ -67,7 +80,7 @@ def wire_tool_call(
         >>> wire_tool_call("add", {"a": 1}, "c1")
         {'id': 'c1', 'type': 'function', 'function': {'name': 'add', 'arguments': '{"a": 1}'}}
     """
-    text = arguments_text(arguments)
+    text = arguments_text(arguments, tool=name)
     return {
         "id": call_id if call_id is not None else stable_tool_call_id(index, name, text),
         "type": "function",
@@ -92,17 +105,21 @@ def tool_arguments_object(name: str, text: str) -> dict[str, Any]:
     if not text.strip():
         return {}
     try:
-        value = json.loads(text, strict=False)
-    except json.JSONDecodeError as exc:
-        raise ToolArgumentsError(
-            f"arguments of {name!r} are not valid JSON ({exc.msg} at position {exc.pos})"
-        ) from None
+        # The server's text: absurd nesting fails like malformed JSON, never RecursionError.
+        value = loads_untrusted(text, strict=False)
+    except ValueError as exc:
+        detail = (
+            f"{exc.msg} at position {exc.pos}" if isinstance(exc, json.JSONDecodeError) else exc
+        )
+        raise ToolArgumentsError(f"arguments of {name!r} are not valid JSON ({detail})") from None
     if not isinstance(value, dict):
         raise ToolArgumentsError(f"arguments of {name!r} are not a JSON object")
     return value
 
 
 def _objects(value: Any, key: str) -> Any:
+    if isinstance(value, str):
+        return [{key: value}]  # one entry, never a list of one-letter entries
     if isinstance(value, (list, tuple)):
         return [{key: item} if isinstance(item, str) else item for item in value]
     return value

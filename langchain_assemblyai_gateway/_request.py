@@ -40,8 +40,8 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from assemblyai_gateway.errors import UnsupportedContentError
 from assemblyai_gateway.settings import merge_overrides
-from assemblyai_gateway.translate import resolve_tool_choice
-from assemblyai_gateway.types import NamedToolChoice
+from assemblyai_gateway.translate import resolve_tool_choice, validate_request
+from assemblyai_gateway.types import ChatCompletionRequest, NamedToolChoice
 from assemblyai_gateway.wire import wire_tool_call
 
 __all__ = [
@@ -132,6 +132,7 @@ def _content(content: str | list[Any], role: str) -> str | list[dict[str, str]]:
 
 
 def _assistant(message: AIMessage) -> dict[str, Any]:
+    # A call without an id is sent without one: the core generates a stable id.
     calls = [
         wire_tool_call(call["name"], call["args"], call.get("id") or "")
         for call in message.tool_calls
@@ -281,9 +282,9 @@ _LANGCHAIN_KWARGS = ("stream", "ls_structured_output_format", "structured_output
 
 
 class GatewayCall(NamedTuple):
-    """One prepared call: the request body and what the response mapper needs."""
+    """One prepared call: the validated request and what the response mapper needs."""
 
-    request: dict[str, Any]
+    request: ChatCompletionRequest
     model: str
     stop: list[str] | None
     include_usage: bool
@@ -311,6 +312,7 @@ def to_gateway_call(
 
     Raises:
         TypeError: a keyword argument that is no gateway request field.
+        InvalidRequestError: a field the gateway would refuse (``model=None``), named.
     """
     overrides = {k: v for k, v in call_kwargs.items() if k not in _LANGCHAIN_KWARGS}
     call_usage = overrides.pop("stream_usage", None)
@@ -321,12 +323,14 @@ def to_gateway_call(
             f"unexpected keyword argument(s) {unknown}: the gateway accepts "
             f"{sorted(REQUEST_FIELDS)} per call; put other request fields in model_kwargs"
         )
-    request = to_gateway_request(messages, merge_overrides(settings, overrides))
+    # Validated by the core now, so bad input is a typed error naming the field before
+    # anything is sent (and the client does not validate it again).
+    request = validate_request(to_gateway_request(messages, merge_overrides(settings, overrides)))
     if not isinstance(call_usage, bool):
         options = stream_options if isinstance(stream_options, Mapping) else {}
         include = options.get("include_usage")
         call_usage = include if isinstance(include, bool) else stream_usage
-    return GatewayCall(request, request["model"], stop, call_usage)
+    return GatewayCall(request, request.model, stop, call_usage)
 
 
 def collect_model_kwargs(values: Mapping[str, Any], field_names: set[str]) -> dict[str, Any]:

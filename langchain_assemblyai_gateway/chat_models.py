@@ -77,6 +77,8 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
         max_retries: Retries of 408/409/429/5xx and connection errors (default 2).
         enforce_region: With ``region="eu"``, refuse models the catalog marks US-only
             before sending (default True); set False for a model newer than the catalog.
+        attempt_deadline, max_response_bytes, max_event_size: Limits of one attempt
+            (default 900 s, 32 MiB, 8 Mi characters); see the reliability docs.
         stop: Stop sequences (alias ``stop_sequences``), enforced client-side, see below.
         streaming: Make ``invoke`` use the streaming path (default ``False``).
         stream_usage: Report token usage when streaming (default ``True``).
@@ -194,9 +196,19 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
     """Seconds, or an ``httpx.Timeout``; ``None`` means 120 s (10 s to connect)."""
 
     max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0)
+    """Retries after the first attempt for retryable failures."""
+
     enforce_region: bool = True
     """Refuse US-only models on the EU endpoint before sending; False to override."""
-    """Retries after the first attempt for retryable failures."""
+
+    attempt_deadline: float | None = None
+    """Seconds one attempt may take in all, first byte to last; ``None`` means 900 s."""
+
+    max_response_bytes: int | None = None
+    """Cap on a decompressed response body; ``None`` means 32 MiB."""
+
+    max_event_size: int | None = None
+    """Cap on one streamed event, in characters; ``None`` means 8 Mi."""
 
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences, enforced client-side (never sent)."""
@@ -207,13 +219,15 @@ class ChatAssemblyAIGateway(GatewayClientOwner, BaseChatModel):
     stream_usage: bool = True
     """Whether streamed responses report token usage (``stream_options.include_usage``)."""
 
-    fallbacks: list[str | dict[str, Any]] | None = None
-    """Fallback models: ids, or objects with ``model`` and request-field overrides."""
+    fallbacks: str | list[str | dict[str, Any]] | None = None
+    """Fallback models: ids, or objects with ``model`` and request-field overrides.
+
+    A bare string is one model (``"gpt-5"``), never a list of letters."""
 
     fallback_config: dict[str, Any] | None = None
     """How the gateway falls back: ``retry`` (bool) and ``depth`` (up to 2)."""
 
-    post_processing_steps: list[str | dict[str, Any]] | None = None
+    post_processing_steps: str | list[str | dict[str, Any]] | None = None
     """Server-side steps such as ``"json-repair"``."""
 
     transcript_id: str | None = None

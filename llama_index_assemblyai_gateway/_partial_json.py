@@ -14,9 +14,10 @@ code (``json.loads``, ``str.join``) still sees the whole text.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from assemblyai_gateway.translate import loads_server_json
 
 __all__ = ["PartialArguments"]
 
@@ -134,8 +135,8 @@ def _parse_prefix(raw: str, out: str, state: _ScanState) -> Any:
     # parse_partial_json's first attempt then, which would only fail.
     if not (state.in_string or state.closers or state.malformed):
         try:
-            return json.loads(raw[: state.raw_length])
-        except json.JSONDecodeError:
+            return loads_server_json(raw[: state.raw_length])
+        except ValueError:  # malformed, or nested too deeply to parse
             pass
     if state.malformed:
         raise ValueError("malformed partial JSON")
@@ -151,6 +152,6 @@ def _parse_prefix(raw: str, out: str, state: _ScanState) -> Any:
         text = text[:-1]
     text += "".join(reversed(state.closers))
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return loads_server_json(text)
+    except ValueError:
         raise ValueError("malformed partial JSON") from None

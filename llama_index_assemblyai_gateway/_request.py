@@ -37,7 +37,7 @@ from llama_index.core.base.llms.types import (
 
 from assemblyai_gateway import InvalidRequestError, UnsupportedContentError
 from assemblyai_gateway.settings import merge_overrides
-from assemblyai_gateway.translate import resolve_tool_choice
+from assemblyai_gateway.translate import check_call_kwargs, resolve_tool_choice
 from assemblyai_gateway.wire import wire_tool_call
 
 if TYPE_CHECKING:
@@ -86,8 +86,16 @@ def to_gateway_request(
 
     ``None`` means "not set" everywhere: such keys are left out (a call kwarg set to
     ``None`` removes the setting). ``stream``/``stream_options`` are ignored.
+
+    Raises:
+        InvalidRequestError: a call kwarg is a client setting (``api_key``, ...) or
+            neither a request field nor one of ``settings``' extra fields.
     """
     owned = IGNORED_CALL_KWARGS | {"messages"}
+    # Client settings (api_key, base_url, ...) and unknown names never enter the body.
+    check_call_kwargs(
+        [key for key in call_kwargs if key not in owned], extra_fields=settings.keys()
+    )
     request = merge_overrides(
         {k: v for k, v in settings.items() if k not in owned},
         {k: v for k, v in call_kwargs.items() if k not in owned},

@@ -88,6 +88,9 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
         max_retries: Retries after the first attempt on 408/409/429/5xx and network errors.
         enforce_region: With ``region="eu"``, refuse models the catalog marks US-only
             before sending (default True); set False for a model newer than the catalog.
+        attempt_deadline: Seconds one attempt may take in all (default 900).
+        max_response_bytes: Cap on a decompressed response body (default 32 MiB).
+        max_event_size: Cap on one streamed event, in characters (default 8 Mi).
         fallbacks: Models the gateway tries when the first fails: ``[{"model": ...}]``
             (any request field may be overridden per fallback) or just model ids.
         fallback_config: ``{"retry": bool, "depth": 0-2}``.
@@ -145,6 +148,15 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
     enforce_region: bool = Field(
         default=True,
         description="Refuse US-only models on the EU endpoint before sending; False overrides.",
+    )
+    attempt_deadline: float | None = Field(
+        default=None, gt=0, description="Seconds one attempt may take in all (default 900)."
+    )
+    max_response_bytes: int | None = Field(
+        default=None, gt=0, description="Cap on a decompressed response body (default 32 MiB)."
+    )
+    max_event_size: int | None = Field(
+        default=None, gt=0, description="Cap on one streamed event in characters (default 8 Mi)."
     )
     fallbacks: FallbackList[dict[str, Any]] | None = Field(
         default=None, description="Fallback models, each {'model': ..., <overrides>}."

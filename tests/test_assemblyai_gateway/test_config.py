@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from assemblyai_gateway import config
 from assemblyai_gateway.client import GatewayClient
 from assemblyai_gateway.config import (
     API_KEY_ENV,
@@ -59,9 +60,14 @@ def test_explicit_base_url_wins_over_env_and_region(monkeypatch: pytest.MonkeyPa
 @pytest.mark.usefixtures("no_api_key_env")
 def test_env_base_url_wins_over_region(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(BASE_URL_ENV, "http://env.example/v1/")
+    monkeypatch.setattr(config, "_warned", set())
 
-    assert resolve_base_url(region="eu") == "http://env.example/v1"
-    assert resolve_base_url() == "http://env.example/v1"
+    with pytest.warns(UserWarning, match=f"{BASE_URL_ENV}") as caught:
+        assert resolve_base_url(region="eu") == "http://env.example/v1"
+    assert resolve_base_url() == "http://env.example/v1"  # warned once already
+    messages = " ".join(str(warning.message) for warning in caught)
+    assert "the environment variable wins" in messages
+    assert "plain http" in messages
 
 
 @pytest.mark.usefixtures("no_api_key_env")

@@ -34,6 +34,7 @@ MINIMUM_EXAMPLES = {
     "docs/tools-and-structured-output.md": 6,
     "docs/gateway-extras.md": 7,
     "docs/errors-and-retries.md": 3,
+    "docs/reliability.md": 3,
     "docs/emulator.md": 3,
     "docs/troubleshooting.md": 1,
     "docs/models.md": 1,

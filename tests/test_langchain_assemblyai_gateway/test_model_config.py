@@ -222,4 +222,4 @@ async def test_close_and_aclose_close_owned_pools(network: Any, run: Any) -> Non
     await run.invoke(model, "hi")
     model.close()
     await model.aclose()
-    assert model.client._client is None
+    assert model.client._pools._client is None

@@ -1,0 +1,72 @@
+"""Reading text the server sent: UTF-8 whatever the label, JSON whatever the depth.
+
+Every parse of server text goes through here, so a mislabelled charset or absurdly
+deep nesting fails the way malformed JSON does (a ``ValueError``), never as a raw
+``UnicodeError`` or ``RecursionError``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from typing import Any
+
+__all__ = ["Utf8Stream", "loads_untrusted", "truncate_text", "utf8_text"]
+
+
+def utf8_text(data: bytes | str) -> str:
+    """Bytes as UTF-8 text; undecodable bytes become U+FFFD (the gateway speaks UTF-8)."""
+    return data if isinstance(data, str) else data.decode("utf-8", "replace")
+
+
+def loads_untrusted(data: bytes | str, *, strict: bool = True) -> Any:
+    """``json.loads`` for server text (``strict=False`` allows control characters in strings).
+
+    Raises:
+        ValueError: the text is not JSON, or nests deeper than Python can parse.
+
+    Example:
+        >>> loads_untrusted(b'{"a": [1]}')
+        {'a': [1]}
+        >>> loads_untrusted("[" * 100_000)
+        Traceback (most recent call last):
+        ...
+        ValueError: JSON nested too deeply to parse
+    """
+    try:
+        return json.loads(utf8_text(data), strict=strict)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to parse") from None
+
+
+def truncate_text(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was cut.
+
+    Example:
+        >>> truncate_text("x" * 10, 4)
+        'xxxx... (6 more characters)'
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
+class Utf8Stream:
+    """Decodes a byte stream as UTF-8, piece by piece (characters may span pieces).
+
+    Example:
+        >>> stream = Utf8Stream()
+        >>> stream.decode("é".encode()[:1]), stream.decode("é".encode()[1:])
+        ('', 'é')
+    """
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def decode(self, data: bytes) -> str:
+        """The text completed by ``data``."""
+        return self._decoder.decode(data)
+
+    def flush(self) -> str:
+        """Whatever is left at the end of the stream."""
+        return self._decoder.decode(b"", final=True)
