@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from pathlib import Path
@@ -233,3 +234,56 @@ def test_the_caller_items_are_not_mutated(client: GatewayClient, run: Run, tmp_p
     snapshot = [dict(row) for row in rows]
     run(BulkRunner(JOB, client=client, progress=False), rows, tmp_path / "r.jsonl")
     assert rows == snapshot
+
+
+class _InterruptingClient:
+    """A stand-in client: answers through the real one, then Ctrl-C on the third call."""
+
+    def __init__(self, client: GatewayClient) -> None:
+        self._client = client
+        self.limiter = client.limiter
+        self.calls = 0
+
+    def create(self, request: dict[str, object]) -> object:
+        self.calls += 1
+        if self.calls == 3:
+            raise KeyboardInterrupt
+        return self._client.create(request)
+
+
+def test_ctrl_c_in_a_sync_run_keeps_what_was_written(client: GatewayClient, tmp_path: Path) -> None:
+    output = tmp_path / "r.jsonl"
+    interrupting = _InterruptingClient(client)
+    runner = BulkRunner(JOB, client=interrupting, workers=1, progress=False)  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(items(6), output)
+    assert runner.summary is not None
+    assert runner.summary.interrupted
+    assert [r["id"] for r in read_jsonl(output)] == ["doc-0", "doc-1"]
+    assert "stopped early" in runner.summary.render()
+    summary = BulkRunner(JOB, client=client, progress=False).run(items(6), output)
+    assert (summary.skipped, summary.succeeded) == (2, 4)
+
+
+async def test_cancelling_an_async_run_keeps_what_was_written(
+    gateway_emulator: GatewayEmulator, client: GatewayClient, tmp_path: Path
+) -> None:
+    output = tmp_path / "r.jsonl"
+    gateway_emulator.inject(Fault.delay(5), times=1)  # the first request hangs
+    runner = BulkRunner(JOB, client=client, workers=2, progress=False)
+    task = asyncio.create_task(runner.arun(items(6), output))
+
+    async def three_records() -> None:
+        # The file is written by the run's tasks; polling it is the simplest check.
+        while not output.exists() or output.read_text(encoding="utf-8").count("\n") < 3:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(three_records(), 60)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert runner.summary is not None
+    assert runner.summary.interrupted
+    written = read_jsonl(output)
+    assert len(written) >= 3
+    assert all(r["ok"] for r in written)
