@@ -10,14 +10,32 @@ import functools
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import TypeVar
 
-from .errors import APIStatusError
+from .errors import APIStatusError, ConfigurationError
 from .limiter import AdaptiveLimiter, Permit
 
-__all__ = ["THROTTLE_STATUSES", "agated", "gated", "metered", "throttle_wait"]
+__all__ = [
+    "THROTTLE_STATUSES",
+    "agated",
+    "checked_limiter",
+    "gated",
+    "metered",
+    "throttle_wait",
+]
 
 T = TypeVar("T")
 
 THROTTLE_STATUSES = frozenset({429, 503})
+
+
+def checked_limiter(limiter: object) -> AdaptiveLimiter | None:
+    """``limiter`` when it is an :class:`AdaptiveLimiter` or ``None``.
+
+    Raises:
+        ConfigurationError: it is anything else.
+    """
+    if limiter is None or isinstance(limiter, AdaptiveLimiter):
+        return limiter
+    raise ConfigurationError(f"limiter must be an AdaptiveLimiter, got {type(limiter).__name__}")
 
 
 def throttle_wait(error: BaseException) -> tuple[bool, float | None]:

@@ -26,9 +26,12 @@ from typing import Any
 
 import httpx
 
+from ._pool import ShardedAsyncPool, shared_tls_context
+
 __all__ = ["Pools", "fork_generation"]
 
 logger = logging.getLogger("assemblyai_gateway")
+_SHARD_CONNECTIONS = 5
 
 _fork_generation = 0
 # Pools inherited from a parent process: kept alive, never closed, never used.
@@ -50,7 +53,7 @@ def fork_generation() -> int:
 
 
 async def _close_when_loop_shuts_down(
-    client: httpx.AsyncClient, pools: weakref.ref[weakref.WeakKeyDictionary[Any, Any]]
+    pool: ShardedAsyncPool, pools: weakref.ref[weakref.WeakKeyDictionary[Any, Any]]
 ) -> AsyncIterator[None]:
     # asyncio closes every live async generator in shutdown_asyncgens(), while the loop
     # still runs, so pooled connections close cleanly instead of leaking on a dead loop.
@@ -65,7 +68,7 @@ async def _close_when_loop_shuts_down(
                 owner.pop(asyncio.get_running_loop(), None)
         # When the owner is dropped just before asyncio.run() ends, this close runs in a
         # task that the runner cancels once; shielding lets the close finish anyway.
-        closing = asyncio.ensure_future(client.aclose())
+        closing = asyncio.ensure_future(pool.aclose())
         try:
             await asyncio.shield(closing)
         except asyncio.CancelledError:
@@ -77,9 +80,8 @@ async def _close_when_loop_shuts_down(
 class _LoopPool:
     """The async pool owned for one event loop."""
 
-    client: httpx.AsyncClient
+    pool: ShardedAsyncPool
     closer: AsyncIterator[None]
-    gate: asyncio.Semaphore
     loop: weakref.ref[asyncio.AbstractEventLoop]
 
 
@@ -129,29 +131,36 @@ class Pools:
             with self._lock:
                 client = self._client
                 if client is None or client.is_closed:
-                    client = httpx.Client(timeout=self._timeout, limits=self._limits)
+                    client = httpx.Client(
+                        timeout=self._timeout, limits=self._limits, verify=shared_tls_context()
+                    )
                     self._client = client
                     # Close the pool when its owner goes away without close().
                     self._finalizer = weakref.finalize(self, client.close)
         return client
 
-    async def async_client(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
-        """The running loop's pool, and the gate that keeps waiters out of its queue."""
+    async def async_pool(self) -> ShardedAsyncPool:
+        """The running loop's pool: small httpx pools behind one gate (see ``_pool``)."""
         if self._generation != _fork_generation:
             self._leave_parent_pools()
         loop = asyncio.get_running_loop()
         entry = self._async.get(loop)
-        if entry is not None and not entry.client.is_closed:
-            return entry.client, entry.gate
+        if entry is not None and not entry.pool.is_closed:
+            return entry.pool
         self._forget_closed_loops()
-        client = httpx.AsyncClient(timeout=self._timeout, limits=self._limits)
-        closer = _close_when_loop_shuts_down(client, weakref.ref(self._async))
+        timeout = self._timeout
+        # As many connections as the sync pool, in shards of 5: httpcore's bookkeeping
+        # grows with the square of one pool's size (see _pool).
+        pool = ShardedAsyncPool(
+            lambda limits, tls: httpx.AsyncClient(timeout=timeout, limits=limits, verify=tls),
+            max_shards=max(1, (self._limits.max_connections or 100) // _SHARD_CONNECTIONS),
+            shard_size=_SHARD_CONNECTIONS,
+            keepalive_expiry=self._limits.keepalive_expiry or 30.0,
+        )
+        closer = _close_when_loop_shuts_down(pool, weakref.ref(self._async))
         await closer.__anext__()
-        # httpcore rescans every queued request whenever a connection frees up, so a
-        # thousand waiters cost O(n^2); an asyncio.Semaphore queues them in O(1).
-        gate = asyncio.Semaphore(self._limits.max_connections or 100)
-        self._async[loop] = _LoopPool(client, closer, gate, weakref.ref(loop))
-        return client, gate
+        self._async[loop] = _LoopPool(pool, closer, weakref.ref(loop))
+        return pool
 
     def _forget_closed_loops(self) -> None:
         # A loop closed without shutdown_asyncgens() never closed its pool; its sockets
@@ -180,9 +189,9 @@ class Pools:
         for entry in entries:
             loop = entry.loop()
             if loop is running:
-                await entry.client.aclose()
+                await entry.pool.aclose()
                 continue
             if loop is None or loop.is_closed():
                 continue
             with contextlib.suppress(RuntimeError):
-                await entry.client.aclose()
+                await entry.pool.aclose()

@@ -226,6 +226,12 @@ def _tool_call_delta(index: int, call: ToolCall) -> ToolCallDelta:
     )
 
 
+def _extras_except(extras: dict[str, Any] | None, taken: tuple[str, ...]) -> dict[str, Any]:
+    # An unknown field named like one the chunk sets itself (a choice's "delta") is
+    # dropped rather than passed twice.
+    return {key: value for key, value in (extras or {}).items() if key not in taken}
+
+
 def completion_to_chunks(
     completion: ChatCompletion, *, include_usage: bool = True
 ) -> list[ChatCompletionChunk]:
@@ -243,10 +249,10 @@ def completion_to_chunks(
     }
     content_choices = [
         ChunkChoice(
-            **(choice.model_extra or {}),
+            **_extras_except(choice.model_extra, ("index", "delta")),
             index=choice.index,
             delta=Delta(
-                **(choice.message.model_extra or {}),
+                **_extras_except(choice.message.model_extra, ("role", "content", "tool_calls")),
                 role=choice.message.role,
                 content=choice.message.content,
                 tool_calls=[_tool_call_delta(i, c) for i, c in enumerate(choice.tool_calls)]

@@ -20,7 +20,7 @@ import httpx
 from pydantic import SecretStr
 
 from ._aio import AsyncStream
-from ._gating import agated, gated, metered
+from ._gating import agated, checked_limiter, gated, metered
 from ._http_answers import (
     cause_of,
     completion_from_response,
@@ -168,11 +168,7 @@ class GatewayClient:
         )
         self.max_retries = max_retries
         self.enforce_region = enforce_region
-        if limiter is not None and not isinstance(limiter, AdaptiveLimiter):
-            raise ConfigurationError(
-                f"limiter must be an AdaptiveLimiter, got {type(limiter).__name__}"
-            )
-        self.limiter = limiter
+        self.limiter = checked_limiter(limiter)
         self.attempt_deadline = resolve_attempt_deadline(attempt_deadline)
         self.limits = AttemptLimits(
             deadline_seconds=self.attempt_deadline,
@@ -281,11 +277,15 @@ class GatewayClient:
             return self._injected_client
         return self._pools.sync_client()
 
-    async def _async_client(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore | None]:
-        """This loop's client, and the gate that keeps waiters out of its pool's queue."""
+    async def _async_lease(
+        self, *, stream: bool
+    ) -> contextlib.AbstractAsyncContextManager[httpx.AsyncClient]:
+        """The client for one call or stream, held while ``async with`` lasts (see _pool:
+        a call waits in the gate for a slot; a stream holds a shard, ungated)."""
         if self._injected_async_client is not None:
-            return self._injected_async_client, None
-        return await self._pools.async_client()
+            return contextlib.nullcontext(self._injected_async_client)
+        pool = await self._pools.async_pool()
+        return pool.stream_slot() if stream else pool.slot()
 
     def close(self) -> None:
         """Close the sync pool this client owns (injected clients are left open)."""
@@ -434,10 +434,10 @@ class GatewayClient:
     # async ---------------------------------------------------------------------
 
     async def _apost_once(self, body: bytes) -> ChatCompletion:
-        client, gate = await self._async_client()
+        lease = await self._async_lease(stream=False)
         deadline = self.limits.start()
         try:
-            async with gate or contextlib.nullcontext():
+            async with lease as client:
                 async with asyncio.timeout(deadline.remaining()):
                     response = await client.send(
                         self._http_request(client, body, stream=False), stream=True
@@ -468,9 +468,9 @@ class GatewayClient:
         attempt = agated(self.limiter, functools.partial(self._apost_once, body))
         return await acall_with_retries(attempt, self.max_retries)
 
-    async def _aopen_stream(self, body: bytes) -> tuple[httpx.Response, Deadline]:
-        # Streams hold their connection for their whole life, so they skip the gate.
-        client, _ = await self._async_client()
+    async def _aopen_stream(
+        self, client: httpx.AsyncClient, body: bytes
+    ) -> tuple[httpx.Response, Deadline]:
         deadline = self.limits.start()
         try:
             async with asyncio.timeout(deadline.remaining()):
@@ -518,34 +518,35 @@ class GatewayClient:
     async def _asse_stream(
         self, body: bytes, include_usage: bool
     ) -> AsyncIterator[ChatCompletionChunk]:
-        attempt = agated(self.limiter, functools.partial(self._aopen_stream, body))
-        response, deadline = await acall_with_retries(attempt, self.max_retries)
-        decoder = ChunkDecoder(require_choices=True, max_event_size=self.limits.max_event_size)
-        delivered = 0
-        try:
-            if not is_event_stream(response):
-                content = await aread_capped(response, self.limits.max_response_bytes, deadline)
-                completion = completion_from_response(response, content)
-                chunks = completion_to_chunks(completion, include_usage=include_usage)
-                for chunk in metered(self.limiter, chunks):
+        async with await self._async_lease(stream=True) as client:
+            attempt = agated(self.limiter, functools.partial(self._aopen_stream, client, body))
+            response, deadline = await acall_with_retries(attempt, self.max_retries)
+            decoder = ChunkDecoder(require_choices=True, max_event_size=self.limits.max_event_size)
+            delivered = 0
+            try:
+                if not is_event_stream(response):
+                    content = await aread_capped(response, self.limits.max_response_bytes, deadline)
+                    completion = completion_from_response(response, content)
+                    chunks = completion_to_chunks(completion, include_usage=include_usage)
+                    for chunk in metered(self.limiter, chunks):
+                        yield chunk
+                    return
+                text = Utf8Stream()
+                async for piece in response.aiter_bytes():
+                    deadline.check()
+                    for chunk in metered(self.limiter, decoder.feed(text.decode(piece))):
+                        delivered += 1
+                        yield chunk
+                    if decoder.done:
+                        break  # [DONE] ends the stream, whatever the connection does next
+                else:
+                    decoder.feed(text.flush())
+                for chunk in metered(self.limiter, decoder.close()):
                     yield chunk
-                return
-            text = Utf8Stream()
-            async for piece in response.aiter_bytes():
-                deadline.check()
-                for chunk in metered(self.limiter, decoder.feed(text.decode(piece))):
-                    delivered += 1
-                    yield chunk
-                if decoder.done:
-                    break  # [DONE] ends the stream, whatever the connection does next
-            else:
-                decoder.feed(text.flush())
-            for chunk in metered(self.limiter, decoder.close()):
-                yield chunk
-        except httpx.TransportError as exc:
-            raise stream_broke(exc, deadline, delivered, decoder.request_id) from exc
-        finally:
-            await response.aclose()
+            except httpx.TransportError as exc:
+                raise stream_broke(exc, deadline, delivered, decoder.request_id) from exc
+            finally:
+                await response.aclose()
 
     def _body_cap(self, response: httpx.Response) -> int:
         """Error bodies are only quoted, so far less of them is read."""

@@ -62,9 +62,13 @@ class BenchConfig:
         warmup: Untimed calls per case before the first round.
         stream_iterations: Whole streams per case per round.
         stream_chunks: Chunks in the canned SSE body.
+        tool_pieces: Pieces the streamed tool-call arguments arrive in.
+        tool_rounds: Interleaved rounds of whole tool-call streams (and first-piece runs).
+        first_piece_gap_s: Seconds between pieces in the first-piece benchmark.
         import_runs: Fresh interpreters per module.
         import_warmup: One untimed run per module first (writes ``.pyc`` files).
-        concurrency: Concurrent ``ainvoke``/``achat`` calls per run.
+        concurrency: Concurrent ``ainvoke``/``achat`` calls per burst.
+        concurrency_warm_bursts: Bursts on the warm pool after the fresh one, per run.
         concurrency_rounds: Interleaved runs per client (stops early near the budget).
         concurrency_budget_s: Wall-clock cap for the whole concurrency benchmark.
         request_timeout_s: Timeout of every single request in the concurrency benchmark.
@@ -76,11 +80,15 @@ class BenchConfig:
     warmup: int = 50
     stream_iterations: int = 3
     stream_chunks: int = 500
-    import_runs: int = 5
+    tool_pieces: int = 2000
+    tool_rounds: int = 5
+    first_piece_gap_s: float = 0.02
+    import_runs: int = 4
     import_warmup: bool = True
     concurrency: int = 1000
-    concurrency_rounds: int = 3
-    concurrency_budget_s: float = 55.0
+    concurrency_warm_bursts: int = 1
+    concurrency_rounds: int = 1
+    concurrency_budget_s: float = 90.0
     request_timeout_s: float = 20.0
     bulk_items: int = 2000
 
@@ -97,8 +105,12 @@ class BenchConfig:
             calls=50,
             warmup=10,
             stream_iterations=1,
-            import_runs=2,
-            concurrency=200,
+            tool_pieces=500,
+            tool_rounds=2,
+            import_runs=1,
+            import_warmup=False,
+            concurrency=100,
+            concurrency_warm_bursts=1,
             concurrency_rounds=1,
             concurrency_budget_s=30.0,
             request_timeout_s=15.0,
@@ -114,9 +126,13 @@ class BenchConfig:
             warmup=1,
             stream_iterations=1,
             stream_chunks=20,
+            tool_pieces=40,
+            tool_rounds=1,
+            first_piece_gap_s=0.005,
             import_runs=1,
             import_warmup=False,
             concurrency=50,
+            concurrency_warm_bursts=1,
             concurrency_rounds=1,
             concurrency_budget_s=30.0,
             request_timeout_s=15.0,

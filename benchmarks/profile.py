@@ -5,13 +5,16 @@ Usage::
     python -m benchmarks.profile                      # LangChain invoke + LlamaIndex chat
     python -m benchmarks.profile --path langchain-stream --calls 20
     python -m benchmarks.profile --imports            # what we import beyond the framework
+    python -m benchmarks.profile --cprofile --path burst-core --path burst-raw-httpx --calls 1
 
 Each path runs ``--calls`` times over the same in-memory transport as the overhead
 benchmark (no network). pyinstrument is used when installed (``--cprofile`` forces
 cProfile); cProfile output is reduced to µs per call, split into self time (the
 function's own code) and cumulative time, and listed twice: everything, then only
 frames in our packages. Profilers add overhead; compare rows, not totals, with
-``make bench``.
+``make bench``. The ``*-tool-stream`` paths stream one tool call whose arguments arrive in
+2,000 pieces; the ``burst-*`` paths make one call a burst of 1,000 concurrent calls on a
+fresh client against the concurrency benchmark's stand-in server (no warm-up).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 import httpx
 
 from ._common import BENCH_API_KEY, BENCH_MODEL, STREAM_MODEL
+from ._streams import tool_call_events, transport_for
 from .bench_overhead import make_transport
 from .bench_streaming import make_stream_transport
 
@@ -45,10 +49,37 @@ PATHS = [
     "llamaindex-async",
     "langchain-stream",
     "llamaindex-stream",
+    "langchain-tool-stream",
+    "llamaindex-tool-stream",
     "core",
+    "core-stream",
+    "burst-core",
+    "burst-raw-httpx",
 ]
 _DEFAULT_PATHS = ["langchain", "llamaindex"]
 _STREAM_CHUNKS = 500
+_TOOL_PIECES = 2000
+_BURST_CALLS = 1000
+
+
+def _burst_path(name: str, stack: contextlib.ExitStack) -> Callable[[], object]:
+    from ._clients import builder_for
+    from .bench_concurrency import start_server
+
+    server = start_server()
+    stack.callback(server.stop)
+    build = builder_for(name.removeprefix("burst-").replace("-", "_"))
+    loop = asyncio.new_event_loop()
+    stack.callback(loop.close)
+
+    async def burst() -> None:
+        call, close = build(server.base_url, 600.0)  # cProfile slows the pool scan 2-3x
+        try:
+            await asyncio.gather(*(call() for _ in range(_BURST_CALLS)))
+        finally:
+            await close()
+
+    return lambda: loop.run_until_complete(burst())
 
 
 def build_path(name: str, stack: contextlib.ExitStack) -> Callable[[], object]:
@@ -61,8 +92,16 @@ def build_path(name: str, stack: contextlib.ExitStack) -> Callable[[], object]:
     Raises:
         RuntimeError: the adapter does not exist yet.
     """
+    if name.startswith("burst-"):
+        return _burst_path(name, stack)
     stream = name.endswith("-stream")
-    transport = make_stream_transport(_STREAM_CHUNKS) if stream else make_transport()
+    transport: httpx.MockTransport = (
+        transport_for(tool_call_events(_TOOL_PIECES))
+        if name.endswith("-tool-stream")
+        else make_stream_transport(_STREAM_CHUNKS)
+        if stream
+        else make_transport()
+    )
     model_id = STREAM_MODEL if stream else BENCH_MODEL
     client = stack.enter_context(httpx.Client(transport=transport))
     aclient = httpx.AsyncClient(transport=transport)
@@ -75,6 +114,12 @@ def build_path(name: str, stack: contextlib.ExitStack) -> Callable[[], object]:
         core = GatewayClient(api_key=BENCH_API_KEY, http_client=client)
         request = {"model": model_id, "messages": [{"role": "user", "content": "Hi"}]}
         return lambda: core.create(request)
+    if name == "core-stream":
+        from assemblyai_gateway import GatewayClient
+
+        core = GatewayClient(api_key=BENCH_API_KEY, http_client=client)
+        request = {"model": model_id, "messages": [{"role": "user", "content": "Hi"}]}
+        return lambda: sum(1 for _ in core.stream(request))
     if name.startswith("langchain"):
         from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 
@@ -116,13 +161,15 @@ def _where(key: tuple[str, int, str]) -> str:
     return f"{'/'.join(parts)}:{line}:{func}"
 
 
-def profile_rows(call: Callable[[], object], calls: int) -> list[tuple[str, float, float, float]]:
-    """cProfile ``calls`` runs of ``call``.
+def profile_rows(
+    call: Callable[[], object], calls: int, warmup: int = 20
+) -> list[tuple[str, float, float, float]]:
+    """cProfile ``calls`` runs of ``call`` after ``min(warmup, calls)`` untimed ones.
 
     Returns:
         ``(where, calls per run, self µs per run, cumulative µs per run)`` per function.
     """
-    for _ in range(min(20, calls)):  # warm-up: first-call caches are not the hot path
+    for _ in range(min(warmup, calls)):  # first-call caches are not the hot path
         call()
     profiler = cProfile.Profile()
     profiler.enable()
@@ -144,8 +191,9 @@ def _print_rows(title: str, rows: Sequence[tuple[str, float, float, float]], top
 
 
 def _report(name: str, call: Callable[[], object], calls: int, top: int) -> None:
-    rows = profile_rows(call, calls)
-    total = max((r[3] for r in rows if r[0].endswith("<lambda>")), default=0.0)
+    # A burst's point is the fresh client: no warm-up for those.
+    rows = profile_rows(call, calls, warmup=0 if name.startswith("burst-") else 20)
+    total = sum(r[2] for r in rows)  # every function's own time: the whole profiled run
     print(f"\n=== {name}: {calls} calls, ~{total:.0f} µs per call under cProfile ===")
     _print_rows("top self time (all code)", sorted(rows, key=lambda r: -r[2]), top)
     ours = [r for r in rows if any(f"/{pkg}/" in f"/{r[0]}" for pkg in OURS)]

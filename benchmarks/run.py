@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import bench_bulk, bench_concurrency, bench_import, bench_overhead, bench_streaming
-from ._common import BenchConfig, BenchResult, Measurement, Target
+from ._common import BenchConfig, BenchResult, Measurement, Target, resolve
 
 __all__ = [
     "BENCHES",
@@ -58,9 +59,9 @@ BENCHES: dict[str, Callable[[BenchConfig], BenchResult]] = {
 }
 _TITLES = {
     "overhead": "Per-call overhead (in-memory transport)",
-    "streaming": "Streaming (500-chunk SSE body, in-memory transport)",
+    "streaming": "Streaming (SSE bodies from an in-memory transport)",
     "import": "Import time (fresh interpreter)",
-    "concurrency": "Concurrency (async calls against a loopback server)",
+    "concurrency": "Concurrency: 1,000 calls at once, each client in its own process",
     "bulk": "Bulk jobs against a rate-limited emulator",
 }
 _PACKAGES = [
@@ -68,10 +69,17 @@ _PACKAGES = [
     "langchain-core",
     "langchain-openai",
     "llama-index-core",
+    "llama-index-llms-openai",
     "llama-index-llms-openai-like",
     "openai",
     "httpx",
+    "httpcore",
+    "httpx-sse",
+    "anyio",
     "pydantic",
+    "pydantic-core",
+    "tenacity",
+    "matplotlib",
 ]
 
 # ----------------------------------------------------------------------------- machine
@@ -104,7 +112,33 @@ def machine_info() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions.append(f"{package} (not installed)")
     info["packages"] = ", ".join(versions)
+    info["load"] = _load_average()
+    info["commit"] = _git_commit()
     return info
+
+
+def _load_average() -> str:
+    # The machine is shared: the load when the run started says how noisy it was.
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def _git_commit() -> str:
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=10"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            cwd=REPO_ROOT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return done.stdout.strip() or "unknown"
 
 
 # ---------------------------------------------------------------------------- running
@@ -172,8 +206,17 @@ def _target_lines(targets: Sequence[Target]) -> list[str]:
     return lines
 
 
+def _describe(ref: str, values: dict[str, Measurement]) -> str:
+    """``label value unit`` of a row, or of one of its extras (``name:key``)."""
+    name, _, key = ref.partition(":")
+    row = values[name]
+    if not key:
+        return f"{row.label} {_fmt(row.value)} {row.unit}"
+    return f"{row.label} {key} {_fmt(resolve(values, ref))}"
+
+
 def explain(target: Target, values: dict[str, Measurement]) -> str:
-    """One honest line: met / not met, with the numbers that decide it."""
+    """One honest line: met / not met, with the numbers that decide it (and why not)."""
     if target.passed is None:
         return f"not measured: {target.reason}"
     if target.reason:  # the benchmark explained the verdict itself
@@ -182,13 +225,11 @@ def explain(target: Target, values: dict[str, Measurement]) -> str:
     if target.comparison == "equals_zero":
         kinds = subject.extra.get("error_kinds", "-")
         return "met: no errors" if target.passed else f"not met: {target.ratio:g} errors ({kinds})"
-    refs = " + ".join(
-        f"{values[r].label} {_fmt(values[r].value)} {values[r].unit}" for r in target.references
-    )
+    refs = " + ".join(_describe(r, values) for r in target.references)
     verdict = "met" if target.passed else "not met"
     line = (
-        f"{verdict}: {target.ratio:.2f}x ({target.rule}); ours {_fmt(subject.value)} "
-        f"{subject.unit} vs {refs}"
+        f"{verdict}: {target.ratio:.2f}x ({target.rule}); "
+        f"{_describe(target.subject, values)} vs {refs}"
     )
     core = {"overhead": "core_create_", "streaming": "core_stream", "import": "core"}.get(
         target.bench
@@ -197,19 +238,8 @@ def explain(target: Target, values: dict[str, Measurement]) -> str:
         core += target.subject.rsplit("_", 1)[-1]
     if core and core in values and values[core].value is not None:
         line += f"; the framework-free core alone: {_fmt(values[core].value)} {values[core].unit}"
-    ceiling, peer = values.get("raw_httpx"), values.get("chatopenai")
-    if target.bench == "concurrency" and ceiling and ceiling.value and peer and peer.value:
-        line += (
-            f"; no-framework raw httpx ceiling on this machine: {_fmt(ceiling.value)} calls/s "
-            f"= {ceiling.value / peer.value:.2f}x ChatOpenAI"
-        )
-        if not target.passed and ceiling.value / peer.value < target.limit:
-            line += (
-                ". Why not met: the emulator is a pure-Python threaded server on the same "
-                "two cores, and its own per-request cost caps every client; even a bare "
-                "httpx client with no framework cannot reach the target here, so the limit "
-                "is the server, not the adapter (per call we cost about 0.3x ChatOpenAI)"
-            )
+    if target.reason:
+        line += f". {target.reason}"
     return line
 
 
@@ -240,7 +270,8 @@ def render_markdown(results: Sequence[BenchResult], info: dict[str, str], mode: 
 def _machine_line(info: dict[str, str]) -> str:
     return (
         f"{info['cpu']}, {info['cores']} cores, {info['memory']} RAM, {info['python']}, "
-        f"{info['os']}. Packages: {info['packages']}."
+        f"{info['os']}; load average at the start {info.get('load', 'unknown')}; commit "
+        f"{info.get('commit', 'unknown')}. Packages: {info['packages']}."
     )
 
 
@@ -318,20 +349,50 @@ def to_json(
 # ------------------------------------------------------------------------------- plot
 
 
+def _plot_ratios(ax: Any, targets: Sequence[Target]) -> None:
+    """Each ratio target as a bar, its limit as a black tick; green met, red not met."""
+    shown = [t for t in targets if t.comparison != "equals_zero"]
+    for i, t in enumerate(shown):
+        ratio = t.ratio if t.ratio is not None else 0.0
+        color = "lightgray" if t.passed is None else "tab:green" if t.passed else "tab:red"
+        ax.barh(i, max(ratio, 1e-3), color=color, alpha=0.5 if t.informational else 1.0)
+        ax.plot([t.limit, t.limit], [i - 0.42, i + 0.42], color="black", linewidth=2)
+        text = "n/a" if t.ratio is None else f"{ratio:.2f} ({t.rule})"
+        ax.text(max(ratio, t.limit) * 1.12, i, text, va="center", fontsize=7)
+    labels = [
+        (t.name if len(t.name) <= 70 else t.name[:67] + "...") + (" [info]" * t.informational)
+        for t in shown
+    ]
+    ax.set_yticks(range(len(shown)), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlim(0.02, 20)
+    ax.set_title("Ratios against their targets (black tick: limit; green: met)", fontsize=9)
+    ax.set_xlabel("ratio (log scale)", fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+
+
 def save_plot(results: Sequence[BenchResult], path: Path) -> None:
-    """One horizontal bar chart per benchmark; our rows in orange, n/a rows marked."""
+    """The ratios against their targets on top, then one bar chart per benchmark."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display: CI and headless machines
     import matplotlib.pyplot as plt
 
     shown = [r for r in results if r.measurements]
-    if not shown:
+    targets = [t for r in results for t in r.targets if t.comparison != "equals_zero"]
+    if not shown and not targets:
         return
+    heights = [max(1, len(targets))] * bool(targets) + [len(r.measurements) for r in shown]
     fig, axes = plt.subplots(
-        len(shown), 1, figsize=(11, 2.2 + 0.42 * sum(len(r.measurements) for r in shown))
+        len(heights),
+        1,
+        figsize=(11, 2.0 + 0.3 * sum(heights) + 0.6 * len(heights)),
+        gridspec_kw={"height_ratios": heights},
     )
-    axes_list = [axes] if len(shown) == 1 else list(axes)
+    axes_list = [axes] if len(heights) == 1 else list(axes)
+    if targets:
+        _plot_ratios(axes_list.pop(0), targets)
     for ax, result in zip(axes_list, shown, strict=True):
         rows = result.measurements
         labels = [m.label if len(m.label) <= 44 else m.label[:41] + "..." for m in rows]
@@ -340,16 +401,16 @@ def save_plot(results: Sequence[BenchResult], path: Path) -> None:
         ax.barh(range(len(rows)), values, color=colors)
         ax.set_yticks(range(len(rows)), labels, fontsize=7)
         ax.invert_yaxis()
-        ax.set_xlim(0, (max(values) or 1.0) * 1.18)  # room for the value labels
+        ax.set_xscale("log")
         ax.set_title(_TITLES.get(result.bench, result.bench), fontsize=9)
-        ax.set_xlabel(rows[0].unit, fontsize=8)
+        ax.set_xlabel(", ".join(dict.fromkeys(m.unit for m in rows)) + " (log scale)", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
         for i, m in enumerate(rows):
-            text = "n/a" if m.value is None else _fmt(m.value)
-            ax.text(m.value or 0.0, i, f" {text}", va="center", fontsize=7)
-    fig.suptitle("lower is better, except calls/s; orange = ours", fontsize=9)
+            text = "n/a" if m.value is None else f"{_fmt(m.value)} {m.unit}"
+            ax.text(m.value or 1e-3, i, f" {text}", va="center", fontsize=7)
+    fig.suptitle("lower is better; orange = ours", fontsize=9)
     fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.98))
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
 
 

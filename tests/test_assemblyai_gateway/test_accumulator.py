@@ -331,3 +331,14 @@ def test_any_completion_round_trips_through_chunks(
 
     expected = completion if include_usage else completion.model_copy(update={"usage": None})
     assert folded == expected
+
+
+def test_a_choice_with_unknown_fields_named_like_chunk_fields_still_splits() -> None:
+    body = completion_body("Hi")
+    body["choices"][0]["delta"] = []  # found by fuzzing: an unknown field called "delta"
+    completion = ChatCompletion.model_validate(body)
+
+    chunks = completion_to_chunks(completion)
+
+    assert chunks[0].choices[0].delta.content == "Hi"
+    assert chunks[0].choices[0].delta.role == "assistant"

@@ -43,11 +43,19 @@ EXPECTED_ROWS = {
     },
     "streaming": {
         "raw_sse_floor",
+        "fake_langchain_stream",
+        "mock_llamaindex_stream",
         "core_stream",
         "chatopenai_stream",
         "openailike_stream",
         "ours_langchain_stream",
         "ours_llamaindex_stream",
+        "ours_langchain_tool_stream",
+        "ours_llamaindex_tool_stream",
+        "chatopenai_tool_stream",
+        "ours_langchain_first_piece",
+        "ours_llamaindex_first_piece",
+        "chatopenai_first_piece",
     },
     "import": {
         "ours_langchain",
@@ -58,15 +66,31 @@ EXPECTED_ROWS = {
         "llama_index_core",
         "langchain_openai",
     },
-    "concurrency": {"ours_langchain", "chatopenai", "ours_llamaindex", "openailike", "raw_httpx"},
+    "concurrency": {
+        "ours_langchain",
+        "chatopenai",
+        "ours_llamaindex",
+        "openailike",
+        "raw_httpx",
+        "core",
+    },
     "bulk": {"ours", "langchain_batch", "langchain_rate_limiter", "server_allowed"},
 }
 # Rows that measure only third-party code and our core: they must always have a number.
 ALWAYS_MEASURED = {
     "overhead": EXPECTED_ROWS["overhead"] - {n for n in EXPECTED_ROWS["overhead"] if "ours" in n},
-    "streaming": {"raw_sse_floor", "core_stream", "chatopenai_stream", "openailike_stream"},
+    "streaming": {
+        "raw_sse_floor",
+        "fake_langchain_stream",
+        "mock_llamaindex_stream",
+        "core_stream",
+        "chatopenai_stream",
+        "openailike_stream",
+        "chatopenai_tool_stream",
+        "chatopenai_first_piece",
+    },
     "import": {"core", "langchain_core_bare", "langchain_core", "llama_index_core"},
-    "concurrency": {"chatopenai", "openailike", "raw_httpx"},
+    "concurrency": {"chatopenai", "openailike", "raw_httpx", "core"},
     "bulk": {"ours", "langchain_batch", "langchain_rate_limiter", "server_allowed"},
 }
 
@@ -119,10 +143,12 @@ def test_every_benchmark_reports_every_row(tmp_path: Path) -> None:
             assert values[row_name].value is not None, values[row_name].note
         if name == "concurrency":
             for row in rows:
-                if row.value is not None:  # tiny mode: 50 concurrent calls per run
-                    assert row.extra["calls"] == 50
+                if row.value is not None:  # tiny mode: a fresh and a warm burst of 50 calls
+                    assert row.extra["calls"] == 100
                     assert isinstance(row.extra["errors"], int)
-                    assert row.extra["p50_ms"] is not None or row.extra["errors"] == 50
+                    assert row.extra["p50_ms"] is not None or row.extra["errors"] == 100
+                    assert row.extra["cold_burst_s"] is not None
+                    assert row.extra["warm_burst_s"] is not None
         if name == "bulk":
             for row in rows:
                 if row.name != "server_allowed":  # tiny mode: 60 items per setup
