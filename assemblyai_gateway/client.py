@@ -20,6 +20,7 @@ import httpx
 from pydantic import SecretStr
 
 from ._aio import AsyncStream
+from ._gating import agated, checked_limiter, gated, metered
 from ._http_answers import (
     cause_of,
     completion_from_response,
@@ -68,6 +69,7 @@ from .errors import (
     MissingAPIKeyError,
     status_error_from_response,
 )
+from .limiter import AdaptiveLimiter
 from .retries import acall_with_retries, call_with_retries
 from .sse import ChunkDecoder
 from .streaming import AsyncChatCompletionStream, ChatCompletionStream
@@ -99,6 +101,8 @@ class GatewayClient:
         http_async_client: An ``httpx.AsyncClient`` to use; never closed by us.
         default_headers: Extra headers on every request.
         enforce_region: Refuse models the catalog marks as unavailable in the region.
+        limiter: An :class:`~assemblyai_gateway.AdaptiveLimiter` every attempt waits
+            for and reports to; share one object between clients to share its limits.
         attempt_deadline: Seconds one attempt may take in all, from connecting to the
             last byte (default 900); a trickling server cannot hold a call past it.
         max_response_bytes: The most bytes a (decompressed) response body may have
@@ -131,6 +135,7 @@ class GatewayClient:
         http_async_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         enforce_region: bool = True,
+        limiter: AdaptiveLimiter | None = None,
         attempt_deadline: float | None = None,
         max_response_bytes: int | None = None,
         max_event_size: int | None = None,
@@ -164,6 +169,7 @@ class GatewayClient:
         )
         self.max_retries = max_retries
         self.enforce_region = enforce_region
+        self.limiter = checked_limiter(limiter)
         self.attempt_deadline = resolve_attempt_deadline(attempt_deadline)
         self.limits = AttemptLimits(
             deadline_seconds=self.attempt_deadline,
@@ -357,7 +363,8 @@ class GatewayClient:
         validated = self.build_request(request)
         body = self._body(validated, stream=False, include_usage=False)
         logger.debug("POST %s model=%s", self.url, validated.model)
-        return call_with_retries(functools.partial(self._post_once, body), self.max_retries)
+        attempt = gated(self.limiter, functools.partial(self._post_once, body))
+        return call_with_retries(attempt, self.max_retries)
 
     def _open_stream(self, body: bytes) -> tuple[httpx.Response, Deadline]:
         client = self._sync_client()
@@ -398,28 +405,29 @@ class GatewayClient:
         yield from completion_to_chunks(self.create(request), include_usage=include_usage)
 
     def _sse_stream(self, body: bytes, include_usage: bool) -> Iterator[ChatCompletionChunk]:
-        response, deadline = call_with_retries(
-            functools.partial(self._open_stream, body), self.max_retries
-        )
+        attempt = gated(self.limiter, functools.partial(self._open_stream, body))
+        response, deadline = call_with_retries(attempt, self.max_retries)
         decoder = ChunkDecoder(require_choices=True, max_event_size=self.limits.max_event_size)
         delivered = 0
         try:
             if not is_event_stream(response):
                 content = read_capped(response, self.limits.max_response_bytes, deadline)
                 completion = completion_from_response(response, content)
-                yield from completion_to_chunks(completion, include_usage=include_usage)
+                yield from metered(
+                    self.limiter, completion_to_chunks(completion, include_usage=include_usage)
+                )
                 return
             text = Utf8Stream()
             for piece in response.iter_bytes():
                 deadline.check()
-                for chunk in decoder.feed(text.decode(piece)):
+                for chunk in metered(self.limiter, decoder.feed(text.decode(piece))):
                     delivered += 1
                     yield chunk
                 if decoder.done:
                     break  # [DONE] ends the stream, whatever the connection does next
             else:
                 decoder.feed(text.flush())
-            yield from decoder.close()
+            yield from metered(self.limiter, decoder.close())
         except httpx.TransportError as exc:
             raise stream_broke(exc, deadline, delivered, decoder.request_id) from exc
         finally:
@@ -459,7 +467,8 @@ class GatewayClient:
         validated = self.build_request(request)
         body = self._body(validated, stream=False, include_usage=False)
         logger.debug("POST %s model=%s", self.url, validated.model)
-        return await acall_with_retries(functools.partial(self._apost_once, body), self.max_retries)
+        attempt = agated(self.limiter, functools.partial(self._apost_once, body))
+        return await acall_with_retries(attempt, self.max_retries)
 
     async def _aopen_stream(
         self, client: httpx.AsyncClient, body: bytes
@@ -512,29 +521,29 @@ class GatewayClient:
         self, body: bytes, include_usage: bool
     ) -> AsyncIterator[ChatCompletionChunk]:
         async with await self._async_lease(stream=True) as client:
-            response, deadline = await acall_with_retries(
-                functools.partial(self._aopen_stream, client, body), self.max_retries
-            )
+            attempt = agated(self.limiter, functools.partial(self._aopen_stream, client, body))
+            response, deadline = await acall_with_retries(attempt, self.max_retries)
             decoder = ChunkDecoder(require_choices=True, max_event_size=self.limits.max_event_size)
             delivered = 0
             try:
                 if not is_event_stream(response):
                     content = await aread_capped(response, self.limits.max_response_bytes, deadline)
                     completion = completion_from_response(response, content)
-                    for chunk in completion_to_chunks(completion, include_usage=include_usage):
+                    chunks = completion_to_chunks(completion, include_usage=include_usage)
+                    for chunk in metered(self.limiter, chunks):
                         yield chunk
                     return
                 text = Utf8Stream()
                 async for piece in response.aiter_bytes():
                     deadline.check()
-                    for chunk in decoder.feed(text.decode(piece)):
+                    for chunk in metered(self.limiter, decoder.feed(text.decode(piece))):
                         delivered += 1
                         yield chunk
                     if decoder.done:
                         break  # [DONE] ends the stream, whatever the connection does next
                 else:
                     decoder.feed(text.flush())
-                for chunk in decoder.close():
+                for chunk in metered(self.limiter, decoder.close()):
                     yield chunk
             except httpx.TransportError as exc:
                 raise stream_broke(exc, deadline, delivered, decoder.request_id) from exc

@@ -113,11 +113,13 @@ class ClientSettings:
     max_event_size: int | None = None
     http_client: Any = None
     http_async_client: Any = None
+    limiter: Any = None
 
     def _key(self) -> tuple[Any, ...]:
-        # The injected clients count by identity: an equal-looking pool is another pool.
+        # The injected clients count by identity: an equal-looking pool is another pool;
+        # so does the limiter, whose whole point is being one shared object.
         return tuple(
-            id(value) if f.name in _INJECTED else value
+            id(value) if f.name in _BY_IDENTITY else value
             for f in fields(self)
             for value in (getattr(self, f.name),)
         )
@@ -139,7 +141,12 @@ class ClientSettings:
 
 
 _INJECTED = frozenset({"http_client", "http_async_client"})
-_OWN_FIELDS = frozenset(f.name for f in fields(ClientSettings)) - {"http_async_client"}
+_BY_IDENTITY = _INJECTED | {"limiter"}
+# Read only when the owner has them (an owner without a limiter sends unlimited).
+_OPTIONAL_FIELDS = frozenset({"limiter"})
+_OWN_FIELDS = (
+    frozenset(f.name for f in fields(ClientSettings)) - {"http_async_client"} - _OPTIONAL_FIELDS
+)
 
 
 class ClientCache:
@@ -214,6 +221,7 @@ class GatewayClientOwner:
             for f in fields(ClientSettings)
             if f.name in _OWN_FIELDS
         }
+        values.update({name: getattr(self, name, None) for name in _OPTIONAL_FIELDS})
         return ClientSettings(**values, http_async_client=getattr(self, self._ASYNC_CLIENT_FIELD))
 
     def _client_cache(self) -> ClientCache:

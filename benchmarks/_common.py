@@ -72,6 +72,7 @@ class BenchConfig:
         concurrency_rounds: Interleaved runs per client (stops early near the budget).
         concurrency_budget_s: Wall-clock cap for the whole concurrency benchmark.
         request_timeout_s: Timeout of every single request in the concurrency benchmark.
+        bulk_items: Items per setup in the bulk benchmark (rate-limited emulator).
     """
 
     rounds: int = 7
@@ -89,6 +90,7 @@ class BenchConfig:
     concurrency_rounds: int = 1
     concurrency_budget_s: float = 90.0
     request_timeout_s: float = 20.0
+    bulk_items: int = 2000
 
     @classmethod
     def full(cls) -> BenchConfig:
@@ -112,6 +114,7 @@ class BenchConfig:
             concurrency_rounds=1,
             concurrency_budget_s=30.0,
             request_timeout_s=15.0,
+            bulk_items=300,
         )
 
     @classmethod
@@ -133,6 +136,7 @@ class BenchConfig:
             concurrency_rounds=1,
             concurrency_budget_s=30.0,
             request_timeout_s=15.0,
+            bulk_items=60,
         )
 
 

@@ -28,7 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import bench_concurrency, bench_import, bench_overhead, bench_streaming
+from . import bench_bulk, bench_concurrency, bench_import, bench_overhead, bench_streaming
 from ._common import BenchConfig, BenchResult, Measurement, Target, resolve
 
 __all__ = [
@@ -55,12 +55,14 @@ BENCHES: dict[str, Callable[[BenchConfig], BenchResult]] = {
     "streaming": bench_streaming.run,
     "import": bench_import.run,
     "concurrency": bench_concurrency.run,
+    "bulk": bench_bulk.run,
 }
 _TITLES = {
     "overhead": "Per-call overhead (in-memory transport)",
     "streaming": "Streaming (SSE bodies from an in-memory transport)",
     "import": "Import time (fresh interpreter)",
     "concurrency": "Concurrency: 1,000 calls at once, each client in its own process",
+    "bulk": "Bulk jobs against a rate-limited emulator",
 }
 _PACKAGES = [
     "assemblyai-llm-gateway",
@@ -217,6 +219,8 @@ def explain(target: Target, values: dict[str, Measurement]) -> str:
     """One honest line: met / not met, with the numbers that decide it (and why not)."""
     if target.passed is None:
         return f"not measured: {target.reason}"
+    if target.reason:  # the benchmark explained the verdict itself
+        return f"{'met' if target.passed else 'not met'}: {target.reason}"
     subject = values[target.subject.partition(":")[0]]
     if target.comparison == "equals_zero":
         kinds = subject.extra.get("error_kinds", "-")

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, resolve_base_url
 from assemblyai_gateway.errors import (
@@ -23,6 +24,9 @@ from assemblyai_gateway.errors import (
     GatewayError,
     PermissionDeniedError,
 )
+
+if TYPE_CHECKING:
+    from assemblyai_gateway.emulator import RateLimit
 
 __all__ = [
     "DATA_DIR",
@@ -60,8 +64,15 @@ class GatewaySession:
 
 
 @contextmanager
-def gateway_session() -> Iterator[GatewaySession]:
-    """Use the live gateway when a key is set, else start the emulator for the block."""
+def gateway_session(
+    transcripts: Mapping[str, str] | None = None, rate_limit: RateLimit | None = None
+) -> Iterator[GatewaySession]:
+    """Use the live gateway when a key is set, else start the emulator for the block.
+
+    Args:
+        transcripts: More transcripts for the emulator to serve by id.
+        rate_limit: Limits the emulator enforces, like an account's.
+    """
     if os.environ.get(API_KEY_ENV):
         print("Using the live AssemblyAI LLM Gateway (ASSEMBLYAI_API_KEY is set).")
         yield GatewaySession(live=True, transcript_id=os.environ.get("ASSEMBLYAI_TRANSCRIPT_ID"))
@@ -70,8 +81,9 @@ def gateway_session() -> Iterator[GatewaySession]:
 
     emulator = GatewayEmulator(
         api_key="emulator-key",
-        transcripts={EMULATOR_TRANSCRIPT_ID: meeting_transcript()},
+        transcripts={EMULATOR_TRANSCRIPT_ID: meeting_transcript(), **(transcripts or {})},
         failing_models=(EMULATOR_FAILING_MODEL,),
+        rate_limit=rate_limit,
     )
     with emulator:
         print(

@@ -11,6 +11,7 @@ from assemblyai_gateway import __version__
 from assemblyai_gateway.compat import missing_framework_error
 
 try:
+    from ._rate_limiter import AdaptiveRateLimiter
     from .chat_models import ChatAssemblyAIGateway
 except ModuleNotFoundError as error:
     # Say which extra brings langchain-core, instead of a bare "No module named".
@@ -18,4 +19,4 @@ except ModuleNotFoundError as error:
         raise clear from error
     raise
 
-__all__ = ["ChatAssemblyAIGateway", "__version__"]
+__all__ = ["AdaptiveRateLimiter", "ChatAssemblyAIGateway", "__version__"]

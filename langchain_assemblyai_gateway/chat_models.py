@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model
 from assemblyai_gateway.catalog import route_capabilities
 from assemblyai_gateway.compat import structured_method
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, Region
+from assemblyai_gateway.limiter import AdaptiveLimiter
 from assemblyai_gateway.settings import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MODEL,
@@ -40,6 +41,7 @@ from assemblyai_gateway.settings import (
 from assemblyai_gateway.streaming import amap_stream, map_stream
 
 from ._profile import profile_for
+from ._rate_limiter import adopt_rate_limiter
 from ._request import (
     GatewayCall,
     collect_model_kwargs,
@@ -90,6 +92,9 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
         model_kwargs: Extra request fields, sent as given (must not repeat a field above).
         http_client: An ``httpx.Client`` to use (never closed by us, not serialized).
         http_async_client: An ``httpx.AsyncClient`` to use (never closed by us).
+        limiter: An ``assemblyai_gateway.AdaptiveLimiter`` every request waits for and
+            reports to (429s, ``Retry-After``, token usage); share one object between
+            models to share the account's limits. ``rate_limiter=`` takes one too.
 
     Streaming:
         When the model and all its ``fallbacks`` stream natively (OpenAI's), the call
@@ -249,6 +254,9 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
     http_async_client: Any | None = Field(default=None, exclude=True)
     """An ``httpx.AsyncClient`` for async calls; never closed by the model."""
 
+    limiter: AdaptiveLimiter | None = Field(default=None, exclude=True)
+    """An adaptive limiter shared by every model given the same object (opt-in)."""
+
     model_config = ConfigDict(populate_by_name=True)
 
     _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
@@ -261,7 +269,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
         """Move unknown init args into ``model_kwargs``; refuse duplicated fields."""
         if not isinstance(values, dict):
             return values
-        return collect_model_kwargs(values, get_pydantic_field_names(cls))
+        return collect_model_kwargs(adopt_rate_limiter(values), get_pydantic_field_names(cls))
 
     # --------------------------------------------------------- LangChain plumbing
 

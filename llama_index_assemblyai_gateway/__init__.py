@@ -9,6 +9,7 @@ Examples:
 from assemblyai_gateway.compat import missing_framework_error
 
 try:
+    from ._rate_limiter import AdaptiveRateLimiter
     from .base import DEFAULT_MODEL, AssemblyAIGateway
 except ModuleNotFoundError as error:
     # Say which extra brings llama-index-core, instead of a bare "No module named".
@@ -17,4 +18,4 @@ except ModuleNotFoundError as error:
         raise clear from error
     raise
 
-__all__ = ["DEFAULT_MODEL", "AssemblyAIGateway"]
+__all__ = ["DEFAULT_MODEL", "AdaptiveRateLimiter", "AssemblyAIGateway"]

@@ -35,6 +35,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from assemblyai_gateway.catalog import get_model_info
 from assemblyai_gateway.compat import unknown_arguments_error
+from assemblyai_gateway.limiter import AdaptiveLimiter
 from assemblyai_gateway.settings import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MODEL,
@@ -46,6 +47,7 @@ from assemblyai_gateway.settings import (
 from assemblyai_gateway.streaming import amap_stream, map_stream
 from assemblyai_gateway.wire import FallbackList, PostProcessingList
 
+from ._rate_limiter import adopt_rate_limiter
 from ._request import prepare_chat_with_tools, to_gateway_request
 from ._response import (
     StreamMapper,
@@ -124,6 +126,9 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
         num_output: Overrides the output budget reported in ``metadata``.
         http_client: An ``httpx.Client`` to send with (not serialised or pickled).
         async_http_client: An ``httpx.AsyncClient`` to send with (not serialised or pickled).
+        limiter: An ``assemblyai_gateway.AdaptiveLimiter`` every request waits for and
+            reports to (429s, ``Retry-After``, token usage); share one object between
+            LLMs to share the account's limits. ``rate_limiter=`` takes one too.
 
     Examples:
         ```python
@@ -209,20 +214,26 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
         default=None, exclude=True, repr=False, description="An httpx.AsyncClient to send with."
     )
 
+    limiter: SkipJsonSchema[AdaptiveLimiter | None] = Field(
+        default=None, exclude=True, repr=False, description="A shared AdaptiveLimiter."
+    )
+
     _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
     _ASYNC_CLIENT_FIELD: ClassVar[str] = "async_http_client"
 
     @model_validator(mode="before")
     @classmethod
-    def _known_arguments_only(cls, values: Any) -> Any:
+    def _known_arguments_then_rate_limiter(cls, values: Any) -> Any:
         """Take the peers' names for ours (``api_base``); refuse any other unknown name.
 
         LlamaIndex's OpenAI classes spell the URL ``api_base``; a misspelt argument
         (``temprature``) must not be dropped silently while the call goes elsewhere.
+        Then an ``AdaptiveLimiter`` given as ``rate_limiter`` is adopted.
         """
         if not isinstance(values, dict):
             return values
-        return _known_arguments(values, set(cls.model_fields), owner=cls.__name__)
+        known = _known_arguments(values, set(cls.model_fields), owner=cls.__name__)
+        return adopt_rate_limiter(known)
 
     @classmethod
     def class_name(cls) -> str:

@@ -21,6 +21,7 @@ Examples:
 from ._emulator import GatewayEmulator
 from ._faults import Fault, FaultKind
 from ._model import count_tokens, tokenize
+from ._ratelimit import RateLimit
 from ._render import ToolCallPlacement, UsageStyle
 from ._schema_instance import instance_for
 from ._state import RecordedRequest
@@ -29,6 +30,7 @@ __all__ = [
     "Fault",
     "FaultKind",
     "GatewayEmulator",
+    "RateLimit",
     "RecordedRequest",
     "ToolCallPlacement",
     "UsageStyle",

@@ -78,6 +78,20 @@ def _parser() -> argparse.ArgumentParser:
         default="choice",
         help="where answers put tool_calls (the gateway's place, or OpenAI's)",
     )
+    parser.add_argument(
+        "--rate-limit-rps",
+        type=float,
+        default=None,
+        metavar="N",
+        help="answer 429 with Retry-After above N requests per second",
+    )
+    parser.add_argument(
+        "--rate-limit-tpm",
+        type=float,
+        default=None,
+        metavar="N",
+        help="answer 429 with Retry-After above N tokens per minute",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not print a line for each request")
     return parser
 
@@ -142,9 +156,17 @@ def _start_problem(exc: OSError, host: str, port: int) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator in the foreground; returns the exit code."""
     args = _parser().parse_args(argv)
-    from . import GatewayEmulator
+    from . import GatewayEmulator, RateLimit
 
     try:
+        limited = args.rate_limit_rps is not None or args.rate_limit_tpm is not None
+        rate_limit = (
+            RateLimit(
+                requests_per_second=args.rate_limit_rps, tokens_per_minute=args.rate_limit_tpm
+            )
+            if limited
+            else None
+        )
         emulator = GatewayEmulator(
             args.api_key,
             accept_any_model=args.accept_any_model,
@@ -152,6 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             failing_models=args.failing_model,
             usage_style=args.usage_style,
             tool_call_placement=args.tool_call_placement,
+            rate_limit=rate_limit,
             host=args.host,
             port=args.port,
             on_request=None if args.quiet else _print_request,

@@ -8,6 +8,7 @@ from types import TracebackType
 
 from ._extras import require_extras
 from ._faults import Fault
+from ._ratelimit import RateLimit
 from ._render import ToolCallPlacement, UsageStyle
 from ._server import EmulatorHTTPServer
 from ._state import EmulatorSettings, EmulatorState, RecordedRequest, normalise_models
@@ -33,6 +34,8 @@ class GatewayEmulator:
         usage_style: ``"input_output"`` (the vendor spec) or ``"prompt_completion"``.
         tool_call_placement: Put ``tool_calls`` on the ``"choice"`` (the gateway's
             shape) or inside the ``"message"`` (OpenAI's).
+        rate_limit: A :class:`RateLimit` (requests per second, tokens per minute):
+            requests over it get 429 with ``Retry-After``, as an account's limits do.
         host: Interface to bind; keep the loopback default unless you mean it.
         port: Port to bind; 0 picks a free one.
         on_request: Called with each :class:`RecordedRequest` as it is logged, from
@@ -63,6 +66,7 @@ class GatewayEmulator:
         failing_models: Iterable[str] = (),
         usage_style: UsageStyle = "input_output",
         tool_call_placement: ToolCallPlacement = "choice",
+        rate_limit: RateLimit | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         on_request: Callable[[RecordedRequest], None] | None = None,
@@ -77,6 +81,7 @@ class GatewayEmulator:
             failing_models=normalise_models(failing_models),
             usage_style=usage_style,
             tool_call_placement=tool_call_placement,
+            rate_limit=rate_limit,
         )
         self._state = EmulatorState(self._initial.copy(), on_request)
         self._host = host
@@ -132,6 +137,23 @@ class GatewayEmulator:
         if value not in ("choice", "message"):
             raise ValueError("tool_call_placement must be 'choice' or 'message'")
         self._state.settings.tool_call_placement = value
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """The limits enforced now (``None``: unlimited); setting one starts full buckets."""
+        return self._state.settings.rate_limit
+
+    @rate_limit.setter
+    def rate_limit(self, value: RateLimit | None) -> None:
+        if value is not None and not isinstance(value, RateLimit):
+            raise TypeError("rate_limit takes a RateLimit or None")
+        self._state.settings.rate_limit = value
+
+    @property
+    def rate_limited(self) -> int:
+        """How many requests the rate limit refused (429) since it was set or reset."""
+        buckets = self._state.rate_limiter
+        return buckets.refused if buckets is not None else 0
 
     # -- address ---------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from ._model import (
     post_process,
     substitute_transcript,
 )
+from ._ratelimit import retry_after_headers
 from ._render import error_body, render_chunks, render_response
 from ._state import EmulatorState, RecordedRequest
 
@@ -290,6 +291,12 @@ class _Handler(BaseHTTPRequestHandler):
             hint = " without the 'Bearer ' prefix" if auth.lower().startswith("bearer ") else ""
             self._send_error(401, f"Invalid API key: {_AUTH_HINT}{hint}")
             return
+        buckets = state.rate_limiter
+        wait = buckets.admit() if buckets is not None else None
+        if wait is not None:
+            message = "Rate limit exceeded: too many requests or tokens for this account"
+            self._send_error(429, message, headers=retry_after_headers(wait))
+            return
         if body_problem is not None:
             errors = [{"field": "body", "message": body_problem}]
             self._send_error(400, "Invalid JSON body", {"errors": errors})
@@ -318,6 +325,8 @@ class _Handler(BaseHTTPRequestHandler):
         if "transcript_id" in served:
             prepared = substitute_transcript(served, state.transcripts[served["transcript_id"]])
         completion = complete(prepared)
+        if (buckets := state.rate_limiter) is not None:
+            buckets.charge(completion.input_tokens + completion.output_tokens)
         kind = fault.kind if fault is not None else None
         if kind is not None:
             completion = apply_content_fault(completion, kind)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._faults import Fault, FaultQueue
+from ._ratelimit import RateLimit, RateLimiterState
 from ._render import ToolCallPlacement, UsageStyle
 from ._validation import FieldError, validate_request
 
@@ -60,6 +61,7 @@ class EmulatorSettings:
     failing_models: set[str] = field(default_factory=set)
     usage_style: UsageStyle = "input_output"
     tool_call_placement: ToolCallPlacement = "choice"
+    rate_limit: RateLimit | None = None
 
     def __post_init__(self) -> None:
         if self.usage_style not in ("input_output", "prompt_completion"):
@@ -75,6 +77,7 @@ class EmulatorSettings:
             set(self.failing_models),
             self.usage_style,
             self.tool_call_placement,
+            self.rate_limit,
         )
 
 
@@ -92,6 +95,7 @@ class EmulatorState:
         self.on_request = on_request
         self._log_lock = threading.Lock()
         self._log: list[RecordedRequest] = []
+        self._buckets: RateLimiterState | None = None
         # Chat-completions requests that have arrived (answered or not yet), so tests
         # can wait for "the emulator has it" on an event instead of polling a clock.
         self._arrivals = threading.Condition()
@@ -117,6 +121,17 @@ class EmulatorState:
     @property
     def tool_call_placement(self) -> ToolCallPlacement:
         return self.settings.tool_call_placement
+
+    @property
+    def rate_limiter(self) -> RateLimiterState | None:
+        """The live buckets for the current :class:`RateLimit` (fresh when it changes)."""
+        limit = self.settings.rate_limit
+        if limit is None:
+            return None
+        buckets = self._buckets
+        if buckets is None or buckets.limit is not limit:
+            buckets = self._buckets = RateLimiterState(limit)
+        return buckets
 
     def validate(self, body: object) -> list[FieldError]:
         return validate_request(
@@ -150,6 +165,7 @@ class EmulatorState:
         with self._arrivals:
             self._arrived = 0
         self.faults.clear()
+        self._buckets = None
 
 
 def normalise_models(models: Iterable[str]) -> set[str]:

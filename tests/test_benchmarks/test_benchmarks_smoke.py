@@ -74,6 +74,7 @@ EXPECTED_ROWS = {
         "raw_httpx",
         "core",
     },
+    "bulk": {"ours", "langchain_batch", "langchain_rate_limiter", "server_allowed"},
 }
 # Rows that measure only third-party code and our core: they must always have a number.
 ALWAYS_MEASURED = {
@@ -90,6 +91,7 @@ ALWAYS_MEASURED = {
     },
     "import": {"core", "langchain_core_bare", "langchain_core", "llama_index_core"},
     "concurrency": {"chatopenai", "openailike", "raw_httpx", "core"},
+    "bulk": {"ours", "langchain_batch", "langchain_rate_limiter", "server_allowed"},
 }
 
 
@@ -147,6 +149,13 @@ def test_every_benchmark_reports_every_row(tmp_path: Path) -> None:
                     assert row.extra["p50_ms"] is not None or row.extra["errors"] == 100
                     assert row.extra["cold_burst_s"] is not None
                     assert row.extra["warm_burst_s"] is not None
+        if name == "bulk":
+            for row in rows:
+                if row.name != "server_allowed":  # tiny mode: 60 items per setup
+                    answered, lost = row.extra["answered"], row.extra["lost"]
+                    assert isinstance(answered, int)
+                    assert isinstance(lost, int)
+                    assert answered + lost == 60
         targets = bench["targets"]
         assert targets, f"{name} has no target rows"
         for raw in targets:

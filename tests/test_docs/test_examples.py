@@ -38,6 +38,7 @@ MINIMUM_EXAMPLES = {
     "docs/emulator.md": 3,
     "docs/troubleshooting.md": 1,
     "docs/models.md": 1,
+    "docs/bulk-jobs.md": 2,
     "docs/compatibility.md": 1,
 }
 

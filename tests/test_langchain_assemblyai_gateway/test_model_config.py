@@ -20,7 +20,11 @@ def test_package_exports() -> None:
     import assemblyai_gateway
     import langchain_assemblyai_gateway
 
-    assert langchain_assemblyai_gateway.__all__ == ["ChatAssemblyAIGateway", "__version__"]
+    assert langchain_assemblyai_gateway.__all__ == [
+        "AdaptiveRateLimiter",
+        "ChatAssemblyAIGateway",
+        "__version__",
+    ]
     assert __version__ == assemblyai_gateway.__version__
 
 

@@ -13,6 +13,7 @@ MODULES = [
     "assemblyai_gateway.emulator._emulator",
     "assemblyai_gateway.emulator._faults",
     "assemblyai_gateway.emulator._model",
+    "assemblyai_gateway.emulator._ratelimit",
     "assemblyai_gateway.emulator._regex_sample",
     "assemblyai_gateway.emulator._schema_instance",
     "assemblyai_gateway.emulator._state",

@@ -1,0 +1,34 @@
+"""Bulk jobs: one prompt over thousands of items, through the adaptive limiter.
+
+Run from Python (:func:`run_bulk`, :func:`arun_bulk`, :class:`BulkRunner`) or from the
+shell::
+
+    assemblyai-gateway bulk --input items.jsonl --output results.jsonl \\
+        --model claude-sonnet-4-5-20250929 --prompt-file prompt.txt
+
+Each input line is a JSON object; ``{{ field }}`` in the prompt takes the item's
+field, and an item's ``transcript_id`` is sent so the gateway fills
+``{{ transcript }}``. Results are appended to the output JSONL as they finish; a
+rerun skips the items already answered.
+"""
+
+from ._job import BulkJob
+from ._records import BulkInputError, BulkItem, load_items
+from ._runner import BulkRunner, arun_bulk, run_bulk
+from ._summary import BulkSummary, ModelUsage
+from ._template import TemplateError, placeholders, render_template
+
+__all__ = [
+    "BulkInputError",
+    "BulkItem",
+    "BulkJob",
+    "BulkRunner",
+    "BulkSummary",
+    "ModelUsage",
+    "TemplateError",
+    "arun_bulk",
+    "load_items",
+    "placeholders",
+    "render_template",
+    "run_bulk",
+]

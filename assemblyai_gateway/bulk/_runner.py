@@ -1,0 +1,227 @@
+"""The bulk runner: every item through one client and its limiter, results as JSONL.
+
+The decisions (which items to run, the request per item, the record per outcome, the
+tally) are shared; only the two send loops differ: worker threads for sync callers,
+worker tasks for async ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigurationError
+from ..limiter import AdaptiveLimiter
+from ._job import BulkJob
+from ._progress import Progress
+from ._records import BulkItem, ResultsFile, failure_record, load_items, success_record
+from ._summary import BulkSummary
+
+if TYPE_CHECKING:
+    from ..client import GatewayClient
+    from ..types import ChatCompletion
+
+__all__ = ["DEFAULT_MAX_RETRIES", "BulkRunner", "Items", "arun_bulk", "run_bulk"]
+
+Items = str | Path | Iterable[Mapping[str, Any]]
+
+# The limiter paces retries, so a throttled item can afford more attempts than usual.
+DEFAULT_MAX_RETRIES = 6
+DEFAULT_WORKERS = 16
+
+
+class BulkRunner:
+    """Runs a :class:`BulkJob` over many items, resumably.
+
+    Args:
+        job: The prompt (and optional schema) for every item.
+        client: The client to send with; by default one is built from the
+            environment (``ASSEMBLYAI_API_KEY``...) with ``limiter`` and
+            ``max_retries``.
+        limiter: The adaptive limiter for the default client (a fresh one if omitted).
+            Ignored when ``client`` is given: the client's own limiter is used.
+        workers: Items in progress at once; defaults to the limiter's
+            ``max_concurrency`` (the limiter decides how many are really sent).
+        max_retries: Retries per item for the default client.
+        progress: Show a progress bar (needs tqdm: the ``bulk`` extra).
+        retry_failed: On a rerun, run again the items whose last record is a failure.
+
+    Example:
+        >>> from assemblyai_gateway import GatewayClient
+        >>> from assemblyai_gateway.bulk import BulkJob, BulkRunner
+        >>> from assemblyai_gateway.emulator import GatewayEmulator
+        >>> import tempfile, pathlib
+        >>> job = BulkJob(model="gpt-4.1", prompt="Title this: {{ text }}")
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "results.jsonl"
+        >>> with GatewayEmulator() as emulator:
+        ...     client = GatewayClient(api_key=emulator.api_key, base_url=emulator.base_url)
+        ...     runner = BulkRunner(job, client=client, progress=False)
+        ...     summary = runner.run([{"id": "a", "text": "hi"}, {"id": "b"}], out)
+        >>> summary.succeeded, summary.failed, dict(summary.failures_by_type)
+        (1, 1, {'TemplateError': 1})
+    """
+
+    def __init__(
+        self,
+        job: BulkJob,
+        *,
+        client: GatewayClient | None = None,
+        limiter: AdaptiveLimiter | None = None,
+        workers: int | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        progress: bool = True,
+        retry_failed: bool = True,
+    ) -> None:
+        if not isinstance(job, BulkJob):
+            raise ConfigurationError(f"job must be a BulkJob, got {type(job).__name__}")
+        if workers is not None and workers < 1:
+            raise ConfigurationError(f"workers must be >= 1, got {workers}")
+        if client is None:
+            from ..client import GatewayClient
+
+            client = GatewayClient(limiter=limiter or AdaptiveLimiter(), max_retries=max_retries)
+        self.job = job
+        self.client = client
+        self.limiter = client.limiter
+        default_workers = self.limiter.max_concurrency if self.limiter else DEFAULT_WORKERS
+        self.workers = workers or default_workers
+        self.progress = progress
+        self.retry_failed = retry_failed
+        self.summary: BulkSummary | None = None
+
+    # ------------------------------------------------------------ shared decisions
+
+    def _prepare(self, items: Items, output: str | Path) -> tuple[list[BulkItem], ResultsFile]:
+        loaded = load_items(items)
+        results = ResultsFile(output)
+        finished = results.finished()
+        done = {item_id for item_id, ok in finished.items() if ok or not self.retry_failed} & {
+            item.id for item in loaded
+        }
+        pending = [item for item in loaded if item.id not in done]
+        self.summary = BulkSummary(results.path, total=len(loaded), skipped=len(done))
+        results.open()
+        return pending, results
+
+    def _record(self, item: BulkItem, completion: ChatCompletion | BaseException) -> dict[str, Any]:
+        if isinstance(completion, BaseException):
+            return failure_record(item, completion)
+        try:
+            return success_record(item, completion, self.job.parse_output(completion))
+        except Exception as error:  # an unusable answer fails its item, not the run
+            return failure_record(item, error)
+
+    def _finish(self, results: ResultsFile, progress: Progress, record: Mapping[str, Any]) -> None:
+        assert self.summary is not None
+        if results.write(record):
+            self.summary.add(record)
+            progress.advance()
+
+    def _close(self, results: ResultsFile, progress: Progress, started: float) -> BulkSummary:
+        results.close()
+        progress.close()
+        assert self.summary is not None
+        self.summary.elapsed = time.perf_counter() - started
+        if self.limiter is not None:
+            self.summary.throttles = self.limiter.stats().throttles - self._throttles_before
+        return self.summary
+
+    def _start(self) -> float:
+        self._throttles_before = self.limiter.stats().throttles if self.limiter else 0
+        return time.perf_counter()
+
+    # ------------------------------------------------------------------ sync loop
+
+    def run(self, items: Items, output: str | Path) -> BulkSummary:
+        """Run every unfinished item with worker threads; returns the summary.
+
+        Ctrl-C stops the run: written records stay, the summary says so, and
+        ``KeyboardInterrupt`` propagates.
+        """
+        started = self._start()
+        pending, results = self._prepare(items, output)
+        assert self.summary is not None
+        progress = Progress(self.summary, self.limiter, enabled=self.progress)
+        queue = deque(pending)
+        lock = threading.Lock()
+        stop = threading.Event()
+
+        def work() -> None:
+            while not stop.is_set():
+                with lock:
+                    if not queue:
+                        return
+                    item = queue.popleft()
+                outcome: ChatCompletion | BaseException
+                try:
+                    outcome = self.client.create(self.job.request_for(item))
+                except Exception as error:
+                    outcome = error
+                if not stop.is_set():
+                    self._finish(results, progress, self._record(item, outcome))
+
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="bulk")
+        try:
+            futures = [pool.submit(work) for _ in range(min(self.workers, len(pending)))]
+            for future in futures:
+                future.result()
+        except BaseException:
+            stop.set()
+            self.summary.interrupted = True
+            raise
+        finally:
+            pool.shutdown(wait=not stop.is_set(), cancel_futures=True)
+            self._close(results, progress, started)
+        return self.summary
+
+    # ----------------------------------------------------------------- async loop
+
+    async def arun(self, items: Items, output: str | Path) -> BulkSummary:
+        """Run every unfinished item with worker tasks; returns the summary.
+
+        Cancelling the task (Ctrl-C under ``asyncio.run``) stops the run: written
+        records stay and the summary says so.
+        """
+        started = self._start()
+        pending, results = self._prepare(items, output)
+        assert self.summary is not None
+        progress = Progress(self.summary, self.limiter, enabled=self.progress)
+        queue = deque(pending)
+
+        async def work() -> None:
+            while queue:
+                item = queue.popleft()
+                outcome: ChatCompletion | BaseException
+                try:
+                    outcome = await self.client.acreate(self.job.request_for(item))
+                except Exception as error:
+                    outcome = error
+                self._finish(results, progress, self._record(item, outcome))
+
+        try:
+            await asyncio.gather(*(work() for _ in range(min(self.workers, len(pending)))))
+        except BaseException:
+            self.summary.interrupted = True
+            raise
+        finally:
+            self._close(results, progress, started)
+        return self.summary
+
+
+def run_bulk(job: BulkJob, items: Items, output: str | Path, **options: Any) -> BulkSummary:
+    """Run ``job`` over ``items`` into ``output`` (JSONL) with threads.
+
+    ``options`` are :class:`BulkRunner`'s (``client``, ``limiter``, ``workers``...).
+    """
+    return BulkRunner(job, **options).run(items, output)
+
+
+async def arun_bulk(job: BulkJob, items: Items, output: str | Path, **options: Any) -> BulkSummary:
+    """Async :func:`run_bulk`, with tasks."""
+    return await BulkRunner(job, **options).arun(items, output)

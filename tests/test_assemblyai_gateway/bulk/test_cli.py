@@ -1,0 +1,170 @@
+"""``assemblyai-gateway bulk``: in process, and as a real subprocess killed mid-run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from assemblyai_gateway.cli import EXIT_FAILED_ITEMS, EXIT_INTERRUPTED, EXIT_USAGE, main
+from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
+from assemblyai_gateway.emulator import Fault, GatewayEmulator, RateLimit
+from tests.support.bulk_cases import read_jsonl, write_jsonl
+
+MODEL = "gpt-4.1"
+DEADLINE = 60.0  # a bug fails the test instead of hanging it
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    rows = [{"id": f"doc-{i}", "title": f"Doc {i}"} for i in range(40)]
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text("One line on {{ title }}.", encoding="utf-8")
+    return {
+        "input": write_jsonl(tmp_path / "items.jsonl", rows),
+        "output": tmp_path / "results.jsonl",
+        "prompt": prompt,
+    }
+
+
+def bulk_args(files: dict[str, Path], *extra: str) -> list[str]:
+    return [
+        "bulk",
+        "--input",
+        str(files["input"]),
+        "--output",
+        str(files["output"]),
+        "--model",
+        MODEL,
+        "--prompt-file",
+        str(files["prompt"]),
+        "--no-progress",
+        *extra,
+    ]
+
+
+def test_a_run_answers_every_item_and_prints_the_summary(
+    gateway_emulator: GatewayEmulator, files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(bulk_args(files)) == 0
+    out = capsys.readouterr().out
+    assert "40 answered now" in out
+    assert f"{MODEL}: 40 requests" in out
+    assert str(files["output"]) in out
+    assert len(read_jsonl(files["output"])) == 40
+
+
+def test_failed_items_give_exit_code_1_and_are_listed_by_type(
+    gateway_emulator: GatewayEmulator, files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    gateway_emulator.inject(Fault.status(403, "forbidden"), times=2)
+    assert main(bulk_args(files)) == EXIT_FAILED_ITEMS
+    out = capsys.readouterr().out
+    assert "PermissionDeniedError: 2" in out
+
+
+def test_a_schema_file_gives_structured_records(
+    gateway_emulator: GatewayEmulator, files: dict[str, Path], tmp_path: Path
+) -> None:
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"type": "object", "properties": {"line": {"type": "string"}}}))
+    assert main(bulk_args(files, "--schema", str(schema))) == 0
+    assert all(isinstance(r["output"], dict) for r in read_jsonl(files["output"]))
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("no_key", API_KEY_ENV),
+        ("no_input", "no input file"),
+        ("bad_schema", "is not JSON"),
+    ],
+)
+def test_unusable_settings_exit_2_with_a_message(
+    gateway_emulator: GatewayEmulator,
+    files: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    setup: str,
+    message: str,
+) -> None:
+    extra: list[str] = []
+    if setup == "no_key":
+        monkeypatch.delenv(API_KEY_ENV)
+    elif setup == "no_input":
+        files = {**files, "input": tmp_path / "missing.jsonl"}
+    else:
+        bad = tmp_path / "schema.json"
+        bad.write_text("{not json", encoding="utf-8")
+        extra = ["--schema", str(bad)]
+    assert main(bulk_args(files, *extra)) == EXIT_USAGE
+    assert message in capsys.readouterr().err
+    assert not files["output"].exists()
+
+
+def _subprocess(files: dict[str, Path], emulator: GatewayEmulator) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        API_KEY_ENV: emulator.api_key,
+        BASE_URL_ENV: emulator.base_url,
+        "PYTHONUNBUFFERED": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "assemblyai_gateway.cli", *bulk_args(files)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_lines(path: Path, process: subprocess.Popen[str], count: int) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline and process.poll() is None:
+        if path.exists() and path.read_text(encoding="utf-8").count("\n") >= count:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"the run never wrote {count} records (exit {process.poll()})")
+
+
+@pytest.mark.parametrize("stop", ["SIGKILL", "SIGINT"])
+def test_a_run_stopped_mid_way_resumes_without_losing_or_repeating_items(
+    gateway_emulator: GatewayEmulator, files: dict[str, Path], stop: str
+) -> None:
+    # Ten requests a second: 40 items take about four seconds, time enough to stop it.
+    gateway_emulator.rate_limit = RateLimit(requests_per_second=10, burst=1)
+    process = _subprocess(files, gateway_emulator)
+    try:
+        _wait_for_lines(files["output"], process, 5)
+        process.send_signal(getattr(signal, stop))
+        _, stderr = process.communicate(timeout=DEADLINE)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    if stop == "SIGINT":
+        assert process.returncode == EXIT_INTERRUPTED
+        assert "Bulk run stopped early" in stderr
+    else:
+        assert process.returncode == -signal.SIGKILL
+    written = files["output"].read_text(encoding="utf-8")
+    first_run = {json.loads(line)["id"] for line in written.splitlines() if line.endswith("}")}
+    assert 5 <= len(first_run) < 40, "the run must have been stopped part-way"
+
+    gateway_emulator.rate_limit = None
+    gateway_emulator.reset()
+    assert main(bulk_args(files)) == 0
+    records = read_jsonl(files["output"])
+    assert Counter(r["id"] for r in records) == Counter(f"doc-{i}" for i in range(40))
+    assert all(r["ok"] for r in records)
+    # The rerun sent only what the first run had not finished.
+    sent = [r for r in gateway_emulator.requests if r.status == 200]
+    assert len(sent) == 40 - len(first_run)

@@ -1,0 +1,160 @@
+"""AdaptiveLimiter under contention: threads, tasks, several event loops, cancellation.
+
+No timing is asserted: only who gets a permit, in what order, and that the in-flight
+limit always holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from assemblyai_gateway import AdaptiveLimiter
+
+JOIN = 30.0  # generous bound so a bug fails the test instead of hanging it
+
+
+class InFlight:
+    """Counts permits held at once, from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.now = 0
+        self.peak = 0
+        self.total = 0
+
+    def enter(self) -> None:
+        with self._lock:
+            self.now += 1
+            self.total += 1
+            self.peak = max(self.peak, self.now)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.now -= 1
+
+
+def test_threads_never_hold_more_permits_than_the_limit() -> None:
+    limiter = AdaptiveLimiter(max_concurrency=3, initial_concurrency=3)
+    seen = InFlight()
+
+    def work() -> None:
+        for _ in range(40):
+            permit = limiter.acquire()
+            assert permit is not None
+            seen.enter()
+            seen.leave()
+            permit.succeeded()
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(JOIN)
+    assert not any(thread.is_alive() for thread in threads)
+    assert seen.total == 320
+    assert seen.peak <= 3
+    assert limiter.stats().in_flight == 0
+
+
+async def _tasks(limiter: AdaptiveLimiter, seen: InFlight, count: int) -> None:
+    async def one() -> None:
+        permit = await limiter.aacquire()
+        seen.enter()
+        await asyncio.sleep(0)
+        seen.leave()
+        permit.succeeded()
+
+    await asyncio.gather(*(one() for _ in range(count)))
+
+
+def test_tasks_on_two_event_loops_share_one_limit() -> None:
+    limiter = AdaptiveLimiter(max_concurrency=4, initial_concurrency=4)
+    seen = InFlight()
+    threads = [
+        threading.Thread(target=lambda: asyncio.run(_tasks(limiter, seen, 150))) for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(JOIN)
+    assert not any(thread.is_alive() for thread in threads)
+    assert seen.total == 300
+    assert seen.peak <= 4
+
+
+def test_a_blocked_thread_gets_the_permit_a_release_frees() -> None:
+    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1)
+    held = limiter.acquire()
+    assert held is not None
+    got = threading.Event()
+
+    def waiter() -> None:
+        permit = limiter.acquire()
+        assert permit is not None
+        got.set()
+        permit.release()
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    assert not got.wait(0.05)  # still blocked: the only slot is held
+    held.release()
+    thread.join(JOIN)
+    assert got.is_set()
+
+
+async def test_waiters_are_served_first_come_first_served() -> None:
+    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1)
+    held = await limiter.aacquire()
+    order: list[int] = []
+
+    async def waiter(number: int) -> None:
+        permit = await limiter.aacquire()
+        order.append(number)
+        permit.release()
+
+    tasks = []
+    for number in range(5):
+        tasks.append(asyncio.create_task(waiter(number)))
+        await asyncio.sleep(0)  # queue them in this order
+    held.release()
+    await asyncio.wait_for(asyncio.gather(*tasks), JOIN)
+    assert order == [0, 1, 2, 3, 4]
+
+
+async def test_a_cancelled_waiter_gives_its_turn_to_the_next() -> None:
+    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1)
+    held = await limiter.aacquire()
+    first = asyncio.create_task(limiter.aacquire())
+    await asyncio.sleep(0)
+    second = asyncio.create_task(limiter.aacquire())
+    await asyncio.sleep(0)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    held.release()
+    permit = await asyncio.wait_for(second, JOIN)
+    assert limiter.stats().in_flight == 1
+    permit.release()
+    assert limiter.stats().in_flight == 0
+
+
+async def test_a_pause_holds_every_task_until_it_ends() -> None:
+    limiter = AdaptiveLimiter()
+    (await limiter.aacquire()).throttled(retry_after=0.05)
+    assert limiter.pause_remaining() > 0
+    permit = await asyncio.wait_for(limiter.aacquire(), JOIN)
+    assert limiter.pause_remaining() == 0  # it was granted only once the pause was over
+    permit.release()
+
+
+async def test_await_turn_waits_out_the_pause_without_taking_a_slot() -> None:
+    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1)
+    held = await limiter.aacquire()
+    assert await asyncio.wait_for(limiter.await_turn(pace=False), JOIN)
+    assert not await limiter.await_turn(pace=True, blocking=False)
+    held.release()
+    assert await asyncio.wait_for(limiter.await_turn(pace=True), JOIN)
+    assert limiter.stats().in_flight == 0
