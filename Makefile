@@ -14,6 +14,9 @@ PY := $(VENV)/bin/python
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+# Trust the platform's certificate store, as pip does, so a machine behind a TLS-inspecting
+# proxy installs as it would with pip.
+export UV_SYSTEM_CERTS := 1
 unexport VIRTUAL_ENV
 # mkdocs-material prints a banner about MkDocs 2.0 on every build; it is not about us.
 export NO_MKDOCS_2_WARNING := 1
