@@ -38,7 +38,7 @@ from typing import Any
 
 from .errors import ConfigurationError
 
-__all__ = ["AdaptiveLimiter", "LimiterStats", "Permit"]
+__all__ = ["AdaptiveLimiter", "LimiterStats", "Permit", "adopt_rate_limiter", "checked_limiter"]
 
 _CATCH_UP = 0.05  # seconds of pacing slots a late waiter may still use
 _WINDOW = 1.0  # seconds of successes that measure the gateway's rate on a throttle
@@ -505,3 +505,31 @@ class AdaptiveLimiter:
                 tokens_used=self._tokens_used,
                 tokens_available=self._tokens,
             )
+
+
+def checked_limiter(limiter: object) -> AdaptiveLimiter:
+    """``limiter`` itself, or a ``TypeError`` naming what was given instead."""
+    if not isinstance(limiter, AdaptiveLimiter):
+        raise TypeError(f"limiter must be an AdaptiveLimiter, got {type(limiter).__name__}")
+    return limiter
+
+
+def adopt_rate_limiter(values: Any, wrap: Callable[[AdaptiveLimiter, bool], object]) -> Any:
+    """An adapter's ``rate_limiter=AdaptiveLimiter(...)``: the one rule both adapters follow.
+
+    The limiter also becomes the model's ``limiter`` (unless one is set), and the
+    framework's ``rate_limiter`` slot gets ``wrap(limiter, pace)``: ``pace`` is False
+    when the model's own client already reports to that limiter, so no request is
+    counted twice. Returns a new dict; ``values`` (or a non-dict) is returned untouched
+    when there is nothing to adopt.
+    """
+    if not isinstance(values, dict):
+        return values
+    given = values.get("rate_limiter")
+    if not isinstance(given, AdaptiveLimiter):
+        return values
+    adopted = dict(values)
+    if adopted.get("limiter") is None:
+        adopted["limiter"] = given
+    adopted["rate_limiter"] = wrap(given, adopted["limiter"] is not given)
+    return adopted

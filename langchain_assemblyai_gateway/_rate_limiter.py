@@ -6,7 +6,8 @@ from typing import Any
 
 from langchain_core.rate_limiters import BaseRateLimiter
 
-from assemblyai_gateway.limiter import AdaptiveLimiter
+from assemblyai_gateway.limiter import AdaptiveLimiter, checked_limiter
+from assemblyai_gateway.limiter import adopt_rate_limiter as adopt
 
 __all__ = ["AdaptiveRateLimiter", "adopt_rate_limiter"]
 
@@ -37,9 +38,7 @@ class AdaptiveRateLimiter(BaseRateLimiter):
     """
 
     def __init__(self, limiter: AdaptiveLimiter, *, pace: bool = True) -> None:
-        if not isinstance(limiter, AdaptiveLimiter):
-            raise TypeError(f"limiter must be an AdaptiveLimiter, got {type(limiter).__name__}")
-        self.limiter = limiter
+        self.limiter = checked_limiter(limiter)
         self.pace = pace
 
     def __repr__(self) -> str:
@@ -57,13 +56,9 @@ class AdaptiveRateLimiter(BaseRateLimiter):
 def adopt_rate_limiter(values: dict[str, Any]) -> dict[str, Any]:
     """``rate_limiter=AdaptiveLimiter(...)``: it becomes the ``limiter``, wrapped for LangChain.
 
-    Returns a new dict; ``values`` is left as the caller passed it.
+    The rule is the core's (:func:`assemblyai_gateway.limiter.adopt_rate_limiter`).
     """
-    given = values.get("rate_limiter")
-    if not isinstance(given, AdaptiveLimiter):
-        return values
-    adopted = dict(values)
-    if adopted.get("limiter") is None:
-        adopted["limiter"] = given
-    adopted["rate_limiter"] = AdaptiveRateLimiter(given, pace=adopted["limiter"] is not given)
+    adopted: dict[str, Any] = adopt(
+        values, lambda limiter, pace: AdaptiveRateLimiter(limiter, pace=pace)
+    )
     return adopted
