@@ -9,11 +9,14 @@ suite runs offline against the emulator in
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import pytest
 
-from tests.support.standard_suite import CLAUDE_PARAMS, OPENAI_PARAMS, GatewayIntegrationTests
+from tests.support.standard_suite import (
+    ClaudeIntegrationTests,
+    GatewayIntegrationTests,
+    OpenAIIntegrationTests,
+)
 
 _GATEWAY_HOSTS = [
     "127.0.0.1",
@@ -45,25 +48,9 @@ class _LiveIntegrationTests(GatewayIntegrationTests):
         return True
 
 
-class TestChatAssemblyAIGatewayClaude(_LiveIntegrationTests):
+class TestChatAssemblyAIGatewayClaude(_LiveIntegrationTests, ClaudeIntegrationTests):
     """Claude: pseudo-streamed by the gateway."""
 
-    @property
-    def chat_model_params(self) -> dict[str, Any]:
-        return dict(CLAUDE_PARAMS)
 
-    @property
-    def model_override_value(self) -> str:
-        return "claude-haiku-4-5-20251001"
-
-
-class TestChatAssemblyAIGatewayOpenAI(_LiveIntegrationTests):
+class TestChatAssemblyAIGatewayOpenAI(_LiveIntegrationTests, OpenAIIntegrationTests):
     """An OpenAI model: natively streamed with server-sent events."""
-
-    @property
-    def chat_model_params(self) -> dict[str, Any]:
-        return dict(OPENAI_PARAMS)
-
-    @property
-    def model_override_value(self) -> str:
-        return "gpt-5-mini"

@@ -14,7 +14,13 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 
-__all__ = ["CLAUDE_PARAMS", "OPENAI_PARAMS", "GatewayIntegrationTests"]
+__all__ = [
+    "CLAUDE_PARAMS",
+    "OPENAI_PARAMS",
+    "ClaudeIntegrationTests",
+    "GatewayIntegrationTests",
+    "OpenAIIntegrationTests",
+]
 
 CLAUDE_PARAMS: dict[str, Any] = {"model": "claude-sonnet-4-5-20250929", "max_tokens": 1000}
 OPENAI_PARAMS: dict[str, Any] = {"model": "gpt-4.1", "max_tokens": 1000}
@@ -34,3 +40,27 @@ class GatewayIntegrationTests(ChatModelIntegrationTests):
     @property
     def supports_json_mode(self) -> bool:
         return True
+
+
+class ClaudeIntegrationTests(GatewayIntegrationTests):
+    """A Claude id: pseudo-streamed, as the gateway does for every non-OpenAI model."""
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return dict(CLAUDE_PARAMS)
+
+    @property
+    def model_override_value(self) -> str:
+        return "claude-haiku-4-5-20251001"
+
+
+class OpenAIIntegrationTests(GatewayIntegrationTests):
+    """An OpenAI id: natively streamed with server-sent events."""
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return dict(OPENAI_PARAMS)
+
+    @property
+    def model_override_value(self) -> str:
+        return "gpt-5-mini"

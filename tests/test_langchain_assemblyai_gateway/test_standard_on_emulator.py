@@ -14,12 +14,14 @@ other test must pass.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from assemblyai_gateway.emulator import GatewayEmulator
-from tests.support.standard_suite import CLAUDE_PARAMS, OPENAI_PARAMS, GatewayIntegrationTests
+from tests.support.standard_suite import (
+    ClaudeIntegrationTests,
+    GatewayIntegrationTests,
+    OpenAIIntegrationTests,
+)
 
 _ARGUMENT_FROM_PROSE = (
     "a real model reads the argument 3 out of 'magic_function(3)'; the emulator fills "
@@ -62,28 +64,12 @@ def _on_the_emulator(
         )
 
 
-class TestEmulatorClaude(GatewayIntegrationTests):
+class TestEmulatorClaude(ClaudeIntegrationTests):
     """A Claude id on the emulator: pseudo-streamed, as the gateway does."""
 
-    @property
-    def chat_model_params(self) -> dict[str, Any]:
-        return dict(CLAUDE_PARAMS)
 
-    @property
-    def model_override_value(self) -> str:
-        return "claude-haiku-4-5-20251001"
-
-
-class TestEmulatorOpenAI(GatewayIntegrationTests):
+class TestEmulatorOpenAI(OpenAIIntegrationTests):
     """An OpenAI id on the emulator: streamed with server-sent events."""
-
-    @property
-    def chat_model_params(self) -> dict[str, Any]:
-        return dict(OPENAI_PARAMS)
-
-    @property
-    def model_override_value(self) -> str:
-        return "gpt-5-mini"
 
 
 def test_every_expected_failure_names_a_test_of_the_suite() -> None:
