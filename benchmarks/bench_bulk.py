@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import selectors
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from ._common import (
     failure_note,
     ratio_target,
 )
+from ._process import spawn_until_ready
 
 __all__ = ["RATE_LIMIT_RPS", "main", "run"]
 
@@ -49,7 +49,6 @@ BENCH = "bulk"
 # two shared cores, so the server's limit, not the client's CPU, is what binds.
 RATE_LIMIT_RPS = 50.0
 BATCH_CONCURRENCY = 16
-REPO_ROOT = Path(__file__).resolve().parent.parent
 _STARTUP_TIMEOUT_S = 30.0
 _READY = "READY"
 _STATS = "STATS"
@@ -93,20 +92,11 @@ class _Server:
 
 
 def _start_server(rps: float) -> _Server:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.bench_bulk", "--serve", str(rps)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
+    process, line = spawn_until_ready(
+        ["benchmarks.bench_bulk", "--serve", str(rps)],
+        _STARTUP_TIMEOUT_S,
         stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=REPO_ROOT,
     )
-    assert process.stdout is not None
-    line = ""
-    with selectors.DefaultSelector() as selector:  # a bounded wait for the READY line
-        selector.register(process.stdout, selectors.EVENT_READ)
-        if selector.select(timeout=_STARTUP_TIMEOUT_S):
-            line = process.stdout.readline().strip()
     parts = line.split()
     if len(parts) != 2 or parts[0] != _READY:
         process.kill()

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import selectors
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ._clients import CLIENTS, ClientSpec
@@ -36,11 +34,11 @@ from ._common import (
     percentile,
     ratio_target,
 )
+from ._process import REPO_ROOT, spawn_until_ready
 
 __all__ = ["run", "start_server"]
 
 BENCH = "concurrency"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 _STARTUP_TIMEOUT_S = 20.0
 _CHILD_SLACK_S = 60.0  # imports and the throw-away call, beyond the bursts' own budget
 
@@ -67,20 +65,7 @@ class _Server:
 
 def start_server() -> _Server:
     """Start the stand-in server in its own process; stop it with ``.stop()``."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks._fast_server"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=REPO_ROOT,
-    )
-    assert process.stdout is not None
-    line = ""
-    with selectors.DefaultSelector() as selector:  # a bounded wait for the READY line
-        selector.register(process.stdout, selectors.EVENT_READ)
-        if selector.select(timeout=_STARTUP_TIMEOUT_S):
-            line = process.stdout.readline().strip()
+    process, line = spawn_until_ready(["benchmarks._fast_server"], _STARTUP_TIMEOUT_S)
     parts = line.split()
     server = _Server(parts[2] if len(parts) == 3 else "", process)
     if len(parts) != 3 or parts[0] != "READY":
