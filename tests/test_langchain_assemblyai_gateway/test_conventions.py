@@ -19,25 +19,16 @@ from pydantic import BaseModel, ValidationError
 from assemblyai_gateway import UnsupportedContentError
 from assemblyai_gateway.testing import ScriptedTransport, completion_body
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway, _tokens
+from tests.support.scripted_model import CLAUDE, ScriptedModel
 
-CLAUDE = "claude-sonnet-4-5-20250929"
 Json = dict[str, Any]
 
 
-class Built:
+class Built(ScriptedModel[ChatAssemblyAIGateway]):
     """A model on a scripted transport answering ``completion_body("ok")``."""
 
     def __init__(self, *steps: Json, **params: Any) -> None:
-        self.transport = ScriptedTransport(list(steps) or [completion_body("ok", model=CLAUDE)])
-        self.client = httpx.Client(transport=self.transport)
-        settings: Json = {"model": CLAUDE, "api_key": "test-key", **params}
-        self.llm = ChatAssemblyAIGateway(**settings, http_client=self.client)
-
-    @property
-    def body(self) -> Json:
-        bodies = self.transport.json_bodies
-        assert len(bodies) == 1
-        return bodies[0]
+        super().__init__(ChatAssemblyAIGateway, *steps, **params)
 
 
 @pytest.fixture

@@ -25,26 +25,17 @@ from pydantic import BaseModel
 from assemblyai_gateway import UnsupportedContentError
 from assemblyai_gateway.testing import ScriptedTransport, completion_body, tool_call
 from llama_index_assemblyai_gateway import AssemblyAIGateway
+from tests.support.scripted_model import CLAUDE, ScriptedModel
 
-CLAUDE = "claude-sonnet-4-5-20250929"
 Json = dict[str, Any]
 HI = ChatMessage(role="user", content="Hi")
 
 
-class Built:
+class Built(ScriptedModel[AssemblyAIGateway]):
     """An LLM on a scripted transport."""
 
-    def __init__(self, *steps: Json, **fields: Any) -> None:
-        self.transport = ScriptedTransport(list(steps) or [completion_body("ok", model=CLAUDE)])
-        self.client = httpx.Client(transport=self.transport)
-        settings: Json = {"model": CLAUDE, "api_key": "test-key", **fields}
-        self.llm = AssemblyAIGateway(**settings, http_client=self.client)
-
-    @property
-    def body(self) -> Json:
-        bodies = self.transport.json_bodies
-        assert len(bodies) == 1
-        return bodies[0]
+    def __init__(self, *steps: Json, **params: Any) -> None:
+        super().__init__(AssemblyAIGateway, *steps, **params)
 
 
 @pytest.fixture
