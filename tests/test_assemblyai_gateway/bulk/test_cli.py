@@ -15,7 +15,7 @@ import pytest
 
 from assemblyai_gateway.cli import EXIT_FAILED_ITEMS, EXIT_INTERRUPTED, EXIT_USAGE, main
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
-from assemblyai_gateway.emulator import Fault, GatewayEmulator, RateLimit
+from assemblyai_gateway.emulator import Fault, GatewayEmulator
 from tests.support.bulk_cases import read_jsonl, write_jsonl
 
 MODEL = "gpt-4.1"
@@ -110,6 +110,15 @@ def test_unusable_settings_exit_2_with_a_message(
     assert not files["output"].exists()
 
 
+# The command as a terminal runs it: Ctrl-C raises KeyboardInterrupt. A child inherits
+# an ignored SIGINT from a runner started in the background (or from an xdist worker),
+# and Python then never installs the handler, so the test sets it itself.
+_FOREGROUND_CLI = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('assemblyai_gateway.cli', run_name='__main__', alter_sys=True)"
+)
+
+
 def _subprocess(files: dict[str, Path], emulator: GatewayEmulator) -> subprocess.Popen[str]:
     env = {
         **os.environ,
@@ -118,7 +127,7 @@ def _subprocess(files: dict[str, Path], emulator: GatewayEmulator) -> subprocess
         "PYTHONUNBUFFERED": "1",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "assemblyai_gateway.cli", *bulk_args(files)],
+        [sys.executable, "-c", _FOREGROUND_CLI, *bulk_args(files)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -139,17 +148,18 @@ def _wait_for_lines(path: Path, process: subprocess.Popen[str], count: int) -> N
 def test_a_run_stopped_mid_way_resumes_without_losing_or_repeating_items(
     gateway_emulator: GatewayEmulator, files: dict[str, Path], stop: str
 ) -> None:
-    # Ten requests a second: 40 items take about four seconds, time enough to stop it.
-    gateway_emulator.rate_limit = RateLimit(requests_per_second=10, burst=1)
-    process = _subprocess(files, gateway_emulator)
-    try:
-        _wait_for_lines(files["output"], process, 5)
-        process.send_signal(getattr(signal, stop))
-        _, stderr = process.communicate(timeout=DEADLINE)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
+    # Five answers come at once; every later request waits until the run is stopped, so
+    # the stop lands mid-run however slowly a loaded machine runs the two processes.
+    gateway_emulator.inject(Fault.delay(0), times=5)
+    gateway_emulator.inject(Fault.delay(DEADLINE), times=35)
+    with _subprocess(files, gateway_emulator) as process:  # closes its pipes, however it ends
+        try:
+            _wait_for_lines(files["output"], process, 5)
+            process.send_signal(getattr(signal, stop))
+            _, stderr = process.communicate(timeout=DEADLINE)
+        finally:
+            if process.poll() is None:
+                process.kill()
     if stop == "SIGINT":
         assert process.returncode == EXIT_INTERRUPTED
         assert "Bulk run stopped early" in stderr
@@ -159,7 +169,6 @@ def test_a_run_stopped_mid_way_resumes_without_losing_or_repeating_items(
     first_run = {json.loads(line)["id"] for line in written.splitlines() if line.endswith("}")}
     assert 5 <= len(first_run) < 40, "the run must have been stopped part-way"
 
-    gateway_emulator.rate_limit = None
     gateway_emulator.reset()
     assert main(bulk_args(files)) == 0
     records = read_jsonl(files["output"])
