@@ -27,12 +27,13 @@ OFFLINE := env -u ASSEMBLYAI_API_KEY -u ASSEMBLYAI_GATEWAY_BASE_URL
 SYNC_DEV := $(UV) sync --locked --all-extras --group dev
 SYNC_DEMO := $(UV) sync --locked --inexact --no-default-groups --extra all --group demo
 
-.PHONY: help install lint typecheck unit docs docs-serve build-check test test-live \
+.PHONY: help install lint typecheck unit docs docs-serve build-check test test-long test-live \
 	test-deps record demo bench bench-quick lock clean
 
 help:
 	@echo "make demo        run the tour (embedded emulator when ASSEMBLYAI_API_KEY is unset)"
 	@echo "make test        lint, types, docs, build check and the offline suite (no credits)"
+	@echo "make test-long   the offline suite with the property tests' full example counts"
 	@echo "make test-live   the live gateway tests (needs ASSEMBLYAI_API_KEY; spends credits)"
 	@echo "make record      record VCR cassettes from the live gateway (needs the key)"
 	@echo "make test-deps   the unit suite at the highest and the lowest direct dependency versions"
@@ -59,8 +60,18 @@ lint: install
 typecheck: install
 	$(PY) -m mypy
 
+# The suite runs on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process),
+# work-stealing so the few long tests do not leave a worker idle at the end.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
+
 unit: install
-	$(OFFLINE) $(PY) -m pytest
+	$(OFFLINE) $(PY) -m pytest $(PYTEST_PARALLEL)
+
+# The offline suite with every property test at its full example count (`make test` runs
+# a quarter of each; see tests/support/hypothesis_profiles.py).
+test-long: install
+	$(OFFLINE) $(PY) -m pytest $(PYTEST_PARALLEL) --hypothesis-profile=long
 
 docs: install
 	$(OFFLINE) $(PY) -m mkdocs build --strict --quiet --site-dir site

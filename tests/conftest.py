@@ -7,6 +7,9 @@
 * ``network``: answers requests made through httpx's default transports from a script.
 * ``sync_or_async`` + ``complete`` / ``collect_stream``: run one request through
   ``create``/``stream`` or ``acreate``/``astream``, so one test covers both loops.
+
+The hypothesis profile (bounded by default, ``long`` for ``make test-long``) is loaded
+here; see :mod:`tests.support.hypothesis_profiles`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from assemblyai_gateway.client import GatewayClient
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
 from assemblyai_gateway.testing import ScriptedTransport, ScriptStep
 from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
+from tests.support.hypothesis_profiles import load_profile
+
+load_profile()
 
 LIVE_OPTION = "--live"
 
