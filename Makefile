@@ -60,10 +60,11 @@ lint: install
 typecheck: install
 	$(PY) -m mypy
 
-# The suite runs on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process),
-# work-stealing so the few long tests do not leave a worker idle at the end.
+# The suite runs on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process).
+# Tests go to the workers one at a time in collection order, where the slow ones come
+# first (tests/conftest.py), so they overlap with the rest instead of ending the run alone.
 PYTEST_WORKERS ?= auto
-PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist load --maxschedchunk 1
 
 unit: install
 	$(OFFLINE) $(PY) -m pytest $(PYTEST_PARALLEL)

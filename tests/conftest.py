@@ -54,6 +54,16 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.pop(BASE_URL_ENV, None)
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-randomly has shuffled them
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` run first; the others keep their (random) order.
+
+    Under pytest-xdist the long tests then overlap with the many short ones, instead of
+    one of them starting last and leaving the other workers idle until it ends.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 # A fake key; distinctive so a leak is easy to spot in messages, reprs and logs.
 FAKE_API_KEY = "aai-fake-test-key-7c1e5d93b2a84f60"
 

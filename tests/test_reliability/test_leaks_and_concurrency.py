@@ -287,6 +287,7 @@ def _fault_script(count: int) -> list[Fault]:
     return [faults[(i // 10) % 3] if i % 10 == 0 else no_fault for i in range(count)]
 
 
+@pytest.mark.slow
 async def test_1000_concurrent_calls_with_injected_faults_all_end_typed(
     emulator: GatewayEmulator,
     responses: ResponseCounter,

@@ -148,18 +148,21 @@ def _wait_for_lines(path: Path, process: subprocess.Popen[str], count: int) -> N
 def test_a_run_stopped_mid_way_resumes_without_losing_or_repeating_items(
     gateway_emulator: GatewayEmulator, files: dict[str, Path], stop: str
 ) -> None:
-    # Five answers come at once; every later request waits until the run is stopped, so
-    # the stop lands mid-run however slowly a loaded machine runs the two processes.
-    gateway_emulator.inject(Fault.delay(0), times=5)
-    gateway_emulator.inject(Fault.delay(DEADLINE), times=35)
-    with _subprocess(files, gateway_emulator) as process:  # closes its pipes, however it ends
-        try:
-            _wait_for_lines(files["output"], process, 5)
-            process.send_signal(getattr(signal, stop))
-            _, stderr = process.communicate(timeout=DEADLINE)
-        finally:
-            if process.poll() is None:
-                process.kill()
+    # The first run talks to a gateway of its own: five answers come at once, every later
+    # request waits until the run is stopped (so the stop lands mid-run however slowly a
+    # loaded machine runs the two processes), and a request still in flight when it is
+    # stopped can never reach the gateway the rerun is counted on.
+    with GatewayEmulator() as first_gateway:
+        first_gateway.inject(Fault.delay(0), times=5)
+        first_gateway.inject(Fault.delay(DEADLINE), times=35)
+        with _subprocess(files, first_gateway) as process:  # closes its pipes however it ends
+            try:
+                _wait_for_lines(files["output"], process, 5)
+                process.send_signal(getattr(signal, stop))
+                _, stderr = process.communicate(timeout=DEADLINE)
+            finally:
+                if process.poll() is None:
+                    process.kill()
     if stop == "SIGINT":
         assert process.returncode == EXIT_INTERRUPTED
         assert "Bulk run stopped early" in stderr
@@ -169,7 +172,6 @@ def test_a_run_stopped_mid_way_resumes_without_losing_or_repeating_items(
     first_run = {json.loads(line)["id"] for line in written.splitlines() if line.endswith("}")}
     assert 5 <= len(first_run) < 40, "the run must have been stopped part-way"
 
-    gateway_emulator.reset()
     assert main(bulk_args(files)) == 0
     records = read_jsonl(files["output"])
     assert Counter(r["id"] for r in records) == Counter(f"doc-{i}" for i in range(40))

@@ -107,6 +107,7 @@ def test_a_line_cut_short_by_a_kill_is_dropped_and_its_item_rerun(
     assert sorted(r["id"] for r in read_jsonl(output)) == sorted(r["id"] for r in records)
 
 
+@pytest.mark.slow
 def test_throttles_and_dropped_connections_are_retried_without_losing_items(
     gateway_emulator: GatewayEmulator, client: GatewayClient, run: Run, tmp_path: Path
 ) -> None:
