@@ -64,15 +64,19 @@ typecheck: install
 # Tests go to the workers one at a time in collection order, where the slow ones come
 # first (tests/conftest.py), so they overlap with the rest instead of ending the run alone.
 PYTEST_WORKERS ?= auto
-PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist load --maxschedchunk 1
+# Python keeps compiled modules in __pycache__, and pytest its assertion-rewritten test
+# modules; where the environment turns that off (PYTHONDONTWRITEBYTECODE, common in
+# containers), every worker and every subprocess of the suite compiles all it imports again.
+PYTEST := $(OFFLINE) -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest \
+	-n $(PYTEST_WORKERS) --dist load --maxschedchunk 1
 
 unit: install
-	$(OFFLINE) $(PY) -m pytest $(PYTEST_PARALLEL)
+	$(PYTEST)
 
 # The offline suite with every property test at its full example count (`make test` runs
 # a quarter of each; see tests/support/hypothesis_profiles.py).
 test-long: install
-	$(OFFLINE) $(PY) -m pytest $(PYTEST_PARALLEL) --hypothesis-profile=long
+	$(PYTEST) --hypothesis-profile=long
 
 docs: install
 	$(OFFLINE) $(PY) -m mkdocs build --strict --quiet --site-dir site
