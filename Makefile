@@ -90,7 +90,16 @@ build-check: install
 	$(PY) -m twine check --strict dist/*
 	$(PY) -m tests.support.check_dist dist
 
-test: lint typecheck docs build-check unit
+# The checks and the suite run side by side, each step's output shown when it ends: the
+# suite's slow tests spend seconds waiting on subprocesses and rate limits, which the
+# checks fill. Where make cannot keep a step's output together (before GNU make 4), one
+# step runs after the other.
+TEST_STEPS := lint typecheck docs build-check unit
+SIDE_BY_SIDE := $(if $(filter output-sync,$(.FEATURES)),-j $(words $(TEST_STEPS)) --output-sync=target)
+
+test:
+	@echo "make test: $(TEST_STEPS)$(if $(SIDE_BY_SIDE), (side by side; each prints when it ends))"
+	@$(MAKE) --no-print-directory $(SIDE_BY_SIDE) $(TEST_STEPS)
 
 test-live: install
 	@test -n "$$ASSEMBLYAI_API_KEY" || (echo "make test-live needs ASSEMBLYAI_API_KEY (it calls the live gateway and spends credits)"; exit 2)

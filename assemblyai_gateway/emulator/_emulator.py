@@ -214,6 +214,9 @@ class GatewayEmulator:
     def reset(self, *, settings: bool = False) -> None:
         """Clear the fault queue, the request log and the count of arrived requests.
 
+        A request still being answered (one sleeping in a ``delay`` fault) is not
+        logged when it ends, so it never shows in the next test's log.
+
         Args:
             settings: Also restore the constructor's settings (transcripts,
                 failing models, usage style, ...), as the pytest fixture does.
