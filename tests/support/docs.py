@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import re
 import textwrap
@@ -18,6 +19,7 @@ __all__ = [
     "DocExample",
     "doc_pages",
     "docstring_examples",
+    "load_hook",
     "python_examples",
     "reference_modules",
     "reference_objects",
@@ -51,6 +53,17 @@ class DocExample:
     def name(self) -> str:
         """Where the example sits, for test ids and tracebacks."""
         return f"{self.page}:{self.line}" if self.line else f"{self.page}[{self.index}]"
+
+
+def load_hook(filename: str) -> ModuleType:
+    """A module of ``docs/hooks/`` (not a package), loaded from its file."""
+    path = DOCS_DIR / "hooks" / filename
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def doc_pages() -> list[Path]:

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-from types import ModuleType
-
 import pytest
 
-from tests.support.docs import DOCS_DIR
+from tests.support.docs import load_hook
 
 pytest.importorskip("griffe", reason="the docs dependency group is not installed")
 
 
-def _load_extension() -> ModuleType:
-    path = DOCS_DIR / "hooks" / "griffe_rst_roles.py"
-    spec = importlib.util.spec_from_file_location("griffe_rst_roles", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ROLES = _load_extension()
+ROLES = load_hook("griffe_rst_roles.py")
 
 
 @pytest.mark.parametrize(

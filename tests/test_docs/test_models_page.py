@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-from types import ModuleType
-
 from assemblyai_gateway.catalog import ModelInfo, known_models
-from tests.support.docs import DOCS_DIR
+from tests.support.docs import DOCS_DIR, load_hook
 
-
-def _load_hook() -> ModuleType:
-    path = DOCS_DIR / "hooks" / "models_table.py"
-    spec = importlib.util.spec_from_file_location("models_table", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HOOK = _load_hook()
+HOOK = load_hook("models_table.py")
 PAGE = (DOCS_DIR / "models.md").read_text(encoding="utf-8")
 
 
