@@ -94,4 +94,6 @@ def guard_calls(cls: type) -> None:
     Called once, right after the class is defined (a subclass inherits the guards).
     """
     for name, names_of in GUARDED_METHODS.items():
-        setattr(cls, name, _guarded(getattr(cls, name), names_of))
+        method = getattr(cls, name, None)
+        if method is not None:  # every supported llama-index-core has them all
+            setattr(cls, name, _guarded(method, names_of))
