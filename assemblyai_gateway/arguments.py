@@ -32,7 +32,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, fields
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -69,6 +69,8 @@ REQUEST_FIELDS: frozenset[str] = frozenset(ChatCompletionRequest.model_fields)
 
 OWNED_FIELDS: frozenset[str] = frozenset({"messages", "prompt", "stream", "stream_options"})
 """Request fields the adapters build themselves, never taken from the caller."""
+
+_PLAIN_FIELDS = REQUEST_FIELDS - OWNED_FIELDS
 
 # The request field a caller giving a client setting per call may have meant.
 _REQUEST_FIELD_MEANT = {
@@ -123,11 +125,11 @@ argument(s): 'temprature' (did you mean 'temperature'?)
             UnexpectedArgumentError: a field the model builds, or a near miss of a
                 known name.
         """
-        if not names:
-            return
+        if _PLAIN_FIELDS.issuperset(names):
+            return  # the common case: tools, temperature, ... and nothing else
         self.refuse_settings(names)
         self._refuse_owned(names, "per call")
-        self._refuse_typos(names, f"{self.owner} (per call)", known)
+        self._refuse_typos(names, f"{self.owner} (per call)", self._call_names, known)
 
     def constructor_values(self, values: Mapping[str, Any], *, stacklevel: int) -> dict[str, Any]:
         """The constructor's ``values``, unknown names moved into :attr:`extras`.
@@ -155,7 +157,7 @@ argument(s): 'temprature' (did you mean 'temperature'?)
             return result
         self.refuse_settings(unknown, where="under a name it does not take")
         self._refuse_owned(unknown, "as an argument")
-        self._refuse_typos(unknown, self.owner, self.parameters)
+        self._refuse_typos(unknown, self.owner, self._constructor_names)
         if extra is None and given is not None:
             return result  # an invalid extras value: the model's own validation names it
         moved = dict(extra or {})
@@ -202,15 +204,39 @@ argument(s): 'temprature' (did you mean 'temperature'?)
                 "these itself, from the messages and its settings"
             )
 
-    def _refuse_typos(self, names: Iterable[str], owner: str, known: Collection[str]) -> None:
-        candidates = REQUEST_FIELDS | self.settings.keys() | set(known)
+    @cached_property
+    def _call_names(self) -> frozenset[str]:
+        """The names a call's argument may be a near miss of."""
+        return REQUEST_FIELDS | frozenset(self.settings)
+
+    @cached_property
+    def _constructor_names(self) -> frozenset[str]:
+        """The names a constructor argument may be a near miss of."""
+        return self._call_names | self.parameters
+
+    def _refuse_typos(
+        self,
+        names: Iterable[str],
+        owner: str,
+        candidates: frozenset[str],
+        known: Collection[str] = (),
+    ) -> None:
+        extra = frozenset(known)
         typos = [
             name
             for name in names
-            if name not in candidates and closest_name(name, candidates, TYPO_CUTOFF)
+            if name not in candidates
+            and name not in extra
+            and (_near_miss(name, candidates) or (extra and _near_miss(name, extra)))
         ]
         if typos:
-            raise unknown_arguments_error(owner, typos, candidates)
+            raise unknown_arguments_error(owner, typos, candidates | extra)
+
+
+@lru_cache(maxsize=1024)
+def _near_miss(name: str, candidates: frozenset[str]) -> bool:
+    # Cached: a call repeats its names (seed=...), and difflib is slow.
+    return closest_name(name, candidates, TYPO_CUTOFF) is not None
 
 
 def argument_rule(model: type, *, extras: str, ignored: Collection[str] = ()) -> ArgumentRule:
@@ -268,13 +294,16 @@ def refuse_client_settings(request: ChatCompletionRequest) -> None:
     Raises:
         MisplacedClientSettingError: naming the field, never its value.
     """
-    places = [("", request.model_extra)]
-    places += [(f"fallbacks[{i}].", f.model_extra) for i, f in enumerate(request.fallbacks or ())]
-    for prefix, extra in places:
-        if extra and not CLIENT_SETTINGS.isdisjoint(extra):
-            names = sorted(CLIENT_SETTINGS & extra.keys())
-            raise MisplacedClientSettingError(
-                f"invalid gateway request: {', '.join(repr(prefix + n) for n in names)}: a "
-                "client setting, never a request field; give it to the client "
-                "(GatewayClient(...)) or the model instead"
-            )
+    _refuse_extra_settings("", request.model_extra)
+    for index, fallback in enumerate(request.fallbacks or ()):
+        _refuse_extra_settings(f"fallbacks[{index}].", fallback.model_extra)
+
+
+def _refuse_extra_settings(prefix: str, extra: Mapping[str, Any] | None) -> None:
+    if extra and not CLIENT_SETTINGS.isdisjoint(extra):
+        names = sorted(CLIENT_SETTINGS & extra.keys())
+        raise MisplacedClientSettingError(
+            f"invalid gateway request: {', '.join(repr(prefix + n) for n in names)}: a "
+            "client setting, never a request field; give it to the client "
+            "(GatewayClient(...)) or the model instead"
+        )
