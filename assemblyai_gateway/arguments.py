@@ -86,7 +86,7 @@ class ArgumentRule:
 
     Attributes:
         owner: The class name, used in messages.
-        parameters: Every name the constructor takes (fields, aliases, peers' names).
+        parameters: Every name the constructor takes (fields, aliases, tolerated names).
         settings: Every name a client setting goes by, mapped to the constructor
             parameter that sets it (``""`` when only ``GatewayClient`` takes it).
         extras: The parameter holding extra request fields (``model_kwargs``, ...).
