@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
+from .arguments import refuse_client_settings
 from .catalog import route_capabilities
 from .errors import ConfigurationError, InvalidRequestError, ModelNotAvailableInRegionError
 from .types import ChatCompletionRequest
@@ -31,21 +32,26 @@ __all__ = [
 
 
 def validate_request(request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletionRequest:
-    """``request`` as a validated wire model.
+    """``request`` as a validated wire model that carries no client setting.
 
     Raises:
         InvalidRequestError: listing every field that failed (``model: Field required``).
+        MisplacedClientSettingError: a client setting (``api_key``, ...) among the
+            fields, named (never its value).
     """
     if isinstance(request, ChatCompletionRequest):
-        return request
-    try:
-        return ChatCompletionRequest.model_validate(request)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'request'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise InvalidRequestError(f"invalid gateway request: {problems}") from None
+        validated = request
+    else:
+        try:
+            validated = ChatCompletionRequest.model_validate(request)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'request'}: {err['msg']}"
+                for err in exc.errors()
+            )
+            raise InvalidRequestError(f"invalid gateway request: {problems}") from None
+    refuse_client_settings(validated)
+    return validated
 
 
 def _unencodable_path(value: Any, path: str) -> str | None:

@@ -7,6 +7,8 @@ GatewayError
 │   ├── InvalidAPIKeyError
 │   ├── MissingAPIKeyError
 │   └── ModelNotAvailableInRegionError
+├── UnexpectedArgumentError (also TypeError)  a misspelt name, or one the model builds
+│   └── MisplacedClientSettingError       a client setting given as a request field
 ├── UnsupportedContentError (also ValueError)
 └── APIError
     ├── APIStatusError            status_code, message, errors, request_id, body
@@ -54,6 +56,7 @@ __all__ = [
     "InternalServerError",
     "InvalidAPIKeyError",
     "InvalidRequestError",
+    "MisplacedClientSettingError",
     "MissingAPIKeyError",
     "ModelNotAvailableInRegionError",
     "NotFoundError",
@@ -63,6 +66,7 @@ __all__ = [
     "ResponseValidationError",
     "StreamError",
     "ToolChoiceError",
+    "UnexpectedArgumentError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
     "status_error_from_payload",
@@ -100,6 +104,24 @@ class ModelNotAvailableInRegionError(ConfigurationError):
 
 class InvalidRequestError(ConfigurationError):
     """The request failed validation before it was sent; the message names the fields."""
+
+
+class UnexpectedArgumentError(GatewayError, TypeError):
+    """A keyword argument the model cannot take, named (raised before any request).
+
+    A near miss of a known name (``temprature``: did you mean ``temperature``?), or a
+    field the model builds itself (``messages``). A ``TypeError``, as Python's own
+    "unexpected keyword argument" is, so code catching that keeps working.
+    """
+
+
+class MisplacedClientSettingError(UnexpectedArgumentError):
+    """A client setting (``api_key``, ``base_url``, ``timeout``, ...) given as a request field.
+
+    Per call, in ``bind()``, or in ``model_kwargs`` / ``additional_kwargs``: client
+    settings configure how to send and are never sent. The message names the argument
+    and where to set it; it never shows the value.
+    """
 
 
 class UnsupportedContentError(GatewayError, ValueError):

@@ -6,7 +6,7 @@ All checks run (nothing stops at the first error), and the result feeds the 400 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from assemblyai_gateway.catalog import get_model_info
@@ -282,8 +282,22 @@ def _check_response_format(req: Json, model: str | None) -> list[FieldError]:
     return errors
 
 
+# The gateway's typed extras: a check of the value, and what the error says.
+_TYPED_EXTRAS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "reasoning": (lambda v: isinstance(v, dict), "must be an object"),
+    "zero_data_retention": (lambda v: isinstance(v, bool), "must be a boolean"),
+    "model_region": (lambda v: isinstance(v, str), "must be a string"),
+    "fail_fast": (lambda v: isinstance(v, bool), "must be a boolean"),
+    "max_timeout": (lambda v: _is_number(v) and v > 0, "must be a positive number of seconds"),
+}
+
+
 def _check_gateway_extras(req: Json, transcripts: Mapping[str, str]) -> list[FieldError]:
-    errors: list[FieldError] = []
+    errors: list[FieldError] = [
+        _error(name, message)
+        for name, (valid, message) in _TYPED_EXTRAS.items()
+        if req.get(name) is not None and not valid(req[name])
+    ]
     if "transcript_id" in req:
         transcript_id = req["transcript_id"]
         if not isinstance(transcript_id, str):
