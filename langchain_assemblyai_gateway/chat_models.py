@@ -40,6 +40,7 @@ from assemblyai_gateway.settings import (
 )
 from assemblyai_gateway.streaming import amap_stream, map_stream
 
+from ._errors import raises_model_errors
 from ._profile import profile_for
 from ._rate_limiter import adopt_rate_limiter
 from ._request import (
@@ -362,6 +363,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
             return False
         return not (self.disable_streaming == "tool_calling" and kwargs.get("tools"))
 
+    @raises_model_errors
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -376,6 +378,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
         completion = self.client.create(call.request)
         return completion_to_chat_result(completion, requested_model=call.model, stop=call.stop)
 
+    @raises_model_errors
     async def _agenerate(
         self,
         messages: list[BaseMessage],
@@ -390,6 +393,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
         completion = await self.client.acreate(call.request)
         return completion_to_chat_result(completion, requested_model=call.model, stop=call.stop)
 
+    @raises_model_errors
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -407,6 +411,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
                     run_manager.on_llm_new_token(generation.text, chunk=generation)
                 yield generation
 
+    @raises_model_errors
     async def _astream(
         self,
         messages: list[BaseMessage],
