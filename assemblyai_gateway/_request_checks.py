@@ -1,7 +1,8 @@
 """Checks a request passes before anything is sent; each failure names the field.
 
 * :func:`validate_request`: the wire model's validation, as one
-  :class:`~assemblyai_gateway.errors.InvalidRequestError` listing every bad field.
+  :class:`~assemblyai_gateway.errors.InvalidRequestError` listing every bad field; a
+  schema flagged ``strict`` comes out strict-valid (see ``_strict_schema``).
 * :func:`request_body`: the JSON body; text JSON cannot carry (a lone surrogate) is
   refused with the path of the field that holds it.
 
@@ -17,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
+from ._strict_schema import with_strict_schemas
 from .catalog import route_capabilities
 from .errors import ConfigurationError, InvalidRequestError, ModelNotAvailableInRegionError
 from .types import ChatCompletionRequest
@@ -31,15 +33,15 @@ __all__ = [
 
 
 def validate_request(request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletionRequest:
-    """``request`` as a validated wire model.
+    """``request`` as a validated wire model, every ``strict`` schema in it strict-valid.
 
     Raises:
         InvalidRequestError: listing every field that failed (``model: Field required``).
     """
     if isinstance(request, ChatCompletionRequest):
-        return request
+        return with_strict_schemas(request)
     try:
-        return ChatCompletionRequest.model_validate(request)
+        return with_strict_schemas(ChatCompletionRequest.model_validate(request))
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'request'}: {err['msg']}"
