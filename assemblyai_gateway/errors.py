@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "CONTEXT_OVERFLOW_PHRASES",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -295,9 +296,7 @@ _STATUS_HINTS: dict[int, str] = {
 }
 
 
-# How each provider words "the prompt is longer than the context window", lowercased:
-# Anthropic, OpenAI (chat and responses), Gemini, Bedrock, and LiteLLM-style proxies.
-_CONTEXT_OVERFLOW_PHRASES = (
+CONTEXT_OVERFLOW_PHRASES = (
     "prompt is too long",
     "exceed context limit",
     "context_length_exceeded",
@@ -308,6 +307,8 @@ _CONTEXT_OVERFLOW_PHRASES = (
     "input is too long for requested model",
     "contextwindowexceedederror",
 )
+"""How each provider words "the prompt is longer than the context window", lowercased:
+Anthropic, OpenAI (chat and responses), Gemini, Bedrock, and LiteLLM-style proxies."""
 # Statuses an overflow may come back with: the provider's 400 (or 422) as relayed, a
 # 5xx when the gateway wraps it. 413 (the request is too large) always is one.
 _CONTEXT_OVERFLOW_STATUSES = frozenset({400, 413, 422})
@@ -332,7 +333,7 @@ def is_context_overflow(status: int, text: str) -> bool:
     if status not in _CONTEXT_OVERFLOW_STATUSES and status < 500:
         return False
     lowered = text.lower()
-    return any(phrase in lowered for phrase in _CONTEXT_OVERFLOW_PHRASES)
+    return any(phrase in lowered for phrase in CONTEXT_OVERFLOW_PHRASES)
 
 
 def _overflow_text(message: str, error: Any) -> str:

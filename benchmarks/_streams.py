@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -70,7 +71,7 @@ def tool_call_events(pieces: int) -> list[bytes]:
     }
     text = _arguments_text(pieces)
     cuts = [round(number * len(text) / pieces) for number in range(pieces + 1)]
-    parts = [text[start:stop] for start, stop in zip(cuts, cuts[1:], strict=False)]
+    parts = [text[start:stop] for start, stop in itertools.pairwise(cuts)]
     events = [_chunk(head)]
     events += [
         _chunk({"tool_calls": [{"index": 0, "function": {"arguments": part}}]}) for part in parts
