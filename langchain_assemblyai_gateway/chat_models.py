@@ -40,6 +40,7 @@ from assemblyai_gateway.settings import (
 from assemblyai_gateway.streaming import amap_stream, map_stream
 
 from ._call_params import CallParams
+from ._errors import raises_model_errors
 from ._profile import profile_for
 from ._rate_limiter import adopt_rate_limiter
 from ._request import (
@@ -312,6 +313,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, CallParams, ApproximateTokenCoun
             return False
         return not (self.disable_streaming == "tool_calling" and kwargs.get("tools"))
 
+    @raises_model_errors
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -326,6 +328,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, CallParams, ApproximateTokenCoun
         completion = self.client.create(call.request)
         return completion_to_chat_result(completion, requested_model=call.model, stop=call.stop)
 
+    @raises_model_errors
     async def _agenerate(
         self,
         messages: list[BaseMessage],
@@ -340,6 +343,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, CallParams, ApproximateTokenCoun
         completion = await self.client.acreate(call.request)
         return completion_to_chat_result(completion, requested_model=call.model, stop=call.stop)
 
+    @raises_model_errors
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -357,6 +361,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, CallParams, ApproximateTokenCoun
                     run_manager.on_llm_new_token(generation.text, chunk=generation)
                 yield generation
 
+    @raises_model_errors
     async def _astream(
         self,
         messages: list[BaseMessage],
