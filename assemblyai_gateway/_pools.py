@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from ._deadline_io import bound_by_deadlines
 from ._pool import ShardedAsyncPool, shared_tls_context
 
 __all__ = ["Pools", "fork_generation"]
@@ -131,8 +132,12 @@ class Pools:
             with self._lock:
                 client = self._client
                 if client is None or client.is_closed:
-                    client = httpx.Client(
-                        timeout=self._timeout, limits=self._limits, verify=shared_tls_context()
+                    # Every wait of a sync call ends by its attempt's deadline (see
+                    # _deadline_io); async calls run under asyncio.timeout instead.
+                    client = bound_by_deadlines(
+                        httpx.Client(
+                            timeout=self._timeout, limits=self._limits, verify=shared_tls_context()
+                        )
                     )
                     self._client = client
                     # Close the pool when its owner goes away without close().

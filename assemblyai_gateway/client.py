@@ -20,24 +20,18 @@ import httpx
 from pydantic import SecretStr
 
 from ._aio import AsyncStream
+from ._deadline_io import bounded_by
+from ._decoding import ACCEPT_ENCODING
 from ._gating import agated, checked_limiter, gated, metered
 from ._http_answers import (
     cause_of,
     completion_from_response,
     connection_error,
-    is_event_stream,
     parse_completion,
-    stream_broke,
 )
-from ._limits import (
-    MAX_ERROR_BODY_BYTES,
-    AttemptLimits,
-    Deadline,
-    aread_capped,
-    capped_timeout,
-    read_capped,
-)
+from ._limits import MAX_ERROR_BODY_BYTES, AttemptLimits, Deadline, capped_timeout
 from ._pools import Pools
+from ._reading import StreamReader, araw_pieces, aread_capped, raw_pieces, read_capped
 from ._request_checks import (
     check_default_headers,
     check_eu_models,
@@ -45,7 +39,6 @@ from ._request_checks import (
     request_body,
     validate_request,
 )
-from ._untrusted import Utf8Stream
 from ._version import __version__
 from .accumulator import completion_to_chunks
 from .catalog import route_capabilities
@@ -54,6 +47,7 @@ from .config import (
     DEFAULT_MAX_EVENT_SIZE,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_STREAM_BYTES,
     Region,
     api_key_problem,
     is_eu_base_url,
@@ -71,7 +65,6 @@ from .errors import (
 )
 from .limiter import AdaptiveLimiter
 from .retries import acall_with_retries, call_with_retries
-from .sse import ChunkDecoder
 from .streaming import AsyncChatCompletionStream, ChatCompletionStream
 from .types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, StreamOptions
 
@@ -109,6 +102,8 @@ class GatewayClient:
             (default 32 MiB); more raises ``ResponseTooLargeError`` while reading.
         max_event_size: The most characters one streamed event may have (default
             8 Mi); more raises ``ResponseTooLargeError`` while reading.
+        max_stream_bytes: The most bytes a (decompressed) stream may have in all,
+            keep-alives included (default 128 MiB); more raises ``ResponseTooLargeError``.
 
     The key is resolved when a request is made: surrounding whitespace is stripped,
     and a control character inside it raises ``InvalidAPIKeyError`` (see
@@ -139,6 +134,7 @@ class GatewayClient:
         attempt_deadline: float | None = None,
         max_response_bytes: int | None = None,
         max_event_size: int | None = None,
+        max_stream_bytes: int | None = None,
     ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
@@ -178,6 +174,9 @@ class GatewayClient:
             ),
             max_event_size=resolve_size_limit(
                 "max_event_size", max_event_size, DEFAULT_MAX_EVENT_SIZE
+            ),
+            max_stream_bytes=resolve_size_limit(
+                "max_stream_bytes", max_stream_bytes, DEFAULT_MAX_STREAM_BYTES
             ),
         )
         self._default_headers = check_default_headers(default_headers or {})
@@ -242,6 +241,8 @@ class GatewayClient:
                 "User-Agent": USER_AGENT,
                 "Content-Type": "application/json",
                 "Accept": "text/event-stream" if stream else "application/json",
+                # Only what is decoded with a bound (see _decoding).
+                "Accept-Encoding": ACCEPT_ENCODING,
             }
             cached = [(name.encode(), value.encode()) for name, value in headers.items()]
             self._header_cache = {(raw, stream): cached}
@@ -344,7 +345,8 @@ class GatewayClient:
         client = self._sync_client()
         deadline = self.limits.start()
         try:
-            response = client.send(self._http_request(client, body, stream=False), stream=True)
+            with bounded_by(deadline):  # waiting for the headers ends by the deadline too
+                response = client.send(self._http_request(client, body, stream=False), stream=True)
             try:
                 content = read_capped(
                     response, self._body_cap(response), deadline, truncate=not response.is_success
@@ -370,7 +372,8 @@ class GatewayClient:
         client = self._sync_client()
         deadline = self.limits.start()
         try:
-            response = client.send(self._http_request(client, body, stream=True), stream=True)
+            with bounded_by(deadline):
+                response = client.send(self._http_request(client, body, stream=True), stream=True)
             if not response.is_success:
                 try:
                     content = read_capped(response, MAX_ERROR_BODY_BYTES, deadline, truncate=True)
@@ -407,29 +410,15 @@ class GatewayClient:
     def _sse_stream(self, body: bytes, include_usage: bool) -> Iterator[ChatCompletionChunk]:
         attempt = gated(self.limiter, functools.partial(self._open_stream, body))
         response, deadline = call_with_retries(attempt, self.max_retries)
-        decoder = ChunkDecoder(require_choices=True, max_event_size=self.limits.max_event_size)
-        delivered = 0
         try:
-            if not is_event_stream(response):
-                content = read_capped(response, self.limits.max_response_bytes, deadline)
-                completion = completion_from_response(response, content)
-                yield from metered(
-                    self.limiter, completion_to_chunks(completion, include_usage=include_usage)
-                )
-                return
-            text = Utf8Stream()
-            for piece in response.iter_bytes():
-                deadline.check()
-                for chunk in metered(self.limiter, decoder.feed(text.decode(piece))):
-                    delivered += 1
-                    yield chunk
-                if decoder.done:
+            reader = StreamReader(response, deadline, self.limits, include_usage=include_usage)
+            for raw in raw_pieces(response, deadline):
+                yield from metered(self.limiter, reader.feed(raw))
+                if reader.done:
                     break  # [DONE] ends the stream, whatever the connection does next
-            else:
-                decoder.feed(text.flush())
-            yield from metered(self.limiter, decoder.close())
+            yield from metered(self.limiter, reader.close())
         except httpx.TransportError as exc:
-            raise stream_broke(exc, deadline, delivered, decoder.request_id) from exc
+            raise reader.broke(exc) from exc
         finally:
             response.close()
 
@@ -523,30 +512,17 @@ class GatewayClient:
         async with await self._async_lease(stream=True) as client:
             attempt = agated(self.limiter, functools.partial(self._aopen_stream, client, body))
             response, deadline = await acall_with_retries(attempt, self.max_retries)
-            decoder = ChunkDecoder(require_choices=True, max_event_size=self.limits.max_event_size)
-            delivered = 0
             try:
-                if not is_event_stream(response):
-                    content = await aread_capped(response, self.limits.max_response_bytes, deadline)
-                    completion = completion_from_response(response, content)
-                    chunks = completion_to_chunks(completion, include_usage=include_usage)
-                    for chunk in metered(self.limiter, chunks):
+                reader = StreamReader(response, deadline, self.limits, include_usage=include_usage)
+                async for raw in araw_pieces(response):
+                    for chunk in metered(self.limiter, reader.feed(raw)):
                         yield chunk
-                    return
-                text = Utf8Stream()
-                async for piece in response.aiter_bytes():
-                    deadline.check()
-                    for chunk in metered(self.limiter, decoder.feed(text.decode(piece))):
-                        delivered += 1
-                        yield chunk
-                    if decoder.done:
+                    if reader.done:
                         break  # [DONE] ends the stream, whatever the connection does next
-                else:
-                    decoder.feed(text.flush())
-                for chunk in metered(self.limiter, decoder.close()):
+                for chunk in metered(self.limiter, reader.close()):
                     yield chunk
             except httpx.TransportError as exc:
-                raise stream_broke(exc, deadline, delivered, decoder.request_id) from exc
+                raise reader.broke(exc) from exc
             finally:
                 await response.aclose()
 

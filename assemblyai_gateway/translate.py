@@ -73,6 +73,7 @@ CLIENT_SETTINGS: frozenset[str] = frozenset(
         "attempt_deadline",
         "max_response_bytes",
         "max_event_size",
+        "max_stream_bytes",
     }
 )
 """Settings of the client itself: they configure how to send, never what is sent."""
