@@ -16,8 +16,9 @@ more than ``shard_size`` calls in flight has exactly one httpx client.
 from __future__ import annotations
 
 import asyncio
-import functools
+import os
 import ssl
+import threading
 from collections.abc import Callable
 
 import httpx
@@ -25,16 +26,47 @@ import httpx
 __all__ = ["ShardedAsyncPool", "shared_tls_context"]
 
 
-@functools.cache
+# What httpx's default context is built from: the CA file or directory it loads, and
+# the key log file the ssl module reads.
+_TLS_ENVIRONMENT = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE")
+_tls_lock = threading.Lock()
+_tls: tuple[tuple[object, ...], ssl.SSLContext] | None = None
+
+
+def _tls_inputs() -> tuple[object, ...]:
+    """The settings the context depends on, with the identity of the files they name."""
+    inputs: list[object] = []
+    for name in _TLS_ENVIRONMENT:
+        value = os.environ.get(name) or None
+        inputs.append(value)
+        if value is not None and name != "SSLKEYLOGFILE":
+            try:  # a CA file rewritten in place, or a directory gaining a certificate
+                stat = os.stat(value)
+                inputs.append((stat.st_ino, stat.st_size, stat.st_mtime_ns))
+            except OSError:
+                inputs.append(None)
+    return tuple(inputs)
+
+
 def shared_tls_context() -> ssl.SSLContext:
-    """httpx's default TLS context, built once per process and shared by every pool.
+    """httpx's default TLS context, shared by every pool until what it was built from changes.
 
     Loading the CA bundle takes 20-60 ms, which every new httpx client pays; a fresh
-    model used to pay it before its first call. ``SSL_CERT_FILE``/``SSL_CERT_DIR`` are
-    read when the first pool is built. An ``ssl.SSLContext`` is safe to share between
-    threads and event loops.
+    model used to pay it before its first call. ``SSL_CERT_FILE``, ``SSL_CERT_DIR`` (and
+    the files they name) and ``SSLKEYLOGFILE`` are read whenever a pool is built, and the
+    context is built again when one of them changed, so a model built after the change
+    uses it. An ``ssl.SSLContext`` is safe to share between threads and event loops.
     """
-    return httpx.create_ssl_context()
+    global _tls
+    inputs = _tls_inputs()
+    current = _tls
+    if current is None or current[0] != inputs:
+        with _tls_lock:
+            current = _tls
+            if current is None or current[0] != inputs:
+                current = (inputs, httpx.create_ssl_context())
+                _tls = current
+    return current[1]
 
 
 class ShardedAsyncPool:
