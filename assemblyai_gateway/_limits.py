@@ -12,6 +12,13 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .config import (
+    DEFAULT_MAX_EVENT_SIZE,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_STREAM_BYTES,
+    resolve_attempt_deadline,
+    resolve_size_limit,
+)
 from .errors import APITimeoutError
 
 if TYPE_CHECKING:
@@ -31,6 +38,33 @@ class AttemptLimits:
     max_response_bytes: int
     max_event_size: int
     max_stream_bytes: int
+
+    @classmethod
+    def resolve(
+        cls,
+        attempt_deadline: float | None,
+        *,
+        max_response_bytes: int | None,
+        max_event_size: int | None,
+        max_stream_bytes: int | None,
+    ) -> AttemptLimits:
+        """The limits from a client's settings, ``None`` meaning the default.
+
+        Raises:
+            ConfigurationError: naming a setting that is not a positive number.
+        """
+        return cls(
+            deadline_seconds=resolve_attempt_deadline(attempt_deadline),
+            max_response_bytes=resolve_size_limit(
+                "max_response_bytes", max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES
+            ),
+            max_event_size=resolve_size_limit(
+                "max_event_size", max_event_size, DEFAULT_MAX_EVENT_SIZE
+            ),
+            max_stream_bytes=resolve_size_limit(
+                "max_stream_bytes", max_stream_bytes, DEFAULT_MAX_STREAM_BYTES
+            ),
+        )
 
     def start(self) -> Deadline:
         """The deadline of an attempt starting now."""

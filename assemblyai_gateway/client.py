@@ -12,7 +12,6 @@ import contextlib
 import functools
 import logging
 import os
-import platform
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
@@ -21,8 +20,8 @@ from pydantic import SecretStr
 
 from ._aio import AsyncStream
 from ._deadline_io import bounded_by
-from ._decoding import ACCEPT_ENCODING
 from ._gating import agated, checked_limiter, gated, metered
+from ._headers import request_headers
 from ._http_answers import (
     cause_of,
     completion_from_response,
@@ -39,28 +38,21 @@ from ._request_checks import (
     request_body,
     validate_request,
 )
-from ._version import __version__
 from .accumulator import completion_to_chunks
 from .catalog import route_capabilities
 from .config import (
     API_KEY_ENV,
-    DEFAULT_MAX_EVENT_SIZE,
-    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
-    DEFAULT_MAX_STREAM_BYTES,
     Region,
     api_key_problem,
     is_eu_base_url,
-    resolve_attempt_deadline,
     resolve_base_url,
-    resolve_size_limit,
     resolve_timeout,
 )
 from .errors import (
     ConfigurationError,
     InvalidAPIKeyError,
     InvalidRequestError,
-    MissingAPIKeyError,
     status_error_from_response,
 )
 from .limiter import AdaptiveLimiter
@@ -72,10 +64,6 @@ __all__ = ["GatewayClient", "InvalidRequestError", "parse_completion"]
 
 logger = logging.getLogger("assemblyai_gateway")
 
-USER_AGENT = (
-    f"assemblyai-llm-gateway/{__version__} python/{platform.python_version()} "
-    f"httpx/{httpx.__version__}"
-)
 _USAGE_OPTIONS = StreamOptions(include_usage=True)
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)
 
@@ -166,19 +154,13 @@ class GatewayClient:
         self.max_retries = max_retries
         self.enforce_region = enforce_region
         self.limiter = checked_limiter(limiter)
-        self.attempt_deadline = resolve_attempt_deadline(attempt_deadline)
-        self.limits = AttemptLimits(
-            deadline_seconds=self.attempt_deadline,
-            max_response_bytes=resolve_size_limit(
-                "max_response_bytes", max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES
-            ),
-            max_event_size=resolve_size_limit(
-                "max_event_size", max_event_size, DEFAULT_MAX_EVENT_SIZE
-            ),
-            max_stream_bytes=resolve_size_limit(
-                "max_stream_bytes", max_stream_bytes, DEFAULT_MAX_STREAM_BYTES
-            ),
+        self.limits = AttemptLimits.resolve(
+            attempt_deadline,
+            max_response_bytes=max_response_bytes,
+            max_event_size=max_event_size,
+            max_stream_bytes=max_stream_bytes,
         )
+        self.attempt_deadline = self.limits.deadline_seconds
         self._default_headers = check_default_headers(default_headers or {})
         self._injected_client = http_client
         self._injected_async_client = http_async_client
@@ -219,32 +201,14 @@ class GatewayClient:
         return os.environ.get(API_KEY_ENV) or None
 
     def _header_items(self, *, stream: bool) -> list[tuple[bytes, bytes]]:
-        raw = self._resolved_key_or_none()
-        if raw is None:
-            raise MissingAPIKeyError(
-                f"no AssemblyAI API key: pass api_key=... or set {API_KEY_ENV}"
-            )
+        raw = self._resolved_key_or_none() or ""
         cached = self._header_cache.get((raw, stream))
         if cached is None:
-            key = raw.strip()
-            problem = api_key_problem(key)
-            if problem is not None:
-                del raw, key  # a traceback printed with its locals must not show the key
-                raise InvalidAPIKeyError(problem)
-            if not key:
-                raise MissingAPIKeyError(
-                    f"the AssemblyAI API key is blank: pass api_key=... or set {API_KEY_ENV}"
-                )
-            headers = {
-                **self._default_headers,
-                "Authorization": key,
-                "User-Agent": USER_AGENT,
-                "Content-Type": "application/json",
-                "Accept": "text/event-stream" if stream else "application/json",
-                # Only what is decoded with a bound (see _decoding).
-                "Accept-Encoding": ACCEPT_ENCODING,
-            }
-            cached = [(name.encode(), value.encode()) for name, value in headers.items()]
+            try:
+                cached = request_headers(raw, self._default_headers, stream=stream)
+            except ConfigurationError:
+                del raw  # a traceback printed with its locals must not show the key
+                raise
             self._header_cache = {(raw, stream): cached}
         return cached
 
