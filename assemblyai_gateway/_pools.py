@@ -132,8 +132,7 @@ class Pools:
             with self._lock:
                 client = self._client
                 if client is None or client.is_closed:
-                    # Every wait of a sync call ends by its attempt's deadline (see
-                    # _deadline_io); async calls run under asyncio.timeout instead.
+                    # Every wait of a call ends by its attempt's deadline (_deadline_io).
                     client = bound_by_deadlines(
                         httpx.Client(
                             timeout=self._timeout, limits=self._limits, verify=shared_tls_context()
@@ -157,7 +156,9 @@ class Pools:
         # As many connections as the sync pool, in shards of 5: httpcore's bookkeeping
         # grows with the square of one pool's size (see _pool).
         pool = ShardedAsyncPool(
-            lambda limits, tls: httpx.AsyncClient(timeout=timeout, limits=limits, verify=tls),
+            lambda limits, tls: bound_by_deadlines(
+                httpx.AsyncClient(timeout=timeout, limits=limits, verify=tls)
+            ),
             max_shards=max(1, (self._limits.max_connections or 100) // _SHARD_CONNECTIONS),
             shard_size=_SHARD_CONNECTIONS,
             keepalive_expiry=self._limits.keepalive_expiry or 30.0,

@@ -149,27 +149,34 @@ def raw_pieces(response: httpx.Response, deadline: Deadline) -> Iterator[bytes]:
         yield piece
 
 
-class _Prefetched:
-    """The body httpx has already read, as an async iterator of one piece."""
+class _AsyncRawPieces:
+    """Async :func:`raw_pieces` (a class: no async generator for asyncio to finalise)."""
 
-    def __init__(self, content: bytes) -> None:
-        self._content: bytes | None = content
+    def __init__(self, response: httpx.Response, deadline: Deadline) -> None:
+        self._deadline = deadline
+        self._content: bytes | None = None
+        self._raw: AsyncIterator[bytes] | None = None
+        if response.is_stream_consumed:
+            self._content = response.content
+        else:
+            self._raw = response.aiter_raw()
 
-    def __aiter__(self) -> _Prefetched:
+    def __aiter__(self) -> _AsyncRawPieces:
         return self
 
     async def __anext__(self) -> bytes:
-        content, self._content = self._content, None
-        if content is None:
-            raise StopAsyncIteration
-        return content
+        if self._raw is None:
+            content, self._content = self._content, None
+            if content is None:
+                raise StopAsyncIteration
+            return content
+        with bounded_by(self._deadline):
+            return await anext(self._raw)
 
 
-def araw_pieces(response: httpx.Response) -> AsyncIterator[bytes]:
-    """Async :func:`raw_pieces` (the call runs under ``asyncio.timeout`` instead)."""
-    if response.is_stream_consumed:
-        return _Prefetched(response.content)
-    return response.aiter_raw()
+def araw_pieces(response: httpx.Response, deadline: Deadline) -> AsyncIterator[bytes]:
+    """Async :func:`raw_pieces`."""
+    return _AsyncRawPieces(response, deadline)
 
 
 def read_capped(
@@ -207,7 +214,7 @@ async def aread_capped(
     """Async :func:`read_capped`."""
     reader = BodyReader(response, deadline, limit, truncate=truncate)
     body = bytearray()
-    async for raw in araw_pieces(response):
+    async for raw in araw_pieces(response, deadline):
         for piece in reader.pieces(raw):
             body += piece
         if reader.full:

@@ -478,7 +478,7 @@ class GatewayClient:
             response, deadline = await acall_with_retries(attempt, self.max_retries)
             try:
                 reader = StreamReader(response, deadline, self.limits, include_usage=include_usage)
-                async for raw in araw_pieces(response):
+                async for raw in araw_pieces(response, deadline):
                     for chunk in metered(self.limiter, reader.feed(raw)):
                         yield chunk
                     if reader.done:

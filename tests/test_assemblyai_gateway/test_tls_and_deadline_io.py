@@ -10,7 +10,12 @@ import httpcore
 import httpx
 import pytest
 
-from assemblyai_gateway._deadline_io import DeadlineBackend, bound_by_deadlines, bounded_by
+from assemblyai_gateway._deadline_io import (
+    AsyncDeadlineBackend,
+    DeadlineBackend,
+    bound_by_deadlines,
+    bounded_by,
+)
 from assemblyai_gateway._limits import Deadline
 from assemblyai_gateway._pool import shared_tls_context
 from assemblyai_gateway._pools import Pools
@@ -150,3 +155,46 @@ def test_bounding_a_client_twice_wraps_its_backend_once() -> None:
         backend = client._transport._pool._network_backend  # type: ignore[attr-defined]
         assert isinstance(backend, DeadlineBackend)
         assert not isinstance(backend._backend, DeadlineBackend)
+
+
+class _SilentAsyncStream(httpcore.AsyncNetworkStream):
+    """Async :class:`_SilentStream`."""
+
+    def __init__(self) -> None:
+        self.timeouts: list[float | None] = []
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
+        self.timeouts.append(timeout)
+        raise httpcore.ReadTimeout("silence")
+
+    async def aclose(self) -> None:
+        pass
+
+
+class _AsyncBackend(httpcore.AsyncNetworkBackend):
+    def __init__(self) -> None:
+        self.stream = _SilentAsyncStream()
+
+    async def connect_tcp(self, *args: object, **kwargs: object) -> httpcore.AsyncNetworkStream:
+        return self.stream
+
+
+async def test_every_async_read_ends_by_the_deadline_of_the_attempt_in_progress() -> None:
+    inner = _AsyncBackend()
+    stream = await AsyncDeadlineBackend(inner).connect_tcp("127.0.0.1", 1, timeout=60.0)
+    deadline = Deadline(30.0)
+
+    with bounded_by(deadline), pytest.raises(httpcore.ReadTimeout):
+        await stream.read(10, timeout=60.0)
+
+    assert 0 < (inner.stream.timeouts[0] or 0) <= 30.0
+    assert deadline.passed()
+
+
+async def test_the_async_shards_connect_through_the_deadline() -> None:
+    pools = Pools(httpx.Timeout(5.0), httpx.Limits(max_connections=10))
+    pool = await pools.async_pool()
+    async with pool.slot() as client:
+        backend = client._transport._pool._network_backend  # type: ignore[attr-defined]
+    assert isinstance(backend, AsyncDeadlineBackend)
+    await pools.aclose()
