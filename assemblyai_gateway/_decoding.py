@@ -26,7 +26,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
-__all__ = ["ACCEPT_ENCODING", "BodyDecoder", "UndecodableBodyError"]
+__all__ = ["ACCEPT_ENCODING", "BROTLI", "ZSTANDARD", "BodyDecoder", "UndecodableBodyError"]
 
 _PIECE = 64 * 1024
 # A zstd block (3-byte header + 1 byte of RLE) regenerates at most 128 KiB: 32 bytes of
@@ -46,10 +46,12 @@ def _optional_module(*names: str) -> Any:
     return None
 
 
-_zstandard = _optional_module("zstandard")
-_brotli = _optional_module("brotli", "brotlicffi")
-if _brotli is not None and not hasattr(_brotli.Decompressor, "can_accept_more_data"):
-    _brotli = None  # before 1.2 its decoder cannot bound its output
+ZSTANDARD: Any = _optional_module("zstandard")
+"""The ``zstandard`` module, or ``None`` when it is not installed."""
+BROTLI: Any = _optional_module("brotli", "brotlicffi")
+"""``brotli`` or ``brotlicffi`` when one of 1.2 or newer is installed, else ``None``."""
+if BROTLI is not None and not hasattr(BROTLI.Decompressor, "can_accept_more_data"):
+    BROTLI = None  # before 1.2 its decoder cannot bound its output
 
 
 class UndecodableBodyError(Exception):
@@ -98,7 +100,7 @@ class _ZlibDecoder:
 
 class _ZstdDecoder:
     def __init__(self) -> None:
-        self._context = _zstandard.ZstdDecompressor(max_window_size=_ZSTD_MAX_WINDOW)
+        self._context = ZSTANDARD.ZstdDecompressor(max_window_size=_ZSTD_MAX_WINDOW)
         self._frame = self._context.decompressobj()
 
     def decode(self, data: bytes) -> Iterator[bytes]:
@@ -120,7 +122,7 @@ class _ZstdDecoder:
 
 class _BrotliDecoder:
     def __init__(self) -> None:
-        self._decoder = _brotli.Decompressor()
+        self._decoder = BROTLI.Decompressor()
 
     def decode(self, data: bytes) -> Iterator[bytes]:
         out = self._decoder.process(data, output_buffer_limit=_PIECE)
@@ -144,9 +146,9 @@ def _decoder_for(encoding: str) -> _Decoder:
         return _ZlibDecoder(zlib.MAX_WBITS | 16)
     if encoding == "deflate":
         return _ZlibDecoder(None)
-    if encoding == "zstd" and _zstandard is not None:
+    if encoding == "zstd" and ZSTANDARD is not None:
         return _ZstdDecoder()
-    if encoding == "br" and _brotli is not None:
+    if encoding == "br" and BROTLI is not None:
         return _BrotliDecoder()
     raise UndecodableBodyError(
         f"the gateway answered with Content-Encoding {encoding!r}, which this client "
@@ -156,9 +158,9 @@ def _decoder_for(encoding: str) -> _Decoder:
 
 def _supported() -> str:
     names = ["gzip", "deflate"]
-    if _zstandard is not None:
+    if ZSTANDARD is not None:
         names.append("zstd")
-    if _brotli is not None:
+    if BROTLI is not None:
         names.append("br")
     return ", ".join(names)
 

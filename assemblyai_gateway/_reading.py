@@ -88,6 +88,7 @@ class BodyReader:
         self._truncate = truncate
         self.received = 0
         self.full = False
+        self._kept = bytearray()
         encodings = (
             []
             if response.is_stream_consumed
@@ -115,7 +116,20 @@ class BodyReader:
 
     def tail(self) -> Iterator[bytes]:
         """What the decoder still holds once the raw bytes have ended."""
-        yield from self._counted(self._decoder.flush())
+        if not self.full:
+            yield from self._counted(self._decoder.flush())
+
+    def collect(self, raw: bytes) -> bool:
+        """Keep the decoded pieces of ``raw``; whether the body is full (cut at its cap)."""
+        for piece in self.pieces(raw):
+            self._kept += piece
+        return self.full
+
+    def collected(self) -> bytes:
+        """Everything kept, with what the decoder still held."""
+        for piece in self.tail():
+            self._kept += piece
+        return bytes(self._kept)
 
     def _counted(self, pieces: Iterator[bytes]) -> Iterator[bytes]:
         try:
@@ -197,15 +211,10 @@ def read_capped(
         APITimeoutError: the deadline passed while reading.
     """
     reader = BodyReader(response, deadline, limit, truncate=truncate)
-    body = bytearray()
     for raw in raw_pieces(response, deadline):
-        for piece in reader.pieces(raw):
-            body += piece
-        if reader.full:
-            return bytes(body)
-    for piece in reader.tail():
-        body += piece
-    return bytes(body)
+        if reader.collect(raw):
+            break
+    return reader.collected()
 
 
 async def aread_capped(
@@ -213,15 +222,10 @@ async def aread_capped(
 ) -> bytes:
     """Async :func:`read_capped`."""
     reader = BodyReader(response, deadline, limit, truncate=truncate)
-    body = bytearray()
     async for raw in araw_pieces(response, deadline):
-        for piece in reader.pieces(raw):
-            body += piece
-        if reader.full:
-            return bytes(body)
-    for piece in reader.tail():
-        body += piece
-    return bytes(body)
+        if reader.collect(raw):
+            break
+    return reader.collected()
 
 
 class StreamReader:
@@ -252,7 +256,6 @@ class StreamReader:
             if self._events
             else BodyReader(response, deadline, limits.max_response_bytes)
         )
-        self._plain = bytearray()
         self._text = Utf8Stream()
         self._decoder = ChunkDecoder(require_choices=True, max_event_size=limits.max_event_size)
         self.delivered = 0
@@ -265,8 +268,7 @@ class StreamReader:
     def feed(self, raw: bytes) -> Iterator[ChatCompletionChunk]:
         """The chunks completed by ``raw``, decoded a bounded piece at a time."""
         if not self._events:
-            for piece in self._body.pieces(raw):
-                self._plain += piece
+            self._body.collect(raw)
             return
         for piece in self._body.pieces(raw):
             for chunk in self._decoder.feed(self._text.decode(piece)):
@@ -284,9 +286,7 @@ class StreamReader:
             ResponseValidationError: no chunk carried a choice.
         """
         if not self._events:
-            for piece in self._body.tail():
-                self._plain += piece
-            completion = completion_from_response(self._response, bytes(self._plain))
+            completion = completion_from_response(self._response, self._body.collected())
             yield from completion_to_chunks(completion, include_usage=self._include_usage)
             return
         if not self._decoder.done:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import gc
 import gzip
-import importlib
 import json
 import tracemalloc
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from assemblyai_gateway.client import GatewayClient
 from assemblyai_gateway.testing import chunk_body, completion_body, error_body
 from tests.conftest import CollectStream, Complete
 from tests.support.certificates import certificates
+from tests.support.compression import CODECS, ENCODINGS, NO_ZSTD, brotli, zstandard
 from tests.support.hostile import Handler, Hostile, Peer, sse_event
 
 GPT_REQUEST = {"model": "gpt-5", "messages": [{"role": "user", "content": "hi"}]}
@@ -44,46 +43,6 @@ CLAUDE_REQUEST = {
 MiB = 1024 * 1024
 CAP = MiB
 BOMB = 64 * MiB  # what one bomb inflates to: far beyond every cap here
-
-
-def _module(*names: str) -> Any:
-    for name in names:
-        try:
-            return importlib.import_module(name)
-        except ImportError:
-            continue
-    return None
-
-
-zstandard = _module("zstandard")
-brotli = _module("brotli", "brotlicffi")
-if brotli is not None and not hasattr(brotli.Decompressor, "can_accept_more_data"):
-    brotli = None  # before 1.2 it cannot bound its output; the client neither asks nor decodes
-
-_NO_ZSTD = "zstandard is not installed: the client neither asks for zstd nor decodes it"
-_NO_BROTLI = "brotli >= 1.2 is not installed: the client neither asks for br nor decodes it"
-
-
-def _deflate_raw(data: bytes) -> bytes:
-    squeezer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
-    return squeezer.compress(data) + squeezer.flush()
-
-
-# (Content-Encoding, compress): deflate is sent both zlib-wrapped (the RFC) and raw.
-CODECS: dict[str, tuple[str, Callable[[bytes], bytes]]] = {
-    "gzip": ("gzip", gzip.compress),
-    "deflate": ("deflate", zlib.compress),
-    "deflate-raw": ("deflate", _deflate_raw),
-    "zstd": ("zstd", lambda data: zstandard.ZstdCompressor().compress(data)),
-    "br": ("br", lambda data: brotli.compress(data)),
-}
-ENCODINGS = [
-    "gzip",
-    "deflate",
-    "deflate-raw",
-    pytest.param("zstd", marks=pytest.mark.skipif(zstandard is None, reason=_NO_ZSTD)),
-    pytest.param("br", marks=pytest.mark.skipif(brotli is None, reason=_NO_BROTLI)),
-]
 
 
 _bombs: dict[tuple[str, bytes], bytes] = {}
@@ -281,7 +240,7 @@ async def test_a_body_that_does_not_decompress_is_a_typed_error(
     assert failing.requests == 2  # still the retried status error it is
 
 
-@pytest.mark.skipif(zstandard is None, reason=_NO_ZSTD)
+@pytest.mark.skipif(zstandard is None, reason=NO_ZSTD)
 async def test_a_zstd_frame_asking_for_a_window_beyond_8_mib_is_refused(
     hostile: Hostile, complete: Complete
 ) -> None:
