@@ -27,7 +27,8 @@ USER_AGENT = (
 def request_headers(
     raw_key: str, default_headers: Mapping[str, str], *, stream: bool
 ) -> list[tuple[bytes, bytes]]:
-    """The request's headers as raw pairs: ``default_headers``, then ours (ours win).
+    """The request's headers as raw pairs: ``default_headers``, then ours (ours win,
+    whatever the case of the name).
 
     Args:
         raw_key: The key as given (surrounding whitespace is stripped), or ``""``.
@@ -53,8 +54,7 @@ def request_headers(
         raise MissingAPIKeyError(
             f"the AssemblyAI API key is blank: pass api_key=... or set {API_KEY_ENV}"
         )
-    headers = {
-        **default_headers,
+    ours = {
         "Authorization": key,
         "User-Agent": USER_AGENT,
         "Content-Type": "application/json",
@@ -62,4 +62,7 @@ def request_headers(
         # Only what is decoded with a bound (see _decoding).
         "Accept-Encoding": ACCEPT_ENCODING,
     }
+    taken = {name.lower() for name in ours}
+    headers = {name: value for name, value in default_headers.items() if name.lower() not in taken}
+    headers.update(ours)
     return [(name.encode(), value.encode()) for name, value in headers.items()]

@@ -193,10 +193,14 @@ async def test_the_client_asks_only_for_encodings_it_decodes_with_a_bound(
     server = hostile.serve(lambda peer: peer.send_json(200, completion_body("fine")))
     await complete(hostile.client(server), CLAUDE_REQUEST)
 
+    assert _accept_encoding(server.heads[0]) == _bounded_encodings()
+
+
+def _bounded_encodings() -> set[str]:
     expected = {"gzip", "deflate"}
     expected |= {"zstd"} if zstandard is not None else set()
     expected |= {"br"} if brotli is not None else set()
-    assert _accept_encoding(server.heads[0]) == expected
+    return expected
 
 
 @pytest.mark.parametrize(
@@ -452,3 +456,26 @@ async def test_tls_settings_changed_after_the_first_call_reach_new_clients(
     monkeypatch.delenv("SSL_CERT_FILE")
     with pytest.raises(APIConnectionError):
         await complete(hostile.client(server), CLAUDE_REQUEST)
+
+
+async def test_accept_encoding_is_ours_whatever_the_caller_set(
+    hostile: Hostile, complete: Complete
+) -> None:
+    import httpx
+
+    server = hostile.serve(lambda peer: peer.send_json(200, completion_body("fine")))
+    theirs = {"Accept-Encoding": "br, compress"}
+    with httpx.Client(headers=theirs) as injected:
+        async with httpx.AsyncClient(headers=theirs) as ainjected:
+            client = hostile.client(
+                server,
+                default_headers={"accept-encoding": "br", "X-Team": "a"},
+                http_client=injected,
+                http_async_client=ainjected,
+            )
+            await complete(client, CLAUDE_REQUEST)
+
+    head = server.heads[0].decode("latin-1").lower()
+    assert head.count("accept-encoding:") == 1
+    assert _accept_encoding(server.heads[0]) == _bounded_encodings()
+    assert "x-team: a" in head
