@@ -26,26 +26,28 @@ import httpx
 __all__ = ["ShardedAsyncPool", "shared_tls_context"]
 
 
-# What httpx's default context is built from: the CA file or directory it loads, and
-# the key log file the ssl module reads.
+# What httpx's default context is built from: the CA file or directory the environment
+# names (else certifi's bundle, fixed for the life of the process), and the key log file
+# the ssl module reads.
 _TLS_ENVIRONMENT = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE")
 _tls_lock = threading.Lock()
 _tls: tuple[tuple[object, ...], ssl.SSLContext] | None = None
 
 
+def _identity(path: str) -> object:
+    """What changes when a CA file is rewritten in place, or a directory gains a file."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
 def _tls_inputs() -> tuple[object, ...]:
     """The settings the context depends on, with the identity of the files they name."""
-    inputs: list[object] = []
-    for name in _TLS_ENVIRONMENT:
-        value = os.environ.get(name) or None
-        inputs.append(value)
-        if value is not None and name != "SSLKEYLOGFILE":
-            try:  # a CA file rewritten in place, or a directory gaining a certificate
-                stat = os.stat(value)
-                inputs.append((stat.st_ino, stat.st_size, stat.st_mtime_ns))
-            except OSError:
-                inputs.append(None)
-    return tuple(inputs)
+    values = tuple(os.environ.get(name) or None for name in _TLS_ENVIRONMENT)
+    ca_paths = [path for path in values[:2] if path is not None]
+    return (*values, *(_identity(path) for path in ca_paths))
 
 
 def shared_tls_context() -> ssl.SSLContext:
