@@ -61,15 +61,17 @@ def test_a_new_sync_pool_uses_the_current_tls_settings(
     clean_tls_environment: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     before = Pools(httpx.Timeout(5.0), httpx.Limits(max_connections=2))
-    before.sync_client()
+    old_tls = before.sync_client()._transport._pool._ssl_context  # type: ignore[attr-defined]
     bundle = tmp_path / "bundle.pem"
-    shutil.copy(certifi.where(), bundle)
+    first_certificate = Path(certifi.where()).read_text().split("-----END CERTIFICATE-----")[0]
+    bundle.write_text(first_certificate + "-----END CERTIFICATE-----\n")
     clean_tls_environment.setenv("SSL_CERT_FILE", str(bundle))
 
     after = Pools(httpx.Timeout(5.0), httpx.Limits(max_connections=2))
-    client = after.sync_client()
+    new_tls = after.sync_client()._transport._pool._ssl_context  # type: ignore[attr-defined]
 
-    assert client._transport._pool._ssl_context is shared_tls_context()  # type: ignore[attr-defined]
+    assert new_tls is not old_tls
+    assert new_tls.cert_store_stats()["x509_ca"] == 1  # built from the new file
     before.close()
     after.close()
 
