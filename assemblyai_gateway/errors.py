@@ -250,7 +250,8 @@ class ResponseTooLargeError(APIError):
     """A response body or a stream event exceeded its size cap (never retried).
 
     Attributes:
-        limit: The cap that was exceeded (``max_response_bytes`` or ``max_event_size``).
+        limit: The cap that was exceeded (``max_response_bytes``, ``max_stream_bytes``
+            or ``max_event_size``).
     """
 
     def __init__(self, message: str, *, limit: int, request_id: str | None = None) -> None:

@@ -80,8 +80,9 @@ class ChatAssemblyAIGateway(GatewayClientOwner, CallParams, ApproximateTokenCoun
         max_retries: Retries of 408/409/429/5xx and connection errors (default 2).
         enforce_region: With ``region="eu"``, refuse models the catalog marks US-only
             before sending (default True); set False for a model newer than the catalog.
-        attempt_deadline, max_response_bytes, max_event_size: Limits of one attempt
-            (default 900 s, 32 MiB, 8 Mi characters); see the reliability docs.
+        attempt_deadline, max_response_bytes, max_event_size, max_stream_bytes: Limits
+            of one attempt (default 900 s, 32 MiB, 8 Mi characters, 128 MiB); see the
+            reliability docs.
         stop: Stop sequences (alias ``stop_sequences``), enforced client-side, see below.
         streaming: Make ``invoke`` use the streaming path (default ``False``).
         stream_usage: Report token usage when streaming (default ``True``).
@@ -227,6 +228,9 @@ class ChatAssemblyAIGateway(GatewayClientOwner, CallParams, ApproximateTokenCoun
 
     max_event_size: int | None = None
     """Cap on one streamed event, in characters; ``None`` means 8 Mi."""
+
+    max_stream_bytes: int | None = None
+    """Cap on a decompressed stream in all, keep-alives included; ``None`` means 128 MiB."""
 
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences, enforced client-side (never sent)."""

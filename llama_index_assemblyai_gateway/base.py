@@ -109,6 +109,7 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
         attempt_deadline: Seconds one attempt may take in all (default 900).
         max_response_bytes: Cap on a decompressed response body (default 32 MiB).
         max_event_size: Cap on one streamed event, in characters (default 8 Mi).
+        max_stream_bytes: Cap on a decompressed stream in all (default 128 MiB).
         fallbacks: Models the gateway tries when the first fails: ``[{"model": ...}]``
             (any request field may be overridden per fallback) or just model ids.
         fallback_config: ``{"retry": bool, "depth": 0-2}``.
@@ -175,6 +176,9 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
     )
     max_event_size: int | None = Field(
         default=None, gt=0, description="Cap on one streamed event in characters (default 8 Mi)."
+    )
+    max_stream_bytes: int | None = Field(
+        default=None, gt=0, description="Cap on a decompressed stream in all (default 128 MiB)."
     )
     fallbacks: FallbackList[dict[str, Any]] | None = Field(
         default=None, description="Fallback models, each {'model': ..., <overrides>}."

@@ -20,6 +20,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from .._version import __version__
+from ._printable import printable_field
 
 if TYPE_CHECKING:
     from ._state import RecordedRequest
@@ -109,7 +110,11 @@ def _export_key_line(key: str) -> str:
 
 
 def request_line(record: RecordedRequest) -> str:
-    """One log line for a request: time, method, path, status, model and how it went.
+    r"""One log line for a request: time, method, path, status, model and how it went.
+
+    Every value the request sent is escaped (control characters as ``\n``, ``\x1b``, a
+    value holding spaces in quotes), so a model name cannot forge a log line or send
+    escape sequences to the terminal.
 
     Examples:
         >>> from assemblyai_gateway.emulator import RecordedRequest
@@ -119,20 +124,31 @@ def request_line(record: RecordedRequest) -> str:
         ... )
         >>> request_line(record)[9:]
         'POST /v1/chat/completions 200 model=gpt-4.1 stream'
+        >>> forged = RecordedRequest(
+        ...     "POST", "/v1/chat/completions", {}, {"model": "x\n12:00:00 GET / 200\x1b[2J"},
+        ...     401, None, False, False,
+        ... )
+        >>> request_line(forged)[9:]
+        'POST /v1/chat/completions 401 model="x\\n12:00:00 GET / 200\\x1b[2J" (no key)'
     """
     status = "dropped" if record.status is None else str(record.status)
-    parts = [time.strftime("%H:%M:%S"), record.method, record.path, status]
+    parts = [
+        time.strftime("%H:%M:%S"),
+        printable_field(record.method),
+        printable_field(record.path),
+        status,
+    ]
     body = record.json or {}
     if isinstance(body.get("model"), str):
-        parts.append(f"model={body['model']}")
+        parts.append(f"model={printable_field(body['model'])}")
     fallbacks = body.get("fallbacks")
     if isinstance(fallbacks, list) and fallbacks:
         names = [f.get("model") for f in fallbacks if isinstance(f, dict)]
-        parts.append("fallbacks=" + ",".join(str(name) for name in names))
+        parts.append("fallbacks=" + printable_field(",".join(str(name) for name in names)))
     if body.get("stream") is True:
         parts.append("stream")
     if record.fault is not None:
-        parts.append(f"fault={record.fault.kind}")
+        parts.append(f"fault={printable_field(record.fault.kind)}")
     if record.auth_present and not record.auth_valid:
         parts.append("(wrong key)")
     elif not record.auth_present:

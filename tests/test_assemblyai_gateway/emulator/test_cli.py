@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -189,3 +191,62 @@ def test_cli_help_lists_the_options_with_their_defaults(
 def test_key_hint_shows_the_public_default_key_but_masks_others() -> None:
     assert _key_hint(DEFAULT_KEY) == DEFAULT_KEY
     assert "my-private-key" not in _key_hint("my-private-key")
+
+
+FORGERY = "gpt-4.1\n12:00:00 POST /v1/chat/completions 200 model=forged\x1b[2J\x1b]0;owned\x07"
+
+
+def _raw_request(base_url: str, request_line: bytes, body: bytes) -> None:
+    """One request written byte for byte (httpx would escape the path)."""
+    host, port = httpx.URL(base_url).host, httpx.URL(base_url).port
+    assert port is not None
+    with socket.create_connection((host, port), timeout=STARTUP_TIMEOUT) as conn:
+        conn.sendall(
+            request_line
+            + b"\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            + b"X-Note: \x1b[31mred\r\nContent-Length: %d\r\n\r\n" % len(body)
+            + body
+        )
+        while conn.recv(65536):
+            pass
+
+
+def test_cli_escapes_what_an_unauthenticated_request_sends_before_logging_it(cli: Cli) -> None:
+    _, lines = cli
+    base_url = base_url_of("".join(read_until(lines, "Ctrl-C")))
+    body = {"model": FORGERY, "fallbacks": [{"model": "b\x1b[5m\u202e"}], "prompt": "hi"}
+    _raw_request(base_url, b"POST /v1/chat/completions HTTP/1.1", json.dumps(body).encode())
+    _raw_request(base_url, b"POST /v1/\x1b[2Jchat\x07completions HTTP/1.1", b"{}")
+    _raw_request(base_url, b"P\x1bOST /v1/chat/completions HTTP/1.1", b"{}")
+    _raw_request(base_url, b"POST /v1/chat/completions HTTP/1.1", b'{"model": "the-last-one"}')
+
+    logged = read_until(lines, "the-last-one")[-4:]
+
+    assert len(logged) == 4  # one line per request, none forged
+    for line in logged:
+        assert line.endswith("\n")
+        assert line[:-1].isprintable(), line
+    assert 'model="gpt-4.1\\n12:00:00 POST /v1/chat/completions 200 model=forged' in logged[0]
+    assert "\\x1b[2J" in logged[0]
+    assert "fallbacks=b\\x1b[5m\\u202e" in logged[0]
+    assert "/v1/\\x1b[2Jchat\\x07completions" in logged[1]
+    assert "P\\x1bOST" in logged[2]
+
+
+def test_an_emulator_error_is_reported_on_escaped_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with GatewayEmulator() as emulator:
+        server = emulator._server
+        assert server is not None
+        try:
+            raise ValueError(f"bad model {FORGERY}")
+        except ValueError:
+            server.handle_error(None, ("127.0.0.1", 4242))
+    report = capsys.readouterr().err
+
+    assert "Traceback (most recent call last):" in report
+    assert "ValueError: bad model gpt-4.1\\n12:00:00" in report
+    assert "\x1b" not in report
+    assert all(line.isprintable() for line in report.splitlines())
+    assert not any(line.startswith("12:00:00") for line in report.splitlines())
