@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigurationError
 from ..limiter import AdaptiveLimiter
 from ._job import BulkJob
+from ._learned import LearnedRateFile
 from ._progress import Progress
 from ._records import BulkItem, ResultsFile, failure_record, load_items, success_record
 from ._summary import BulkSummary
@@ -107,6 +108,8 @@ class BulkRunner:
         pending = [item for item in loaded if item.id not in done]
         self.summary = BulkSummary(results.path, total=len(loaded), skipped=len(done))
         results.open()
+        self._learned = LearnedRateFile(results.path, self.limiter)
+        self._learned.restore()  # a rerun starts from the rate the last run learned
         return pending, results
 
     def _record(self, item: BulkItem, completion: ChatCompletion | BaseException) -> dict[str, Any]:
@@ -122,9 +125,11 @@ class BulkRunner:
         if results.write(record):
             self.summary.add(record)
             progress.advance()
+        self._learned.tick()
 
     def _close(self, results: ResultsFile, progress: Progress, started: float) -> BulkSummary:
         results.close()
+        self._learned.save()
         progress.close()
         assert self.summary is not None
         self.summary.elapsed = time.perf_counter() - started
