@@ -28,7 +28,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import bench_bulk, bench_concurrency, bench_import, bench_overhead, bench_streaming
+from . import (
+    bench_bulk,
+    bench_concurrency,
+    bench_import,
+    bench_limiter,
+    bench_overhead,
+    bench_streaming,
+)
 from ._common import BenchConfig, BenchResult, Measurement, Target, resolve
 
 __all__ = [
@@ -56,6 +63,7 @@ BENCHES: dict[str, Callable[[BenchConfig], BenchResult]] = {
     "import": bench_import.run,
     "concurrency": bench_concurrency.run,
     "bulk": bench_bulk.run,
+    "limiter": bench_limiter.run,
 }
 _TITLES = {
     "overhead": "Per-call overhead (in-memory transport)",
@@ -63,6 +71,7 @@ _TITLES = {
     "import": "Import time (fresh interpreter)",
     "concurrency": "Concurrency: 1,000 calls at once, each client in its own process",
     "bulk": "Bulk jobs against a rate-limited emulator",
+    "limiter": "The adaptive limiter: a storm of 429s, and a bulk run interrupted and resumed",
 }
 _PACKAGES = [
     "assemblyai-llm-gateway",
@@ -396,7 +405,10 @@ def save_plot(results: Sequence[BenchResult], path: Path) -> None:
     for ax, result in zip(axes_list, shown, strict=True):
         rows = result.measurements
         labels = [m.label if len(m.label) <= 44 else m.label[:41] + "..." for m in rows]
-        values = [m.value or 0.0 for m in rows]
+        # A log scale has no zero: a zero or missing value sits at a tenth of the least.
+        positive = [m.value for m in rows if m.value is not None and m.value > 0]
+        least = min(positive) / 10 if positive else 1.0
+        values = [m.value if m.value is not None and m.value > 0 else least for m in rows]
         colors = ["tab:orange" if m.name.startswith("ours") else "tab:blue" for m in rows]
         ax.barh(range(len(rows)), values, color=colors)
         ax.set_yticks(range(len(rows)), labels, fontsize=7)
@@ -407,7 +419,7 @@ def save_plot(results: Sequence[BenchResult], path: Path) -> None:
         ax.tick_params(axis="x", labelsize=7)
         for i, m in enumerate(rows):
             text = "n/a" if m.value is None else f"{_fmt(m.value)} {m.unit}"
-            ax.text(m.value or 1e-3, i, f" {text}", va="center", fontsize=7)
+            ax.text(values[i], i, f" {text}", va="center", fontsize=7)
     fig.suptitle("lower is better; orange = ours", fontsize=9)
     fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.98))
     fig.savefig(path, dpi=100)
