@@ -21,8 +21,8 @@ guessed. This one listens to the gateway instead:
   limiter, up to ``max_pause``; after the pause, sends resume at the paced rate.
 * **Tokens per minute** (optional): a budget charged from each response's real usage;
   sends wait while it is spent. One reply charges at most a minute's budget (and at
-  most :data:`~assemblyai_gateway._limiter_control.MAX_TOKENS_PER_REPLY`), and the
-  debt is capped so the wait never exceeds ``max_pause``.
+  most 10 million tokens), and the debt is capped so the wait never exceeds
+  ``max_pause``.
 
 One object is shared by passing it to many clients or models (``limiter=``); it is
 safe across threads and event loops, for sync and async callers alike, and pickles to
