@@ -20,6 +20,7 @@ from ..errors import ConfigurationError
 from ..limiter import AdaptiveLimiter
 from ._items import BulkItem, Items, ItemSource
 from ._job import BulkJob
+from ._learned import LearnedRateFile
 from ._progress import Progress
 from ._records import ResultsFile, failure_record, success_record
 from ._summary import BulkSummary
@@ -120,6 +121,8 @@ class BulkRunner:
         done = {item_id for item_id, ok in finished.items() if ok or not self.retry_failed}
         del finished
         self._source = source
+        self._learned = LearnedRateFile(results.path if results.regular else None, self.limiter)
+        self._learned.restore()  # a rerun starts from the rate the last run learned
         self.summary = BulkSummary(results.path, total=source.count, skipped=len(done))
         return (item for item in source if item.id not in done), results
 
@@ -136,11 +139,13 @@ class BulkRunner:
         if results.write(record):
             self.summary.add(record)
             progress.advance()
+        self._learned.tick()
 
     def _close(self, results: ResultsFile, progress: Progress, started: float) -> BulkSummary:
         results.close()
         if self._source is not None:
             self._source.close()
+        self._learned.save()
         progress.close()
         assert self.summary is not None
         self.summary.elapsed = time.perf_counter() - started

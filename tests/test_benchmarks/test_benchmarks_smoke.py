@@ -78,6 +78,7 @@ EXPECTED_ROWS = {
         "core",
     },
     "bulk": {"ours", "langchain_batch", "langchain_rate_limiter", "server_allowed"},
+    "limiter": {"storm_allowed", "storm_before", "storm_after", "storm_recovery", "resumed_run"},
 }
 # Rows that measure only third-party code and our core: they must always have a number.
 ALWAYS_MEASURED = {
@@ -96,6 +97,7 @@ ALWAYS_MEASURED = {
     "import": {"core", "langchain_core_bare", "langchain_core", "llama_index_core"},
     "concurrency": {"chatopenai", "openailike", "raw_httpx", "core"},
     "bulk": {"ours", "langchain_batch", "langchain_rate_limiter", "server_allowed"},
+    "limiter": set(),  # only ours
 }
 
 
