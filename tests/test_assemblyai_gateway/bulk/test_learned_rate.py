@@ -119,16 +119,21 @@ def test_a_limiter_already_throttled_keeps_what_it_learned(tmp_path: Path) -> No
     assert limiter.stats().learned_rate != 500
 
 
-def test_output_that_is_not_a_regular_file_gets_no_state_file(tmp_path: Path) -> None:
-    pipe = tmp_path / "pipe"
-    os.mkfifo(pipe)
-    limiter = AdaptiveLimiter(requests_per_second=5)
-    for output in (pipe, Path(os.devnull), tmp_path):
-        learned = LearnedRateFile(output, limiter)
-        assert learned.path is None
-        learned.save()
-        assert not learned.restore()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+def test_output_that_is_not_a_regular_file_gets_no_state_file(
+    gateway_emulator: GatewayEmulator, run: Run, tmp_path: Path
+) -> None:
+    learned = AdaptiveLimiter(requests_per_second=FAST, initial_concurrency=5)
+    run(
+        BulkRunner(JOB, client=client_with(gateway_emulator, learned), progress=False),
+        ITEMS,
+        Path(os.devnull),
+    )
+    assert learned.stats().learned_rate is not None  # there was something to save
+    assert not state_file(Path(os.devnull)).exists()
+    off = LearnedRateFile(None, learned)
+    assert off.path is None
+    off.save()
+    assert not off.restore()
 
 
 def test_the_state_is_saved_every_few_seconds_while_the_run_goes(tmp_path: Path) -> None:
