@@ -134,12 +134,16 @@ class BulkRunner:
         except Exception as error:  # an unusable answer fails its item, not the run
             return failure_record(item, error)
 
-    def _finish(self, results: ResultsFile, progress: Progress, record: Mapping[str, Any]) -> None:
+    def _finish(self, results: ResultsFile, progress: Progress, record: Mapping[str, Any]) -> bool:
+        """Write one record; False when nothing more can be written, so a worker stops
+        instead of sending (and paying for) an item whose answer would be dropped."""
         assert self.summary is not None
-        if results.write(record):
+        written = results.write(record)
+        if written:
             self.summary.add(record)
             progress.advance()
         self._learned.tick()
+        return written
 
     def _close(self, results: ResultsFile, progress: Progress, started: float) -> BulkSummary:
         results.close()
@@ -189,8 +193,11 @@ class BulkRunner:
                         outcome = self.client.create(self.job.request_for(item))
                     except Exception as error:
                         outcome = error
-                    if not stop.is_set():
-                        self._finish(results, progress, self._record(item, outcome))
+                    if stop.is_set() or not self._finish(
+                        results, progress, self._record(item, outcome)
+                    ):
+                        stop.set()
+                        return
             except BaseException:
                 stop.set()  # the other workers take no more items
                 raise
@@ -234,7 +241,8 @@ class BulkRunner:
                     outcome = await self.client.acreate(self.job.request_for(item))
                 except Exception as error:
                     outcome = error
-                self._finish(results, progress, self._record(item, outcome))
+                if not self._finish(results, progress, self._record(item, outcome)):
+                    return
 
         workers = min(self.workers, self.summary.pending)
         tasks = [asyncio.create_task(work()) for _ in range(workers)]
