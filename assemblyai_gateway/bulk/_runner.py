@@ -203,16 +203,21 @@ class BulkRunner:
                 raise
 
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="bulk")
+        ctrl_c = False
         try:
             futures = [pool.submit(work) for _ in range(min(self.workers, self.summary.pending))]
             for future in wait(futures, return_when=FIRST_EXCEPTION).done:
                 future.result()
-        except BaseException:
+        except BaseException as exc:
             stop.set()
+            ctrl_c = isinstance(exc, KeyboardInterrupt)
             self.summary.interrupted = True
             raise
         finally:
-            pool.shutdown(wait=not stop.is_set(), cancel_futures=True)
+            # Stopped workers take no new item; the run returns once their requests in
+            # flight are done, so none is still sending after it. Ctrl-C alone does not
+            # wait for them.
+            pool.shutdown(wait=not ctrl_c, cancel_futures=True)
             self._close(results, progress, started)
         return self.summary
 
