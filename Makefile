@@ -3,6 +3,11 @@
 # PATH, a pinned uv is bootstrapped from PyPI into .tools/ first.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The interpreter itself, as it names its own path (sys.executable). A pyenv or asdf shim
+# is a script that picks an interpreter each time it runs; uv never matches a shim's path
+# to the interpreter .venv was made from, so it would delete and rebuild .venv on every
+# target (`Removed virtual environment at: .venv`).
+PYTHON_EXECUTABLE := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null)
 UV_VERSION := 0.13.9
 UV_BOOTSTRAP := .tools/uv-$(UV_VERSION)/bin/uv
 UV ?= $(shell command -v uv 2>/dev/null || echo $(UV_BOOTSTRAP))
@@ -11,7 +16,7 @@ PY := $(VENV)/bin/python
 
 # uv uses the machine's python3 and never downloads an interpreter; it writes its
 # virtual environment to .venv, whatever the caller's shell has activated.
-export UV_PYTHON := $(PYTHON)
+export UV_PYTHON := $(PYTHON_EXECUTABLE)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 # Trust the platform's certificate store, as pip does, so a machine behind a TLS-inspecting
@@ -40,14 +45,17 @@ help:
 	@echo "make bench       benchmarks against the peers (about 3 minutes)"
 	@echo "make lock        refresh uv.lock after changing dependencies in pyproject.toml"
 
-$(UV_BOOTSTRAP):
+$(UV_BOOTSTRAP): | check-python
 	@echo "uv is not on PATH: installing uv $(UV_VERSION) from PyPI into .tools/ (once)"
-	$(PYTHON) -m venv .tools/uv-$(UV_VERSION)
+	$(PYTHON_EXECUTABLE) -m venv .tools/uv-$(UV_VERSION)
 	.tools/uv-$(UV_VERSION)/bin/python -m pip install --quiet --disable-pip-version-check \
 		"uv==$(UV_VERSION)"
 
-uv: $(if $(filter $(UV_BOOTSTRAP),$(UV)),$(UV_BOOTSTRAP))
-.PHONY: uv
+check-python:
+	@test -n "$(PYTHON_EXECUTABLE)" || { echo "make: no working Python 3.11+ found (tried PYTHON=$(PYTHON)); install python3, or run make PYTHON=/path/to/python3"; exit 2; }
+
+uv: check-python $(if $(filter $(UV_BOOTSTRAP),$(UV)),$(UV_BOOTSTRAP))
+.PHONY: uv check-python
 
 install: uv
 	$(SYNC_DEV)
