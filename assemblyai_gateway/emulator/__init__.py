@@ -24,6 +24,7 @@ from ._model import count_tokens, tokenize
 from ._ratelimit import RateLimit
 from ._render import ToolCallPlacement, UsageStyle
 from ._schema_instance import instance_for
+from ._script import Reply, ReplyKind, ScriptedToolCall, load_script
 from ._state import RecordedRequest
 
 __all__ = [
@@ -32,9 +33,13 @@ __all__ = [
     "GatewayEmulator",
     "RateLimit",
     "RecordedRequest",
+    "Reply",
+    "ReplyKind",
+    "ScriptedToolCall",
     "ToolCallPlacement",
     "UsageStyle",
     "count_tokens",
     "instance_for",
+    "load_script",
     "tokenize",
 ]
