@@ -75,8 +75,7 @@ def test_a_second_sync_reuses_the_environment_when_python3_is_a_shim(
     project = tmp_path / "project"
     project.mkdir()
     (project / "pyproject.toml").write_text(
-        '[project]\nname = "probe"\nversion = "0"\nrequires-python = ">=3.11"\n'
-        "dependencies = []\n"
+        '[project]\nname = "probe"\nversion = "0"\nrequires-python = ">=3.11"\ndependencies = []\n'
     )
     env = {
         **shim_env,
