@@ -9,6 +9,7 @@ interpreter it hands uv, and let uv build a small project's environment twice wi
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,32 @@ def test_a_second_sync_reuses_the_environment_when_python3_is_a_shim(
     second = sync()
     assert "Removed virtual environment" not in second
     assert "Creating virtual environment" not in second
+
+
+def _makefile_targets() -> set[str]:
+    text = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([A-Za-z][\w-]*):(?!=)", text, re.MULTILINE))
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "README.md",
+        "CONTRIBUTING.md",
+        "cookbook/README.md",
+        *(f"docs/{p.name}" for p in sorted((REPO_ROOT / "docs").glob("*.md"))),
+    ],
+)
+def test_every_make_command_the_docs_name_is_a_target(page: str) -> None:
+    text = (REPO_ROOT / page).read_text(encoding="utf-8")
+    # `make X` in prose, and make X at the start of a line in a shell block.
+    named = set(re.findall(r"(?:`|^)make ([a-z][\w-]*)", text, re.MULTILINE))
+    assert named - _makefile_targets() == set()
+
+
+def test_contributing_runs_uv_through_make() -> None:
+    # The bootstrapped uv, called directly, misses the Makefile's UV_SYSTEM_CERTS.
+    text = (REPO_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "make lock" in text
+    assert 'make uv-run ARGS="' in text
+    assert re.search(r"run (plain )?`uv ", text) is None
