@@ -22,6 +22,7 @@ __all__ = [
     "reference_modules",
     "reference_objects",
     "reference_targets",
+    "shell_blocks",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +52,14 @@ class DocExample:
     def name(self) -> str:
         """Where the example sits, for test ids and tracebacks."""
         return f"{self.page}:{self.line}" if self.line else f"{self.page}[{self.index}]"
+
+
+_SHELL_BLOCK = re.compile(r"^```bash\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+
+
+def shell_blocks(text: str) -> list[str]:
+    """The bodies of a Markdown page's fenced ``bash`` blocks, in order."""
+    return _SHELL_BLOCK.findall(text)
 
 
 def doc_pages() -> list[Path]:

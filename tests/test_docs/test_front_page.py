@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.support.docs import README, REPO_ROOT
+from tests.support.docs import README, REPO_ROOT, shell_blocks
 
 TEXT = README.read_text(encoding="utf-8")
 # Markdown links and images: [text](target) and ![alt](target).
@@ -42,8 +42,7 @@ def _command_lines(script: str) -> list[str]:
 
 def _shell_commands(page: str) -> list[str]:
     """The commands of a Markdown page's ``bash`` blocks."""
-    blocks = re.findall(r"^```bash\n(.*?)^```$", page, re.DOTALL | re.MULTILINE)
-    return [command for block in blocks for command in _command_lines(block)]
+    return [command for block in shell_blocks(page) for command in _command_lines(block)]
 
 
 def test_the_readme_names_the_demo_and_the_test_command() -> None:

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tests.support.docs import DOCS_DIR, doc_pages
+from tests.support.docs import DOCS_DIR, doc_pages, shell_blocks
 
 EMULATOR = "assemblyai-gateway-emulator"
-
-
-def _bash_blocks(text: str) -> list[str]:
-    return re.findall(r"^```bash\n(.*?)^```$", text, re.DOTALL | re.MULTILINE)
 
 
 def test_an_emulator_started_in_the_background_is_quiet() -> None:
@@ -18,7 +14,7 @@ def test_an_emulator_started_in_the_background_is_quiet() -> None:
     started = [
         (page.name, line)
         for page in doc_pages()
-        for block in _bash_blocks(page.read_text(encoding="utf-8"))
+        for block in shell_blocks(page.read_text(encoding="utf-8"))
         for line in block.splitlines()
         if line.lstrip().startswith(EMULATOR) and line.split("#")[0].rstrip().endswith("&")
     ]
@@ -28,7 +24,7 @@ def test_an_emulator_started_in_the_background_is_quiet() -> None:
 
 def test_getting_started_installs_the_emulator_extra_before_starting_it() -> None:
     page = (DOCS_DIR / "getting-started.md").read_text(encoding="utf-8")
-    [block] = [block for block in _bash_blocks(page) if EMULATOR in block]
+    [block] = [block for block in shell_blocks(page) if EMULATOR in block]
     install, start = block.index("pip install"), block.index(EMULATOR)
     assert install < start
     extras = re.search(r"pip install '[^']*\[([^\]]*)\]'", block)
