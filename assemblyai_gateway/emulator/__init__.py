@@ -3,7 +3,9 @@
 Start it with ``with GatewayEmulator() as emulator:``, from the command line with
 ``assemblyai-gateway-emulator``, or in pytest with the ``gateway_emulator`` fixture.
 Importing this package needs only the standard library; running the emulator needs
-the ``emulator`` extra (``pip install 'assemblyai-llm-gateway[emulator]'``).
+the ``emulator`` extra (``pip install 'assemblyai-llm-gateway[emulator]'``). Its answers
+follow deterministic rules, or a script of exact replies (:class:`Reply`), and a
+script of :class:`Fault` s breaks them on purpose.
 
 Examples:
     >>> import httpx
