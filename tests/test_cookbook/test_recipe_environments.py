@@ -187,3 +187,24 @@ def test_getting_started_lists_only_cookbook_recipes() -> None:
     listed = re.findall(r"`python -m cookbook\.(\w+)`", page)
     assert listed
     assert set(listed) <= set(RECIPES)
+
+
+def test_the_ray_recipe_says_how_to_install_ray_when_it_is_missing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    from cookbook import ray_bulk
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "ray" else real_find_spec(name, *args),
+    )
+    with pytest.raises(SystemExit) as exit_info:
+        ray_bulk.main()
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == ray_bulk.NEEDS_RAY + "\n"
+    assert "`make install`" in ray_bulk.NEEDS_RAY
+    assert "make install" in RECIPES["ray_bulk"]
