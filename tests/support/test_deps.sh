@@ -49,15 +49,17 @@ print(sys.executable)" 2>/dev/null; then
     return 1
 }
 
+# One run; fails (status 1) without stopping the others, so one slow `make test-deps`
+# reports every version and resolution.
 run() {
     local python="$1" version="$2" resolution="$3"
     local venv="$WORK/py$version-$resolution"
     echo "== test-deps: Python $version ($python), resolution=$resolution =="
     rm -rf "$venv"
-    "$UV" venv --quiet --python "$python" "$venv"
+    "$UV" venv --quiet --python "$python" "$venv" || return 1
     if [ "$resolution" = "highest" ]; then
         "$UV" pip install --quiet --python "$venv/bin/python" --resolution highest \
-            -e ".[all]" -r "$WORK/test-group.txt"
+            -e ".[all]" -r "$WORK/test-group.txt" || return 1
     else
         # Our direct dependencies exactly at the floors pyproject.toml publishes, everything
         # else as new as fits beside them: what `--resolution lowest-direct` aims at, made
@@ -66,20 +68,21 @@ run() {
             -e ".[all]" -r "$WORK/test-group.txt"; then
             echo "test-deps: on Python $version the published floors do not install together" \
                 "(the resolver says why above): raise the floor it names in pyproject.toml" >&2
-            exit 1
+            return 1
         fi
     fi
     echo "-- direct dependencies as installed:"
     "$UV" pip freeze --python "$venv/bin/python" \
         | grep -i -E -f <(sed 's/.*/^&==/' "$WORK/direct.txt") | sed 's/^/   /'
-    "$venv/bin/python" -m pytest "${SUITE[@]}"
+    "$venv/bin/python" -m pytest "${SUITE[@]}" || return 1
 }
 
 mkdir -p "$WORK"
 ranges test-group > "$WORK/test-group.txt"
 ranges names > "$WORK/direct.txt"
 ranges floors > "$WORK/floors.txt"
-tested=()
+passed=()
+failed=()
 missing=()
 for version in ${TEST_DEPS_PYTHONS:-$(ranges pythons)}; do
     if ! python="$(find_python "$version")"; then
@@ -89,20 +92,30 @@ for version in ${TEST_DEPS_PYTHONS:-$(ranges pythons)}; do
         continue
     fi
     for resolution in $RESOLUTIONS; do
-        run "$python" "$version" "$resolution"
+        if run "$python" "$version" "$resolution"; then
+            passed+=("$version/$resolution")
+        else
+            failed+=("$version/$resolution")
+        fi
     done
-    tested+=("$version")
 done
 
-echo "test-deps: passed on Python ${tested[*]:-(none)} at: $RESOLUTIONS"
+echo "== test-deps summary =="
+echo "passed: ${passed[*]:-(none)}"
+status=0
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "FAILED: ${failed[*]} (see the runs above)" >&2
+    status=1
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
-    echo "test-deps: NOT TESTED on Python ${missing[*]}: install it (e.g. pyenv install" \
-        "${missing[0]}, or uv python install ${missing[0]}) and run make test-deps again" >&2
+    echo "NOT TESTED on Python ${missing[*]}: no interpreter found; install it (e.g. pyenv" \
+        "install ${missing[0]}, or uv python install ${missing[0]}) and run make test-deps again" >&2
     if [ "${TEST_DEPS_REQUIRE_ALL_PYTHONS:-0}" = 1 ]; then
-        exit 1
+        status=1
     fi
 fi
-if [ "${#tested[@]}" -eq 0 ]; then
-    echo "test-deps: no supported Python version was found" >&2
-    exit 1
+if [ "${#passed[@]}" -eq 0 ] && [ "${#failed[@]}" -eq 0 ]; then
+    echo "no supported Python version was found" >&2
+    status=1
 fi
+exit "$status"
