@@ -1,4 +1,5 @@
-"""The Makefile builds `.venv` once, even when ``python3`` is a pyenv shim.
+"""The Makefile builds `.venv` once, even when ``python3`` is a pyenv shim, and every
+``make`` command the docs name is one of its targets.
 
 A shim is a script that picks an interpreter each time it runs. Given a shim's path, uv
 cannot match it to the interpreter `.venv` was made from, and deletes and rebuilds `.venv`
