@@ -1,10 +1,12 @@
 """``assemblyai-gateway-emulator``: run the gateway emulator until Ctrl-C.
 
 It prints the two ``export`` lines that point the adapters at it, then one line per
-request (``--quiet`` turns those off).
+request (``--quiet`` turns those off). ``--script FILE`` scripts its first answers
+(exact text, tool calls, a context overflow) from a JSON file.
 
 Examples:
     $ assemblyai-gateway-emulator --port 8787 --transcript tr_1="Alice: ship it Friday."
+    $ assemblyai-gateway-emulator --quiet --script replies.json &
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .._version import __version__
 from ._printable import printable_field
 
 if TYPE_CHECKING:
+    from ._script import Reply
     from ._state import RecordedRequest
 
 __all__ = ["main"]
@@ -37,6 +40,17 @@ def _transcript(value: str) -> tuple[str, str]:
     if not sep or not transcript_id:
         raise argparse.ArgumentTypeError(f"expected ID=TEXT, got {value!r}")
     return transcript_id, text
+
+
+def _script_file(path: str) -> list[Reply]:
+    from ._script import load_script
+
+    try:
+        return load_script(path)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{path}: {exc}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -92,6 +106,14 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="answer 429 with Retry-After above N tokens per minute",
+    )
+    parser.add_argument(
+        "--script",
+        type=_script_file,
+        default=[],
+        metavar="FILE",
+        help="a JSON list of replies (text, tool_calls, context_overflow) for the first "
+        "requests, in order; the rules answer the rest",
     )
     parser.add_argument("--quiet", action="store_true", help="do not print a line for each request")
     return parser
@@ -149,6 +171,8 @@ def request_line(record: RecordedRequest) -> str:
         parts.append("stream")
     if record.fault is not None:
         parts.append(f"fault={printable_field(record.fault.kind)}")
+    if record.reply is not None:
+        parts.append(f"reply={record.reply.kind}")
     if record.auth_present and not record.auth_valid:
         parts.append("(wrong key)")
     elif not record.auth_present:
@@ -185,6 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         emulator = GatewayEmulator(
             args.api_key,
+            script=args.script,
             accept_any_model=args.accept_any_model,
             transcripts=dict(args.transcript),
             failing_models=args.failing_model,
@@ -220,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  export ASSEMBLYAI_GATEWAY_BASE_URL={emulator.base_url}", flush=True)
         print(_export_key_line(emulator.api_key), flush=True)
         print(f"  API key: {_key_hint(emulator.api_key)}", flush=True)
+        if args.script:
+            print(f"  scripted replies: {len(args.script)} (then the rules)", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):
             pass

@@ -27,6 +27,7 @@ from ._model import (
 from ._printable import printable
 from ._ratelimit import retry_after_headers
 from ._render import error_body, render_chunks, render_response
+from ._script import context_overflow_error, scripted_completion
 from ._state import EmulatorState, RecordedRequest
 
 __all__ = ["CHAT_PATH", "EmulatorHTTPServer"]
@@ -171,6 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
             "auth_present": auth is not None,
             "auth_valid": auth == self.server.state.api_key,
             "fault": None,
+            "reply": None,
             "logged": False,
         }
 
@@ -342,7 +344,15 @@ class _Handler(BaseHTTPRequestHandler):
         prepared = served
         if "transcript_id" in served:
             prepared = substitute_transcript(served, state.transcripts[served["transcript_id"]])
-        completion = complete(prepared)
+        reply = self._record["reply"] = state.replies.pop()
+        if reply is None:
+            completion = complete(prepared)
+        elif reply.kind == "context_overflow":
+            message, metadata = context_overflow_error(reply, prepared)
+            self._send_error(400, message, metadata)
+            return
+        else:
+            completion = scripted_completion(reply, prepared)
         if (buckets := state.rate_limiter) is not None:
             buckets.charge(completion.input_tokens + completion.output_tokens)
         kind = fault.kind if fault is not None else None

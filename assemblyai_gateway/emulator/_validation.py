@@ -13,7 +13,7 @@ from assemblyai_gateway.catalog import get_model_info
 
 from ._extras import check_schema
 
-__all__ = ["FieldError", "streams_natively", "validate_request"]
+__all__ = ["FieldError", "streams_natively", "unknown_model_message", "validate_request"]
 
 FieldError = dict[str, str]
 Json = dict[str, Any]
@@ -29,6 +29,15 @@ def streams_natively(model: str) -> bool:
     """OpenAI models stream over SSE; unknown ids do when they look like ``gpt-*``."""
     info = get_model_info(model)
     return info.native_streaming if info.known else model.startswith("gpt-")
+
+
+def unknown_model_message(model: str) -> str:
+    """The field error for an id outside the catalog: it names the switch that allows it."""
+    return (
+        f"unknown model {model!r}: the emulator serves catalog ids only; to serve any id, "
+        "start it with --accept-any-model (in Python: GatewayEmulator(accept_any_model=True), "
+        "or set emulator.accept_any_model = True)"
+    )
 
 
 def validate_request(
@@ -75,9 +84,7 @@ def _check(req: Json, accept_any_model: bool, transcripts: Mapping[str, str]) ->
     elif not isinstance(model, str) or not model:
         errors.append(_error("model", "must be a non-empty string"))
     elif not get_model_info(model).known and not accept_any_model:
-        errors.append(
-            _error("model", f"unknown model {model!r} (the emulator accepts catalog ids only)")
-        )
+        errors.append(_error("model", unknown_model_message(model)))
     else:
         known_model = True
     model_id = model if known_model and isinstance(model, str) else None

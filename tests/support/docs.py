@@ -24,6 +24,7 @@ __all__ = [
     "reference_modules",
     "reference_objects",
     "reference_targets",
+    "shell_blocks",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +65,14 @@ def load_hook(filename: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+_SHELL_BLOCK = re.compile(r"^```bash\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+
+
+def shell_blocks(text: str) -> list[str]:
+    """The bodies of a Markdown page's fenced ``bash`` blocks, in order."""
+    return _SHELL_BLOCK.findall(text)
 
 
 def doc_pages() -> list[Path]:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -250,3 +251,64 @@ def test_an_emulator_error_is_reported_on_escaped_lines(
     assert "\x1b" not in report
     assert all(line.isprintable() for line in report.splitlines())
     assert not any(line.startswith("12:00:00") for line in report.splitlines())
+
+
+def test_cli_script_answers_the_first_requests_from_a_json_file(tmp_path: Path) -> None:
+    script = tmp_path / "replies.json"
+    script.write_text(
+        json.dumps(
+            [
+                {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]},
+                {"text": "18 degrees in Paris."},
+                {"context_overflow": True},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    with running_cli("--script", str(script)) as (_, lines):
+        banner = "".join(read_until(lines, "Ctrl-C"))
+        assert "scripted replies: 3" in banner
+        url = f"{base_url_of(banner)}/chat/completions"
+        headers = {"Authorization": DEFAULT_KEY}
+        body = {"model": "claude-sonnet-4-5-20250929", "prompt": "Weather in Paris?"}
+        with httpx.Client(timeout=5) as client:
+            answers = [client.post(url, json=body, headers=headers) for _ in range(4)]
+        logged = [read_until(lines, "/v1/chat/completions")[-1] for _ in range(4)]
+
+    [call] = answers[0].json()["choices"][0]["tool_calls"]
+    assert call["function"] == {"name": "get_weather", "arguments": '{"city": "Paris"}'}
+    assert answers[1].json()["choices"][0]["message"]["content"] == "18 degrees in Paris."
+    assert answers[2].status_code == 400
+    assert answers[2].json()["error"]["message"].startswith("prompt is too long: ")
+    assert answers[3].json()["choices"][0]["message"]["content"].startswith("Emulated answer")
+    assert [line.split()[-1] for line in logged] == [
+        "reply=tool_calls",
+        "reply=text",
+        "reply=context_overflow",
+        "model=claude-sonnet-4-5-20250929",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (
+            '[{"text": "ok"}, {"tool_calls": [{"arguments": {}}]}]',
+            'reply 2: a tool call needs a "name"',
+        ),
+        ("not json", "not JSON: "),
+        (None, "cannot read "),
+    ],
+)
+def test_cli_rejects_a_bad_script_file_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, problem: str
+) -> None:
+    script = tmp_path / "replies.json"
+    if content is not None:
+        script.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--script", str(script)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --script: {'' if content is None else str(script) + ': '}" in err
+    assert problem in err
