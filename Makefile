@@ -3,6 +3,11 @@
 # PATH, a pinned uv is bootstrapped from PyPI into .tools/ first.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The interpreter itself, as it names its own path (sys.executable). A pyenv or asdf shim
+# is a script that picks an interpreter each time it runs; uv never matches a shim's path
+# to the interpreter .venv was made from, so it would delete and rebuild .venv on every
+# target (`Removed virtual environment at: .venv`).
+PYTHON_EXECUTABLE := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null)
 UV_VERSION := 0.13.9
 UV_BOOTSTRAP := .tools/uv-$(UV_VERSION)/bin/uv
 UV ?= $(shell command -v uv 2>/dev/null || echo $(UV_BOOTSTRAP))
@@ -11,7 +16,7 @@ PY := $(VENV)/bin/python
 
 # uv uses the machine's python3 and never downloads an interpreter; it writes its
 # virtual environment to .venv, whatever the caller's shell has activated.
-export UV_PYTHON := $(PYTHON)
+export UV_PYTHON := $(PYTHON_EXECUTABLE)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 # Trust the platform's certificate store, as pip does, so a machine behind a TLS-inspecting
@@ -28,7 +33,7 @@ SYNC_DEV := $(UV) sync --locked --all-extras --group dev
 SYNC_DEMO := $(UV) sync --locked --inexact --no-default-groups --extra all --group demo
 
 .PHONY: help install lint typecheck unit docs docs-serve build-check test test-long test-live \
-	test-deps record demo bench bench-quick lock clean
+	test-deps record demo bench bench-quick lock lock-upgrade uv-run clean
 
 help:
 	@echo "make demo        run the tour (embedded emulator when ASSEMBLYAI_API_KEY is unset)"
@@ -36,19 +41,24 @@ help:
 	@echo "make test-long   the offline suite with the property tests' full example counts"
 	@echo "make test-live   the live gateway tests (needs ASSEMBLYAI_API_KEY; spends credits)"
 	@echo "make record      record VCR cassettes from the live gateway (needs the key)"
-	@echo "make test-deps   the unit suite at the highest and the lowest direct dependency versions"
+	@echo "make test-deps   the unit suite at the highest and lowest dependency versions, per Python"
 	@echo "make docs        build the documentation site (--strict) into site/"
 	@echo "make bench       benchmarks against the peers (about 3 minutes)"
-	@echo "make lock        refresh uv.lock after changing dependencies in pyproject.toml"
+	@echo "make lock        update uv.lock after changing dependencies (other pins stay)"
+	@echo "make lock-upgrade move every pin in uv.lock to the newest allowed version"
+	@echo "make uv-run ARGS=\"...\"  run uv with the project's settings, e.g. ARGS=\"pip list\""
 
-$(UV_BOOTSTRAP):
+$(UV_BOOTSTRAP): | check-python
 	@echo "uv is not on PATH: installing uv $(UV_VERSION) from PyPI into .tools/ (once)"
-	$(PYTHON) -m venv .tools/uv-$(UV_VERSION)
+	$(PYTHON_EXECUTABLE) -m venv .tools/uv-$(UV_VERSION)
 	.tools/uv-$(UV_VERSION)/bin/python -m pip install --quiet --disable-pip-version-check \
 		"uv==$(UV_VERSION)"
 
-uv: $(if $(filter $(UV_BOOTSTRAP),$(UV)),$(UV_BOOTSTRAP))
-.PHONY: uv
+check-python:
+	@test -n "$(PYTHON_EXECUTABLE)" || { echo "make: no working Python 3.11+ found (tried PYTHON=$(PYTHON)); install python3, or run make PYTHON=/path/to/python3"; exit 2; }
+
+uv: check-python $(if $(filter $(UV_BOOTSTRAP),$(UV)),$(UV_BOOTSTRAP))
+.PHONY: uv check-python
 
 install: uv
 	$(SYNC_DEV)
@@ -109,10 +119,11 @@ record: install
 	@test -n "$$ASSEMBLYAI_API_KEY" || (echo "make record needs ASSEMBLYAI_API_KEY (it records live gateway cassettes)"; exit 2)
 	$(PY) -m pytest tests/integration_tests --live --record-mode=once
 
-# The published ranges: the offline unit suite in two fresh environments, resolved at the
+# The published ranges: on each Python version the classifiers list (a missing one is
+# skipped and reported), the offline unit suite in two fresh environments, resolved at the
 # highest versions and at the lowest direct versions that pyproject.toml allows.
 test-deps: uv
-	$(OFFLINE) bash tests/support/test_deps.sh "$(UV)"
+	$(OFFLINE) bash tests/support/test_deps.sh "$(UV)" "$(PYTHON_EXECUTABLE)"
 
 demo: uv
 	@echo "Installing what the demo needs from uv.lock (the first run downloads packages)..."
@@ -125,8 +136,19 @@ bench: install
 bench-quick: install
 	$(OFFLINE) $(PY) -m benchmarks.run --quick
 
+# After changing dependencies in pyproject.toml: resolve the change, keep every other pin.
 lock: uv
+	$(UV) lock
+
+# Move every pin to the newest version the ranges allow (before a release; its own commit).
+lock-upgrade: uv
 	$(UV) lock --upgrade
+
+# Any other uv command, with the settings above (the bootstrapped uv, UV_SYSTEM_CERTS,
+# the machine's interpreter, .venv): make uv-run ARGS="pip list"
+uv-run: uv
+	@test -n "$(ARGS)" || { echo 'usage: make uv-run ARGS="<uv arguments>", e.g. ARGS="pip list"'; exit 2; }
+	$(UV) $(ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .venv-deps build dist site .mypy_cache .ruff_cache

@@ -1,8 +1,9 @@
 """Limits on one attempt: its deadline, and how much of a response is read.
 
-The decisions live here once; the sync and async reading loops are the only code
-written twice. Every loop checks the deadline whenever data arrives, so a server that
-trickles a byte at a time cannot hold an attempt past it.
+The reading itself lives in :mod:`assemblyai_gateway._reading`; it checks the deadline
+whenever data arrives, and every wait of a sync attempt ends by it too (see
+:mod:`assemblyai_gateway._deadline_io`), so a server that trickles a byte at a time
+cannot hold an attempt past it.
 """
 
 from __future__ import annotations
@@ -11,19 +12,19 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import APITimeoutError, ResponseTooLargeError
+from .config import (
+    DEFAULT_MAX_EVENT_SIZE,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_STREAM_BYTES,
+    resolve_attempt_deadline,
+    resolve_size_limit,
+)
+from .errors import APITimeoutError
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = [
-    "MAX_ERROR_BODY_BYTES",
-    "AttemptLimits",
-    "Deadline",
-    "aread_capped",
-    "capped_timeout",
-    "read_capped",
-]
+__all__ = ["MAX_ERROR_BODY_BYTES", "AttemptLimits", "Deadline", "capped_timeout"]
 
 # An error body is only quoted, never used whole: this much of it is read at most.
 MAX_ERROR_BODY_BYTES = 64 * 1024
@@ -31,11 +32,39 @@ MAX_ERROR_BODY_BYTES = 64 * 1024
 
 @dataclass(frozen=True)
 class AttemptLimits:
-    """The limits of one client: per-attempt deadline, body cap and per-event cap."""
+    """The limits of one client: per-attempt deadline, body, stream and per-event caps."""
 
     deadline_seconds: float
     max_response_bytes: int
     max_event_size: int
+    max_stream_bytes: int
+
+    @classmethod
+    def resolve(
+        cls,
+        attempt_deadline: float | None,
+        *,
+        max_response_bytes: int | None,
+        max_event_size: int | None,
+        max_stream_bytes: int | None,
+    ) -> AttemptLimits:
+        """The limits from a client's settings, ``None`` meaning the default.
+
+        Raises:
+            ConfigurationError: naming a setting that is not a positive number.
+        """
+        return cls(
+            deadline_seconds=resolve_attempt_deadline(attempt_deadline),
+            max_response_bytes=resolve_size_limit(
+                "max_response_bytes", max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES
+            ),
+            max_event_size=resolve_size_limit(
+                "max_event_size", max_event_size, DEFAULT_MAX_EVENT_SIZE
+            ),
+            max_stream_bytes=resolve_size_limit(
+                "max_stream_bytes", max_stream_bytes, DEFAULT_MAX_STREAM_BYTES
+            ),
+        )
 
     def start(self) -> Deadline:
         """The deadline of an attempt starting now."""
@@ -66,6 +95,10 @@ class Deadline:
             "(attempt_deadline); the server answered too slowly or not at all"
         )
 
+    def expire(self) -> None:
+        """Mark the deadline as passed: a wait it bounded has just timed out."""
+        self._ends = min(self._ends, time.monotonic())
+
     def check(self) -> None:
         """Raise :meth:`error` once the deadline has passed."""
         if time.monotonic() >= self._ends:
@@ -78,64 +111,3 @@ def capped_timeout(timeout: httpx.Timeout, deadline: float) -> dict[str, Any]:
         phase: deadline if seconds is None else min(seconds, deadline)
         for phase, seconds in timeout.as_dict().items()
     }
-
-
-def _too_large(limit: int) -> ResponseTooLargeError:
-    return ResponseTooLargeError(
-        f"the gateway's response exceeded max_response_bytes ({limit} bytes, decompressed); "
-        "raise the cap if this answer is expected",
-        limit=limit,
-    )
-
-
-def _declared_too_large(response: httpx.Response, limit: int) -> bool:
-    """A plain body that announces more than ``limit`` bytes is refused before reading."""
-    if response.headers.get("content-encoding", "identity") != "identity":
-        return False  # the announced length is the compressed one
-    declared = response.headers.get("content-length", "")
-    return declared.isdigit() and int(declared) > limit
-
-
-def read_capped(
-    response: httpx.Response, limit: int, deadline: Deadline, *, truncate: bool = False
-) -> bytes:
-    """The decompressed body, read while checking the cap and the deadline.
-
-    Args:
-        response: A streamed response (the caller closes it).
-        limit: The most bytes to keep.
-        deadline: The attempt's deadline.
-        truncate: Stop quietly at ``limit`` (for error bodies) instead of raising.
-
-    Raises:
-        ResponseTooLargeError: the body exceeds ``limit`` (unless ``truncate``).
-        APITimeoutError: the deadline passed while reading.
-    """
-    if not truncate and _declared_too_large(response, limit):
-        raise _too_large(limit)
-    body = bytearray()
-    for piece in response.iter_bytes():
-        body += piece
-        if len(body) > limit:
-            if truncate:
-                return bytes(body[:limit])
-            raise _too_large(limit)
-        deadline.check()
-    return bytes(body)
-
-
-async def aread_capped(
-    response: httpx.Response, limit: int, deadline: Deadline, *, truncate: bool = False
-) -> bytes:
-    """Async :func:`read_capped`."""
-    if not truncate and _declared_too_large(response, limit):
-        raise _too_large(limit)
-    body = bytearray()
-    async for piece in response.aiter_bytes():
-        body += piece
-        if len(body) > limit:
-            if truncate:
-                return bytes(body[:limit])
-            raise _too_large(limit)
-        deadline.check()
-    return bytes(body)

@@ -16,8 +16,9 @@ more than ``shard_size`` calls in flight has exactly one httpx client.
 from __future__ import annotations
 
 import asyncio
-import functools
+import os
 import ssl
+import threading
 from collections.abc import Callable
 
 import httpx
@@ -25,16 +26,49 @@ import httpx
 __all__ = ["ShardedAsyncPool", "shared_tls_context"]
 
 
-@functools.cache
+# What httpx's default context is built from: the CA file or directory the environment
+# names (else certifi's bundle, fixed for the life of the process), and the key log file
+# the ssl module reads.
+_TLS_ENVIRONMENT = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE")
+_tls_lock = threading.Lock()
+_tls: tuple[tuple[object, ...], ssl.SSLContext] | None = None
+
+
+def _identity(path: str) -> object:
+    """What changes when a CA file is rewritten in place, or a directory gains a file."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _tls_inputs() -> tuple[object, ...]:
+    """The settings the context depends on, with the identity of the files they name."""
+    values = tuple(os.environ.get(name) or None for name in _TLS_ENVIRONMENT)
+    ca_paths = [path for path in values[:2] if path is not None]
+    return (*values, *(_identity(path) for path in ca_paths))
+
+
 def shared_tls_context() -> ssl.SSLContext:
-    """httpx's default TLS context, built once per process and shared by every pool.
+    """httpx's default TLS context, shared by every pool until what it was built from changes.
 
     Loading the CA bundle takes 20-60 ms, which every new httpx client pays; a fresh
-    model used to pay it before its first call. ``SSL_CERT_FILE``/``SSL_CERT_DIR`` are
-    read when the first pool is built. An ``ssl.SSLContext`` is safe to share between
-    threads and event loops.
+    model used to pay it before its first call. ``SSL_CERT_FILE``, ``SSL_CERT_DIR`` (and
+    the files they name) and ``SSLKEYLOGFILE`` are read whenever a pool is built, and the
+    context is built again when one of them changed, so a model built after the change
+    uses it. An ``ssl.SSLContext`` is safe to share between threads and event loops.
     """
-    return httpx.create_ssl_context()
+    global _tls
+    inputs = _tls_inputs()
+    current = _tls
+    if current is None or current[0] != inputs:
+        with _tls_lock:
+            current = _tls
+            if current is None or current[0] != inputs:
+                current = (inputs, httpx.create_ssl_context())
+                _tls = current
+    return current[1]
 
 
 class ShardedAsyncPool:

@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from ._deadline_io import bound_by_deadlines
 from ._pool import ShardedAsyncPool, shared_tls_context
 
 __all__ = ["Pools", "fork_generation"]
@@ -131,8 +132,11 @@ class Pools:
             with self._lock:
                 client = self._client
                 if client is None or client.is_closed:
-                    client = httpx.Client(
-                        timeout=self._timeout, limits=self._limits, verify=shared_tls_context()
+                    # Every wait of a call ends by its attempt's deadline (_deadline_io).
+                    client = bound_by_deadlines(
+                        httpx.Client(
+                            timeout=self._timeout, limits=self._limits, verify=shared_tls_context()
+                        )
                     )
                     self._client = client
                     # Close the pool when its owner goes away without close().
@@ -152,7 +156,9 @@ class Pools:
         # As many connections as the sync pool, in shards of 5: httpcore's bookkeeping
         # grows with the square of one pool's size (see _pool).
         pool = ShardedAsyncPool(
-            lambda limits, tls: httpx.AsyncClient(timeout=timeout, limits=limits, verify=tls),
+            lambda limits, tls: bound_by_deadlines(
+                httpx.AsyncClient(timeout=timeout, limits=limits, verify=tls)
+            ),
             max_shards=max(1, (self._limits.max_connections or 100) // _SHARD_CONNECTIONS),
             shard_size=_SHARD_CONNECTIONS,
             keepalive_expiry=self._limits.keepalive_expiry or 30.0,

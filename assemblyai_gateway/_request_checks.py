@@ -1,7 +1,8 @@
 """Checks a request passes before anything is sent; each failure names the field.
 
 * :func:`validate_request`: the wire model's validation, as one
-  :class:`~assemblyai_gateway.errors.InvalidRequestError` listing every bad field.
+  :class:`~assemblyai_gateway.errors.InvalidRequestError` listing every bad field; a
+  schema flagged ``strict`` comes out strict-valid (see ``_strict_schema``).
 * :func:`request_body`: the JSON body; text JSON cannot carry (a lone surrogate) is
   refused with the path of the field that holds it.
 
@@ -17,6 +18,8 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
+from ._strict_schema import with_strict_schemas
+from .arguments import refuse_client_settings
 from .catalog import route_capabilities
 from .errors import ConfigurationError, InvalidRequestError, ModelNotAvailableInRegionError
 from .types import ChatCompletionRequest
@@ -31,21 +34,27 @@ __all__ = [
 
 
 def validate_request(request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletionRequest:
-    """``request`` as a validated wire model.
+    """``request`` as a validated wire model that carries no client setting, every
+    ``strict`` schema in it strict-valid.
 
     Raises:
         InvalidRequestError: listing every field that failed (``model: Field required``).
+        MisplacedClientSettingError: a client setting (``api_key``, ...) among the
+            fields, named (never its value).
     """
     if isinstance(request, ChatCompletionRequest):
-        return request
-    try:
-        return ChatCompletionRequest.model_validate(request)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'request'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise InvalidRequestError(f"invalid gateway request: {problems}") from None
+        validated = request
+    else:
+        try:
+            validated = ChatCompletionRequest.model_validate(request)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'request'}: {err['msg']}"
+                for err in exc.errors()
+            )
+            raise InvalidRequestError(f"invalid gateway request: {problems}") from None
+    refuse_client_settings(validated)
+    return with_strict_schemas(validated)
 
 
 def _unencodable_path(value: Any, path: str) -> str | None:

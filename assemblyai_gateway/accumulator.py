@@ -51,6 +51,17 @@ _CHOICE_FIELDS = frozenset(Choice.model_fields)
 _MESSAGE_FIELDS = frozenset(ResponseMessage.model_fields)
 
 
+def _joined(pieces: list[str], cache: tuple[int, str]) -> tuple[int, str]:
+    """``pieces`` joined, from ``cache`` (how many were joined, and the text): only the
+    pieces that arrived since are joined, so reading the text on every chunk stays linear."""
+    count, text = cache
+    if count == len(pieces):
+        return cache
+    if count > len(pieces):  # the list was replaced: join it all
+        count, text = 0, ""
+    return len(pieces), text + "".join(pieces[count:])
+
+
 def _without(extras: dict[str, Any], reserved: frozenset[str]) -> dict[str, Any]:
     return {key: value for key, value in extras.items() if key not in reserved}
 
@@ -63,11 +74,13 @@ class ToolCallSnapshot:
     id: str = ""
     name: str = ""
     argument_pieces: list[str] = field(default_factory=list)
+    _arguments: tuple[int, str] = field(default=(0, ""), init=False, repr=False, compare=False)
 
     @property
     def arguments(self) -> str:
         """The argument text received so far (possibly partial JSON)."""
-        return "".join(self.argument_pieces)
+        self._arguments = _joined(self.argument_pieces, self._arguments)
+        return self._arguments[1]
 
     def to_tool_call(self) -> ToolCall:
         """The finished call; a missing id becomes a stable generated one."""
@@ -88,11 +101,15 @@ class ChoiceSnapshot:
     finish_reason: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     message_extras: dict[str, Any] = field(default_factory=dict)
+    _content: tuple[int, str] = field(default=(0, ""), init=False, repr=False, compare=False)
 
     @property
     def content(self) -> str | None:
         """The text so far, or ``None`` when no text delta arrived."""
-        return "".join(self.content_pieces) if self.saw_content else None
+        if not self.saw_content:
+            return None
+        self._content = _joined(self.content_pieces, self._content)
+        return self._content[1]
 
     def to_choice(self) -> Choice:
         """The finished choice, tool calls in index order."""

@@ -4,8 +4,9 @@ Example:
     $ assemblyai-gateway bulk --input items.jsonl --output results.jsonl \\
         --model claude-sonnet-4-5-20250929 --prompt-file prompt.txt
 
-Exit codes: 0 every item answered, 1 some items failed (see the results file),
-2 bad arguments or input, 130 stopped by Ctrl-C (rerun to resume).
+Exit codes are :data:`EXIT_CODES`: 0 every item answered, 1 some items failed (see
+the results file), 2 bad arguments, input or output (another run writing the same
+output among them), 130 stopped by Ctrl-C (rerun to resume).
 """
 
 from __future__ import annotations
@@ -15,18 +16,40 @@ import asyncio
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .config import API_KEY_ENV
 from .errors import ConfigurationError
 
-__all__ = ["main"]
+__all__ = ["EXIT_CODES", "main"]
 
 EXIT_FAILED_ITEMS = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+EXIT_CODES = {
+    0: "every item is answered",
+    EXIT_FAILED_ITEMS: "some items failed: they are recorded in the output; rerun to retry them",
+    EXIT_USAGE: (
+        "bad arguments, input or output, and nothing was sent: a file missing, unreadable "
+        "or not UTF-8, a line that is not a JSON object, a repeated id, an output that is "
+        "a directory, not writable, the input itself, or held by another run. Also when "
+        "the output fails mid-run (disk full, a closed pipe): the run stops"
+    ),
+    EXIT_INTERRUPTED: "stopped by Ctrl-C: what was written stays; rerun to resume",
+}
+
+
+def _exit_codes_help() -> str:
+    lines = ["exit codes:"]
+    for code, meaning in EXIT_CODES.items():
+        lines += textwrap.wrap(
+            meaning, 78, initial_indent=f"  {code:<5}", subsequent_indent=" " * 7
+        )
+    return "\n".join(lines)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,12 +59,17 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     bulk = commands.add_parser(
         "bulk",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_exit_codes_help(),
         help="run one prompt over every item of a JSONL file, resumably",
-        description=(
+        description=textwrap.fill(
             "Run a prompt template over every JSON object in --input and append one "
-            "result per item to --output. A rerun skips the items already answered. "
-            "{{ field }} in the prompt takes the item's field; an item's transcript_id "
-            "is sent so the gateway fills {{ transcript }}."
+            "result per item to --output. A rerun skips the items already answered "
+            "(an item without id or transcript_id is known by a hash of its content); "
+            "one run at a time holds the output. {{ field }} in the prompt takes the "
+            "item's field; an item's transcript_id is sent so the gateway fills "
+            "{{ transcript }}. --output /dev/stdout streams the records (no resume; "
+            "the summary goes to stderr)."
         ),
     )
     bulk.add_argument("--input", required=True, type=Path, help="items, one JSON object a line")
@@ -76,6 +104,18 @@ def _read(path: Path, what: str) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigurationError(f"cannot read the {what} {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(
+            f"the {what} {path} is not UTF-8 (byte 0x{exc.object[exc.start]:02x} at "
+            f"offset {exc.start}); save it as UTF-8"
+        ) from None
+
+
+def _say(text: str, stream: TextIO) -> None:
+    """Print ``text``, escaping what the terminal's encoding cannot show (a file name's
+    undecodable bytes) instead of failing after the run."""
+    encoding = stream.encoding or "utf-8"
+    print(text.encode(encoding, "backslashreplace").decode(encoding), file=stream)
 
 
 def _schema(path: Path | None) -> dict[str, Any] | None:
@@ -92,13 +132,12 @@ def _schema(path: Path | None) -> dict[str, Any] | None:
 
 def _bulk(args: argparse.Namespace) -> int:
     from .bulk import BulkJob, BulkRunner
+    from .bulk._records import is_stream
     from .client import GatewayClient
     from .limiter import AdaptiveLimiter
 
     if not os.environ.get(API_KEY_ENV):
         raise ConfigurationError(f"set {API_KEY_ENV} to your AssemblyAI API key")
-    if not args.input.is_file():
-        raise ConfigurationError(f"no input file at {args.input}")
     job = BulkJob(
         model=args.model,
         prompt=args.prompt if args.prompt is not None else _read(args.prompt_file, "prompt"),
@@ -119,13 +158,19 @@ def _bulk(args: argparse.Namespace) -> int:
     runner = BulkRunner(
         job, client=client, progress=not args.no_progress, retry_failed=not args.skip_failed
     )
+    # Records streamed to stdout (or any pipe) keep it pure JSONL: the report goes to stderr.
+    report = sys.stderr if is_stream(args.output) else sys.stdout
     try:
         summary = asyncio.run(runner.arun(args.input, args.output))
     except KeyboardInterrupt:
         if runner.summary is not None:
-            print(runner.summary.render(), file=sys.stderr)
+            _say(runner.summary.render(), sys.stderr)
         return EXIT_INTERRUPTED
-    print(summary.render())
+    except ConfigurationError:
+        if runner.summary is not None:  # the output failed mid-run
+            _say(runner.summary.render(), sys.stderr)
+        raise
+    _say(summary.render(), report)
     return EXIT_FAILED_ITEMS if summary.failed else 0
 
 
@@ -135,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _bulk(args)
     except ConfigurationError as exc:
-        print(f"assemblyai-gateway {args.command}: {exc}", file=sys.stderr)
+        _say(f"assemblyai-gateway {args.command}: {exc}", sys.stderr)
         return EXIT_USAGE
 
 

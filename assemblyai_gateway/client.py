@@ -12,7 +12,6 @@ import contextlib
 import functools
 import logging
 import os
-import platform
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
@@ -20,24 +19,18 @@ import httpx
 from pydantic import SecretStr
 
 from ._aio import AsyncStream
+from ._deadline_io import bounded_by
 from ._gating import agated, checked_limiter, gated, metered
+from ._headers import request_headers
 from ._http_answers import (
     cause_of,
     completion_from_response,
     connection_error,
-    is_event_stream,
     parse_completion,
-    stream_broke,
 )
-from ._limits import (
-    MAX_ERROR_BODY_BYTES,
-    AttemptLimits,
-    Deadline,
-    aread_capped,
-    capped_timeout,
-    read_capped,
-)
+from ._limits import MAX_ERROR_BODY_BYTES, AttemptLimits, Deadline, capped_timeout
 from ._pools import Pools
+from ._reading import StreamReader, araw_pieces, aread_capped, raw_pieces, read_capped
 from ._request_checks import (
     check_default_headers,
     check_eu_models,
@@ -45,33 +38,25 @@ from ._request_checks import (
     request_body,
     validate_request,
 )
-from ._untrusted import Utf8Stream
-from ._version import __version__
 from .accumulator import completion_to_chunks
 from .catalog import route_capabilities
 from .config import (
     API_KEY_ENV,
-    DEFAULT_MAX_EVENT_SIZE,
-    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     Region,
     api_key_problem,
     is_eu_base_url,
-    resolve_attempt_deadline,
     resolve_base_url,
-    resolve_size_limit,
     resolve_timeout,
 )
 from .errors import (
     ConfigurationError,
     InvalidAPIKeyError,
     InvalidRequestError,
-    MissingAPIKeyError,
     status_error_from_response,
 )
 from .limiter import AdaptiveLimiter
 from .retries import acall_with_retries, call_with_retries
-from .sse import ChunkDecoder
 from .streaming import AsyncChatCompletionStream, ChatCompletionStream
 from .types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, StreamOptions
 
@@ -79,10 +64,6 @@ __all__ = ["GatewayClient", "InvalidRequestError", "parse_completion"]
 
 logger = logging.getLogger("assemblyai_gateway")
 
-USER_AGENT = (
-    f"assemblyai-llm-gateway/{__version__} python/{platform.python_version()} "
-    f"httpx/{httpx.__version__}"
-)
 _USAGE_OPTIONS = StreamOptions(include_usage=True)
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)
 
@@ -109,6 +90,8 @@ class GatewayClient:
             (default 32 MiB); more raises ``ResponseTooLargeError`` while reading.
         max_event_size: The most characters one streamed event may have (default
             8 Mi); more raises ``ResponseTooLargeError`` while reading.
+        max_stream_bytes: The most bytes a (decompressed) stream may have in all,
+            keep-alives included (default 128 MiB); more raises ``ResponseTooLargeError``.
 
     The key is resolved when a request is made: surrounding whitespace is stripped,
     and a control character inside it raises ``InvalidAPIKeyError`` (see
@@ -139,6 +122,7 @@ class GatewayClient:
         attempt_deadline: float | None = None,
         max_response_bytes: int | None = None,
         max_event_size: int | None = None,
+        max_stream_bytes: int | None = None,
     ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
@@ -170,16 +154,13 @@ class GatewayClient:
         self.max_retries = max_retries
         self.enforce_region = enforce_region
         self.limiter = checked_limiter(limiter)
-        self.attempt_deadline = resolve_attempt_deadline(attempt_deadline)
-        self.limits = AttemptLimits(
-            deadline_seconds=self.attempt_deadline,
-            max_response_bytes=resolve_size_limit(
-                "max_response_bytes", max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES
-            ),
-            max_event_size=resolve_size_limit(
-                "max_event_size", max_event_size, DEFAULT_MAX_EVENT_SIZE
-            ),
+        self.limits = AttemptLimits.resolve(
+            attempt_deadline,
+            max_response_bytes=max_response_bytes,
+            max_event_size=max_event_size,
+            max_stream_bytes=max_stream_bytes,
         )
+        self.attempt_deadline = self.limits.deadline_seconds
         self._default_headers = check_default_headers(default_headers or {})
         self._injected_client = http_client
         self._injected_async_client = http_async_client
@@ -220,30 +201,14 @@ class GatewayClient:
         return os.environ.get(API_KEY_ENV) or None
 
     def _header_items(self, *, stream: bool) -> list[tuple[bytes, bytes]]:
-        raw = self._resolved_key_or_none()
-        if raw is None:
-            raise MissingAPIKeyError(
-                f"no AssemblyAI API key: pass api_key=... or set {API_KEY_ENV}"
-            )
+        raw = self._resolved_key_or_none() or ""
         cached = self._header_cache.get((raw, stream))
         if cached is None:
-            key = raw.strip()
-            problem = api_key_problem(key)
-            if problem is not None:
-                del raw, key  # a traceback printed with its locals must not show the key
-                raise InvalidAPIKeyError(problem)
-            if not key:
-                raise MissingAPIKeyError(
-                    f"the AssemblyAI API key is blank: pass api_key=... or set {API_KEY_ENV}"
-                )
-            headers = {
-                **self._default_headers,
-                "Authorization": key,
-                "User-Agent": USER_AGENT,
-                "Content-Type": "application/json",
-                "Accept": "text/event-stream" if stream else "application/json",
-            }
-            cached = [(name.encode(), value.encode()) for name, value in headers.items()]
+            try:
+                cached = request_headers(raw, self._default_headers, stream=stream)
+            except ConfigurationError:
+                del raw  # a traceback printed with its locals must not show the key
+                raise
             self._header_cache = {(raw, stream): cached}
         return cached
 
@@ -344,7 +309,8 @@ class GatewayClient:
         client = self._sync_client()
         deadline = self.limits.start()
         try:
-            response = client.send(self._http_request(client, body, stream=False), stream=True)
+            with bounded_by(deadline):  # waiting for the headers ends by the deadline too
+                response = client.send(self._http_request(client, body, stream=False), stream=True)
             try:
                 content = read_capped(
                     response, self._body_cap(response), deadline, truncate=not response.is_success
@@ -370,7 +336,8 @@ class GatewayClient:
         client = self._sync_client()
         deadline = self.limits.start()
         try:
-            response = client.send(self._http_request(client, body, stream=True), stream=True)
+            with bounded_by(deadline):
+                response = client.send(self._http_request(client, body, stream=True), stream=True)
             if not response.is_success:
                 try:
                     content = read_capped(response, MAX_ERROR_BODY_BYTES, deadline, truncate=True)
@@ -407,29 +374,15 @@ class GatewayClient:
     def _sse_stream(self, body: bytes, include_usage: bool) -> Iterator[ChatCompletionChunk]:
         attempt = gated(self.limiter, functools.partial(self._open_stream, body))
         response, deadline = call_with_retries(attempt, self.max_retries)
-        decoder = ChunkDecoder(require_choices=True, max_event_size=self.limits.max_event_size)
-        delivered = 0
         try:
-            if not is_event_stream(response):
-                content = read_capped(response, self.limits.max_response_bytes, deadline)
-                completion = completion_from_response(response, content)
-                yield from metered(
-                    self.limiter, completion_to_chunks(completion, include_usage=include_usage)
-                )
-                return
-            text = Utf8Stream()
-            for piece in response.iter_bytes():
-                deadline.check()
-                for chunk in metered(self.limiter, decoder.feed(text.decode(piece))):
-                    delivered += 1
-                    yield chunk
-                if decoder.done:
+            reader = StreamReader(response, deadline, self.limits, include_usage=include_usage)
+            for raw in raw_pieces(response, deadline):
+                yield from metered(self.limiter, reader.feed(raw))
+                if reader.done:
                     break  # [DONE] ends the stream, whatever the connection does next
-            else:
-                decoder.feed(text.flush())
-            yield from metered(self.limiter, decoder.close())
+            yield from metered(self.limiter, reader.close())
         except httpx.TransportError as exc:
-            raise stream_broke(exc, deadline, delivered, decoder.request_id) from exc
+            raise reader.broke(exc) from exc
         finally:
             response.close()
 
@@ -523,30 +476,17 @@ class GatewayClient:
         async with await self._async_lease(stream=True) as client:
             attempt = agated(self.limiter, functools.partial(self._aopen_stream, client, body))
             response, deadline = await acall_with_retries(attempt, self.max_retries)
-            decoder = ChunkDecoder(require_choices=True, max_event_size=self.limits.max_event_size)
-            delivered = 0
             try:
-                if not is_event_stream(response):
-                    content = await aread_capped(response, self.limits.max_response_bytes, deadline)
-                    completion = completion_from_response(response, content)
-                    chunks = completion_to_chunks(completion, include_usage=include_usage)
-                    for chunk in metered(self.limiter, chunks):
+                reader = StreamReader(response, deadline, self.limits, include_usage=include_usage)
+                async for raw in araw_pieces(response, deadline):
+                    for chunk in metered(self.limiter, reader.feed(raw)):
                         yield chunk
-                    return
-                text = Utf8Stream()
-                async for piece in response.aiter_bytes():
-                    deadline.check()
-                    for chunk in metered(self.limiter, decoder.feed(text.decode(piece))):
-                        delivered += 1
-                        yield chunk
-                    if decoder.done:
+                    if reader.done:
                         break  # [DONE] ends the stream, whatever the connection does next
-                else:
-                    decoder.feed(text.flush())
-                for chunk in metered(self.limiter, decoder.close()):
+                for chunk in metered(self.limiter, reader.close()):
                     yield chunk
             except httpx.TransportError as exc:
-                raise stream_broke(exc, deadline, delivered, decoder.request_id) from exc
+                raise reader.broke(exc) from exc
             finally:
                 await response.aclose()
 

@@ -26,7 +26,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, Literal, NamedTuple
 
 from .catalog import RouteCapabilities
-from .errors import UnsupportedContentError
+from .errors import UnexpectedArgumentError, UnsupportedContentError
 
 __all__ = [
     "JSON_MODE_SCHEMA_NAME",
@@ -224,8 +224,10 @@ def closest_name(name: str, known: Collection[str], cutoff: float = 0.6) -> str 
 
 def unknown_arguments_error(
     owner: str, unknown: Collection[str], known: Collection[str]
-) -> TypeError:
-    """A ``TypeError`` naming each unknown argument, with the closest known name.
+) -> UnexpectedArgumentError:
+    """An ``UnexpectedArgumentError`` (a ``TypeError``) naming each unknown argument.
+
+    Each is named with the closest known name, when one is alike.
 
     Examples:
         >>> str(unknown_arguments_error("LLM", ["temprature"], ["temperature", "model"]))
@@ -235,7 +237,7 @@ def unknown_arguments_error(
     for name in sorted(unknown):
         close = closest_name(name, known)
         described.append(f"{name!r} (did you mean {close!r}?)" if close else repr(name))
-    return TypeError(f"{owner} got unexpected argument(s): {', '.join(described)}")
+    return UnexpectedArgumentError(f"{owner} got unexpected argument(s): {', '.join(described)}")
 
 
 def missing_framework_error(

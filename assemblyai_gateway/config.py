@@ -30,6 +30,7 @@ __all__ = [
     "DEFAULT_MAX_EVENT_SIZE",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MAX_STREAM_BYTES",
     "DEFAULT_TIMEOUT",
     "DEFAULT_TIMEOUT_SECONDS",
     "REGION_BASE_URLS",
@@ -83,6 +84,9 @@ DEFAULT_ATTEMPT_DEADLINE_SECONDS: Final = 900.0
 # A completion is kilobytes; these caps only stop a hostile or broken peer.
 DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
 DEFAULT_MAX_EVENT_SIZE: Final = 8 * 1024 * 1024
+# A stream is much larger than its text (each token comes wrapped in a chunk of JSON):
+# 128k output tokens at ~300 bytes an event is ~38 MiB, so this leaves room threefold.
+DEFAULT_MAX_STREAM_BYTES: Final = 128 * 1024 * 1024
 
 
 def api_key_problem(key: str) -> str | None:

@@ -7,10 +7,13 @@ GatewayError
 │   ├── InvalidAPIKeyError
 │   ├── MissingAPIKeyError
 │   └── ModelNotAvailableInRegionError
+├── UnexpectedArgumentError (also TypeError)  a misspelt name, or one the model builds
+│   └── MisplacedClientSettingError       a client setting given as a request field
 ├── UnsupportedContentError (also ValueError)
 └── APIError
     ├── APIStatusError            status_code, message, errors, request_id, body
     │   ├── BadRequestError            400
+    │   │   └── ContextWindowExceededError  the input is longer than the model's context
     │   ├── AuthenticationError        401
     │   ├── PermissionDeniedError      403
     │   ├── NotFoundError              404
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "CONTEXT_OVERFLOW_PHRASES",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -50,10 +54,12 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "ContextWindowExceededError",
     "GatewayError",
     "InternalServerError",
     "InvalidAPIKeyError",
     "InvalidRequestError",
+    "MisplacedClientSettingError",
     "MissingAPIKeyError",
     "ModelNotAvailableInRegionError",
     "NotFoundError",
@@ -63,8 +69,10 @@ __all__ = [
     "ResponseValidationError",
     "StreamError",
     "ToolChoiceError",
+    "UnexpectedArgumentError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
+    "is_context_overflow",
     "status_error_from_payload",
     "status_error_from_response",
 ]
@@ -100,6 +108,24 @@ class ModelNotAvailableInRegionError(ConfigurationError):
 
 class InvalidRequestError(ConfigurationError):
     """The request failed validation before it was sent; the message names the fields."""
+
+
+class UnexpectedArgumentError(GatewayError, TypeError):
+    """A keyword argument the model cannot take, named (raised before any request).
+
+    A near miss of a known name (``temprature``: did you mean ``temperature``?), or a
+    field the model builds itself (``messages``). A ``TypeError``, as Python's own
+    "unexpected keyword argument" is, so code catching that keeps working.
+    """
+
+
+class MisplacedClientSettingError(UnexpectedArgumentError):
+    """A client setting (``api_key``, ``base_url``, ``timeout``, ...) given as a request field.
+
+    Per call, in ``bind()``, or in ``model_kwargs`` / ``additional_kwargs``: client
+    settings configure how to send and are never sent. The message names the argument
+    and where to set it; it never shows the value.
+    """
 
 
 class UnsupportedContentError(GatewayError, ValueError):
@@ -171,6 +197,15 @@ class BadRequestError(APIStatusError):
     status_code = 400
 
 
+class ContextWindowExceededError(BadRequestError):
+    """The input (with ``max_tokens``) does not fit the model's context window; never retried.
+
+    Raised for the answers Claude, GPT and Gemini give to an overlong prompt (see
+    :func:`is_context_overflow`), whatever status the gateway relayed it with: the same
+    request cannot succeed, a shorter one can. ``status_code`` is the status received.
+    """
+
+
 class AuthenticationError(APIStatusError):
     """401: the key is missing or wrong (the gateway wants the raw key, no ``Bearer``)."""
 
@@ -215,7 +250,8 @@ class ResponseTooLargeError(APIError):
     """A response body or a stream event exceeded its size cap (never retried).
 
     Attributes:
-        limit: The cap that was exceeded (``max_response_bytes`` or ``max_event_size``).
+        limit: The cap that was exceeded (``max_response_bytes``, ``max_stream_bytes``
+            or ``max_event_size``).
     """
 
     def __init__(self, message: str, *, limit: int, request_id: str | None = None) -> None:
@@ -283,6 +319,56 @@ _STATUS_HINTS: dict[int, str] = {
 }
 
 
+CONTEXT_OVERFLOW_PHRASES = (
+    "prompt is too long",
+    "exceed context limit",
+    "context_length_exceeded",
+    "maximum context length",
+    "exceeds the context window",
+    "input tokens exceed the configured limit",
+    "exceeds the maximum number of tokens allowed",
+    "input is too long for requested model",
+    "contextwindowexceedederror",
+)
+"""How each provider words "the prompt is longer than the context window", lowercased:
+Anthropic, OpenAI (chat and responses), Gemini, Bedrock, and LiteLLM-style proxies."""
+# Statuses an overflow may come back with: the provider's 400 (or 422) as relayed, a
+# 5xx when the gateway wraps it. 413 (the request is too large) always is one.
+_CONTEXT_OVERFLOW_STATUSES = frozenset({400, 413, 422})
+
+
+def is_context_overflow(status: int, text: str) -> bool:
+    """Whether an error answer says the input does not fit the model's context window.
+
+    The one rule both adapters rely on: a 413, or a 400, 422 or 5xx whose text (the
+    error message, code and metadata) carries a phrase Claude, GPT or Gemini use for it.
+
+    Examples:
+        >>> is_context_overflow(400, "prompt is too long: 212345 tokens > 200000 maximum")
+        True
+        >>> is_context_overflow(400, "This model's maximum context length is 128000 tokens.")
+        True
+        >>> is_context_overflow(401, "prompt is too long"), is_context_overflow(400, "bad")
+        (False, False)
+    """
+    if status == 413:
+        return True
+    if status not in _CONTEXT_OVERFLOW_STATUSES and status < 500:
+        return False
+    lowered = text.lower()
+    return any(phrase in lowered for phrase in CONTEXT_OVERFLOW_PHRASES)
+
+
+def _overflow_text(message: str, error: Any) -> str:
+    """The message plus the error object's code, type and metadata, where a relayed
+    provider error may name the overflow (OpenAI's ``code: context_length_exceeded``)."""
+    if not isinstance(error, dict):
+        return message
+    extra = [error.get("code"), error.get("type"), error.get("metadata")]
+    details = json.dumps([part for part in extra if part is not None], default=str)
+    return f"{message} {details[:_MAX_MESSAGE]}"
+
+
 def _decode_body(content: bytes) -> Any:
     # The gateway speaks UTF-8 JSON, whatever charset a proxy put in the content type.
     try:
@@ -320,6 +406,7 @@ def status_error_from_payload(
     message = ""
     metadata: Mapping[str, Any] = {}
     request_id = headers.get("x-request-id") or headers.get("request-id")
+    error: Any = None
     if isinstance(body, dict):
         error = body.get("error")
         if isinstance(error, dict):
@@ -338,13 +425,16 @@ def status_error_from_payload(
     if not message:
         message = reason or f"HTTP {status}"
     message = truncate_text(message, _MAX_MESSAGE)
+    overflow = is_context_overflow(status, _overflow_text(message, error))
     hint = _STATUS_HINTS.get(status)
     if hint:
         message = f"{message} ({hint})"
     raw_errors = metadata.get("errors")
     errors = raw_errors if isinstance(raw_errors, list) else None
     cls = _STATUS_CLASSES.get(status)
-    if cls is None:
+    if overflow:
+        cls = ContextWindowExceededError
+    elif cls is None:
         cls = InternalServerError if status >= 500 else APIStatusError
     return cls(
         message,

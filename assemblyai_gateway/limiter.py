@@ -4,20 +4,25 @@ Static limiters (LangChain's ``InMemoryRateLimiter``, LlamaIndex's
 ``TokenBucketRateLimiter``, Ray Data's ``qps``, a semaphore) send at a rate someone
 guessed. This one listens to the gateway instead:
 
+* **Probing.** A fresh limiter paces sends from ``initial_concurrency`` a second and
+  doubles the pace every second the gateway keeps answering, so a first run finds the
+  account's rate within seconds instead of bursting into it.
 * **AIMD concurrency.** At most ``concurrency`` requests are in flight. A 429, a 503
   or any error carrying ``Retry-After`` cuts it multiplicatively (once per round:
-  answers to requests sent before the cut do not cut again); each success grows it
-  back additively (half a slot per success until the first throttle, then one per
-  window).
-* **A learned send rate.** The first throttle measures how many requests the gateway
-  answered in the last second; sends are then paced at ``rate_decrease`` times that,
-  growing linearly back (``rate_recovery`` of the measured rate per second) until the
-  next throttle. Without a throttle nothing is paced.
-* **Pause for the time asked.** ``Retry-After`` (or an exponential default when the
-  header is missing) pauses *every* caller sharing the limiter, not only the one that
-  got the 429; after the pause, sends resume at the paced rate, not in a burst.
+  answers to requests sent before the cut do not cut again); successes grow it back.
+* **A learned send rate.** A throttle measures how many requests the gateway answered
+  since the last one; sends are then paced at ``rate_decrease`` times that, growing
+  linearly (``rate_recovery`` of the measured rate per second) until the next throttle.
+* **Storms end in seconds.** A throttle with nothing answered since the last one (the
+  gateway refusing everything for a while) halves the pace but keeps the learned rate;
+  once answers come back, the pace doubles every second until it is back there.
+* **Pause for the time asked.** ``Retry-After`` (or a default that doubles with each
+  round of throttles, not with each response) pauses *every* caller sharing the
+  limiter, up to ``max_pause``; after the pause, sends resume at the paced rate.
 * **Tokens per minute** (optional): a budget charged from each response's real usage;
-  sends wait while it is spent.
+  sends wait while it is spent. One reply charges at most a minute's budget (and at
+  most 10 million tokens), and the debt is capped so the wait never exceeds
+  ``max_pause``.
 
 One object is shared by passing it to many clients or models (``limiter=``); it is
 safe across threads and event loops, for sync and async callers alike, and pickles to
@@ -27,8 +32,6 @@ a fresh limiter with the same settings (one per process, e.g. one per Ray worker
 from __future__ import annotations
 
 import asyncio
-import collections
-import contextlib
 import math
 import threading
 import time
@@ -36,21 +39,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ._limiter_control import Control
+from ._limiter_waiters import Waiter, WaitQueue
 from .errors import ConfigurationError
 
 __all__ = ["AdaptiveLimiter", "LimiterStats", "Permit", "adopt_rate_limiter", "checked_limiter"]
-
-_CATCH_UP = 0.05  # seconds of pacing slots a late waiter may still use
-_WINDOW = 1.0  # seconds of successes that measure the gateway's rate on a throttle
-# Before the first throttle the limit grows by half a slot per success (x1.5 a round):
-# fast enough to find a slow gateway's concurrency, while few enough requests are in
-# flight when the first 429 comes (they are all refused with it).
-_SLOW_START_STEP = 0.5
-_MIN_SPAN = 0.1  # a younger window (the first burst) is measured over at least this
-_MIN_SAMPLES = 5  # answers needed to measure the rate since the last cut
-# Throttled again before that many answers: halve, and keep the growth of the last
-# measured rate, so an undershoot is made up quickly.
-_FAST_DECREASE = 0.5
 
 
 @dataclass(frozen=True)
@@ -60,17 +53,23 @@ class LimiterStats:
     Attributes:
         concurrency: The current in-flight limit.
         in_flight: Requests holding a permit now.
-        rate: The paced sends per second, or ``None`` before the first throttle.
+        waiting: Callers waiting for a permit now.
+        rate: The paced sends per second (while probing, the probe's pace).
+        learned_rate: The last good rate the gateway allowed, which the pace climbs
+            back to after a storm; ``None`` until the first throttle (or a starting
+            rate, or :meth:`AdaptiveLimiter.resume_from`).
         paused_for: Seconds left of the current pause (0 when not paused).
         successes: Responses that succeeded.
         throttles: Responses that were 429, 503 or carried ``Retry-After``.
-        tokens_used: Tokens charged from real usage.
+        tokens_used: Tokens charged from real usage (each reply's charge capped).
         tokens_available: What is left of the per-minute budget, or ``None``.
     """
 
     concurrency: int
     in_flight: int
-    rate: float | None
+    waiting: int
+    rate: float
+    learned_rate: float | None
     paused_for: float
     successes: int
     throttles: int
@@ -112,28 +111,35 @@ class Permit:
             self._limiter._on_release()
 
 
-class _Waiter:
-    """One blocked caller: a thread (an Event) or a task (a future on its loop)."""
-
-    __slots__ = ("event", "future", "loop")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
-        self.loop = loop
-        self.event = threading.Event() if loop is None else None
-        self.future: asyncio.Future[None] | None = None
-
-    def wake(self) -> None:
-        if self.event is not None:
-            self.event.set()
-        elif self.loop is not None and self.future is not None:
-            # A closed loop raises RuntimeError: nobody is waiting there any more.
-            with contextlib.suppress(RuntimeError):
-                self.loop.call_soon_threadsafe(_resolve, self.future)
-
-
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
+def _check_settings(settings: dict[str, Any]) -> None:
+    """Raise ``ConfigurationError`` naming the first impossible setting."""
+    for name in ("max_concurrency", "initial_concurrency", "min_concurrency"):
+        value = settings[name]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigurationError(f"{name} must be an integer, got {value!r}")
+    for name, value in settings.items():
+        if name == "clock" or value is None or name.endswith("concurrency"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigurationError(f"{name} must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigurationError(f"{name} must be finite, got {value!r}")
+    if not 1 <= settings["min_concurrency"] <= settings["max_concurrency"]:
+        raise ConfigurationError("need 1 <= min_concurrency <= max_concurrency")
+    for name in ("concurrency_decrease", "rate_decrease"):
+        if not 0 < settings[name] < 1:
+            raise ConfigurationError(f"{name} must be between 0 and 1, got {settings[name]}")
+    for name in ("requests_per_second", "tokens_per_minute"):
+        value = settings[name]
+        if value is not None and value <= 0:
+            raise ConfigurationError(f"{name} must be positive, got {value}")
+    if (
+        settings["min_rate"] <= 0
+        or settings["rate_recovery"] <= 0
+        or settings["default_pause"] < 0
+        or settings["max_pause"] < 0
+    ):
+        raise ConfigurationError("min_rate, rate_recovery and the pauses must be positive")
 
 
 class AdaptiveLimiter:
@@ -141,19 +147,21 @@ class AdaptiveLimiter:
 
     Args:
         max_concurrency: The most requests ever in flight.
-        initial_concurrency: Where the in-flight limit starts (grows from there).
+        initial_concurrency: Where the in-flight limit starts (grows from there); a
+            fresh limiter also starts probing at this many sends a second.
         min_concurrency: The limit is never cut below this.
-        requests_per_second: A starting send rate; ``None`` (default) sends unpaced
-            until the first throttle teaches the limiter a rate.
+        requests_per_second: A starting send rate (counted as learned); ``None``
+            (default) probes for the gateway's rate instead.
         tokens_per_minute: A budget of tokens per minute charged from real usage.
         concurrency_decrease: The factor the in-flight limit is cut by on a throttle.
         rate_decrease: The factor applied to the measured rate on a throttle.
-        rate_recovery: How fast the paced rate grows back: this share of the rate
-            measured at the last throttle, per second.
+        rate_recovery: How fast the paced rate grows past the learned rate: this
+            share of the rate measured at the last throttle, per second.
         min_rate: The paced rate never drops below this many requests per second.
         default_pause: The pause after a throttle without ``Retry-After``; it doubles
-            with each consecutive one, up to ``max_pause``.
-        max_pause: The longest pause, whatever ``Retry-After`` says.
+            with each consecutive round of throttles, up to ``max_pause``.
+        max_pause: The longest wait for a pause or the token budget, whatever the
+            gateway says.
         clock: Monotonic seconds (injectable for tests).
 
     Example:
@@ -184,22 +192,6 @@ class AdaptiveLimiter:
         max_pause: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not 1 <= min_concurrency <= max_concurrency:
-            raise ConfigurationError("need 1 <= min_concurrency <= max_concurrency")
-        for name, factor in (
-            ("concurrency_decrease", concurrency_decrease),
-            ("rate_decrease", rate_decrease),
-        ):
-            if not 0 < factor < 1:
-                raise ConfigurationError(f"{name} must be between 0 and 1, got {factor}")
-        for name, value in (
-            ("requests_per_second", requests_per_second),
-            ("tokens_per_minute", tokens_per_minute),
-        ):
-            if value is not None and value <= 0:
-                raise ConfigurationError(f"{name} must be positive, got {value}")
-        if min_rate <= 0 or rate_recovery <= 0 or default_pause < 0 or max_pause < 0:
-            raise ConfigurationError("min_rate, rate_recovery and the pauses must be positive")
         self._settings: dict[str, Any] = {
             "max_concurrency": max_concurrency,
             "initial_concurrency": initial_concurrency,
@@ -214,36 +206,15 @@ class AdaptiveLimiter:
             "max_pause": max_pause,
             "clock": clock,
         }
+        _check_settings(self._settings)
         self.max_concurrency = max_concurrency
         self.min_concurrency = min_concurrency
         self.tokens_per_minute = tokens_per_minute
-        self._concurrency_decrease = concurrency_decrease
-        self._rate_decrease = rate_decrease
-        self._rate_recovery = rate_recovery
-        self._min_rate = min_rate
-        self._default_pause = default_pause
-        self._max_pause = max_pause
         self._clock = clock
-        start = min(max(initial_concurrency, min_concurrency), max_concurrency)
         self._lock = threading.Lock()
-        self._queue: collections.deque[_Waiter] = collections.deque()
-        self._concurrency = float(start)
-        self._in_flight = 0
-        self._epoch = 0
-        self._slow_start = True
-        self._rate: float | None = requests_per_second
-        self._growth = self._rate or 0.0  # the rate measured at the last throttle
-        self._next_send = -math.inf
-        self._pause_until = -math.inf
-        self._consecutive_throttles = 0
-        self._recent: collections.deque[float] = collections.deque()
-        self._last_cut = -math.inf
-        self._successes = 0
-        self._throttles = 0
-        self._tokens_used = 0
-        now = self._clock()
-        self._tokens = self.tokens_per_minute
-        self._tokens_at = now
+        self._waiters = WaitQueue()
+        settings = {name: value for name, value in self._settings.items() if name != "clock"}
+        self._control = Control(now=clock(), **settings)
 
     # ------------------------------------------------------------------ pickling
 
@@ -256,132 +227,67 @@ class AdaptiveLimiter:
 
     def __repr__(self) -> str:
         s = self.stats()
-        rate = "unpaced" if s.rate is None else f"{s.rate:.1f}/s"
         return (
             f"AdaptiveLimiter(concurrency={s.concurrency}/{self.max_concurrency}, "
-            f"rate={rate}, in_flight={s.in_flight}, throttles={s.throttles})"
+            f"rate={s.rate:.1f}/s, in_flight={s.in_flight}, throttles={s.throttles})"
         )
 
-    # ------------------------------------------------------------------ decisions
+    # ------------------------------------------------------------------ outcomes
 
-    def _refill_tokens(self, now: float) -> None:
-        if self.tokens_per_minute is None or self._tokens is None:
-            return
-        per_second = self.tokens_per_minute / 60.0
-        self._tokens = min(
-            self.tokens_per_minute, self._tokens + (now - self._tokens_at) * per_second
-        )
-        self._tokens_at = now
-
-    def _decide(self, now: float) -> Permit | float | None:
+    def _decide(self, *, probe: bool = True) -> Permit | float | None:
         """A permit, or seconds to wait, or ``None`` to wait for a slot (lock held)."""
-        if now < self._pause_until:
-            return self._pause_until - now
-        self._refill_tokens(now)
-        if self._tokens is not None and self._tokens <= 0:
-            assert self.tokens_per_minute is not None
-            return -self._tokens / (self.tokens_per_minute / 60.0) + 1e-3
-        if self._in_flight >= int(self._concurrency):
-            return None
-        if self._rate is not None:
-            if now < self._next_send:
-                return self._next_send - now
-            self._next_send = max(self._next_send, now - _CATCH_UP) + 1.0 / self._rate
-        self._in_flight += 1
-        return Permit(self, self._epoch)
+        decision = self._control.decide(self._clock(), probe=probe)
+        if decision is True:
+            return Permit(self, self._control.epoch)
+        return None if decision is None else float(decision)
 
-    def _wake_head(self) -> None:
-        if self._queue:
-            self._queue[0].wake()
-
-    def _leave(self, waiter: _Waiter) -> None:
-        was_head = bool(self._queue) and self._queue[0] is waiter
-        try:
-            self._queue.remove(waiter)
-        except ValueError:
-            return
-        if was_head:
-            self._wake_head()
-
-    def _on_success(self, tokens: int) -> None:
+    def _on_success(self, tokens: object) -> None:
         with self._lock:
-            now = self._clock()
-            self._in_flight -= 1
-            self._successes += 1
-            self._consecutive_throttles = 0
-            self._recent.append(now)
-            while self._recent and self._recent[0] < now - _WINDOW:
-                self._recent.popleft()
-            step = _SLOW_START_STEP if self._slow_start else 1.0 / self._concurrency
-            self._concurrency = min(float(self.max_concurrency), self._concurrency + step)
-            if self._rate is not None:
-                # Linear in time: about `rate` successes a second, each adds growth/rate.
-                self._rate += self._rate_recovery * self._growth / self._rate
-            self._spend(tokens, now)
-            self._wake_head()
+            self._control.succeeded(self._clock(), tokens)
+            self._waiters.notify()
 
-    def _spend(self, tokens: int, now: float) -> None:
-        if tokens <= 0:
-            return
-        self._tokens_used += tokens
-        if self._tokens is not None:
-            self._refill_tokens(now)
-            self._tokens -= tokens
-
-    def charge(self, tokens: int) -> None:
-        """Charge ``tokens`` of real usage to the budget (streams report usage last)."""
+    def _on_throttle(self, epoch: int, retry_after: object) -> None:
         with self._lock:
-            self._spend(tokens, self._clock())
-
-    def _on_throttle(self, epoch: int, retry_after: float | None) -> None:
-        with self._lock:
-            now = self._clock()
-            self._in_flight -= 1
-            self._throttles += 1
-            self._consecutive_throttles += 1
-            if retry_after is None:
-                exponent = min(self._consecutive_throttles - 1, 16)
-                retry_after = self._default_pause * 2.0**exponent
-            pause = min(max(retry_after, 0.0), self._max_pause)
-            self._pause_until = max(self._pause_until, now + pause)
-            self._next_send = max(self._next_send, self._pause_until)
-            if epoch == self._epoch:
-                # One cut per round: answers to requests sent before it don't cut again.
-                self._epoch += 1
-                self._slow_start = False
-                self._concurrency = max(
-                    float(self.min_concurrency), self._concurrency * self._concurrency_decrease
-                )
-                measured = self._measured_rate(now)
-                current = self._rate if self._rate is not None else math.inf
-                if measured is None:  # too soon to measure: the rate is still far over
-                    self._rate = max(self._min_rate, current * _FAST_DECREASE)
-                else:
-                    base = max(min(current, measured), self._min_rate)
-                    self._growth = base
-                    self._rate = max(self._min_rate, base * self._rate_decrease)
-                self._last_cut = now
-            self._wake_head()
-
-    def _measured_rate(self, now: float) -> float | None:
-        """The gateway's rate as answers show it, or None when too few (lock held)."""
-        while self._recent and self._recent[0] < now - _WINDOW:
-            self._recent.popleft()
-        since_cut = now - self._last_cut
-        if since_cut < _WINDOW and self._rate is not None:
-            # Throttled again soon after a cut: the answers since that cut are the
-            # rate the gateway gives now (a first burst may have been far faster).
-            answered = sum(1 for at in self._recent if at > self._last_cut)
-            return answered / since_cut if answered >= _MIN_SAMPLES else None
-        # Successes per second over the window actually seen (the first throttle may
-        # come a fraction of a second after the start).
-        span = min(_WINDOW, max(_MIN_SPAN, now - self._recent[0])) if self._recent else 1.0
-        return len(self._recent) / span
+            self._control.throttled(self._clock(), epoch, retry_after)
+            self._waiters.notify()
 
     def _on_release(self) -> None:
         with self._lock:
-            self._in_flight -= 1
-            self._wake_head()
+            self._control.released()
+            self._waiters.notify()
+
+    def charge(self, tokens: int) -> None:
+        """Charge ``tokens`` of real usage to the budget (streams report usage last).
+
+        Anything but a positive count charges nothing; one charge is capped at a
+        minute's budget.
+        """
+        with self._lock:
+            self._control.spend(self._clock(), tokens)
+
+    def resume_from(self, rate: float, concurrency: int | None = None) -> bool:
+        """Start from a rate learned before, e.g. by an earlier run of the same job.
+
+        Sends are paced at ``rate`` from the first one (no probing), growing as after a
+        throttle; ``concurrency`` sets the in-flight limit. Returns False, changing
+        nothing, once this limiter has been throttled: what it learned itself wins.
+
+        Raises:
+            ConfigurationError: ``rate`` is not a positive, finite number, or
+                ``concurrency`` not a positive integer.
+        """
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+            raise ConfigurationError(f"rate must be a number, got {rate!r}")
+        if not (math.isfinite(rate) and rate > 0):
+            raise ConfigurationError(f"rate must be positive and finite, got {rate!r}")
+        if concurrency is not None and (
+            isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1
+        ):
+            raise ConfigurationError(f"concurrency must be a positive integer, got {concurrency!r}")
+        with self._lock:
+            resumed = self._control.resume_from(self._clock(), float(rate), concurrency)
+            self._waiters.notify()
+        return resumed
 
     # ------------------------------------------------------------------ acquiring
 
@@ -391,78 +297,87 @@ class AdaptiveLimiter:
         Waiters are served first come, first served; only the first one watches the
         clock, so a thousand waiters cost one wake-up per permit, not a thousand.
         """
+        return self._acquire(blocking=blocking, probe=True)
+
+    def _acquire(self, *, blocking: bool, probe: bool) -> Permit | None:
         with self._lock:
-            if not self._queue:
-                decision = self._decide(self._clock())
+            if not self._waiters:
+                decision = self._decide(probe=probe)
                 if isinstance(decision, Permit):
                     return decision
             if not blocking:
                 return None
-            waiter = _Waiter()
-            self._queue.append(waiter)
+            waiter = Waiter()
+            self._waiters.join(waiter)
         assert waiter.event is not None
         try:
             while True:
                 with self._lock:
                     waiter.event.clear()
-                    wait: float | None = None
-                    if self._queue[0] is waiter:
-                        decision = self._decide(self._clock())
+                    if waiter.dropped:
+                        self._waiters.join(waiter)
+                    if self._waiters.is_head(waiter):
+                        decision = self._decide(probe=probe)
                         if isinstance(decision, Permit):
-                            self._queue.popleft()
-                            self._wake_head()
+                            self._waiters.pop_head()
                             return decision
                         wait = decision
+                    else:
+                        wait = self._waiters.patience(waiter)
                 waiter.event.wait(wait)
         except BaseException:
             with self._lock:
-                self._leave(waiter)
+                self._waiters.leave(waiter)
             raise
 
     async def aacquire(self) -> Permit:
         """Wait for a permit (asyncio); cancelling the wait gives the turn away."""
+        return await self._aacquire(probe=True)
+
+    async def _aacquire(self, *, probe: bool) -> Permit:
         loop = asyncio.get_running_loop()
         with self._lock:
-            if not self._queue:
-                decision = self._decide(self._clock())
+            if not self._waiters:
+                decision = self._decide(probe=probe)
                 if isinstance(decision, Permit):
                     return decision
-            waiter = _Waiter(loop)
-            self._queue.append(waiter)
+            waiter = Waiter(loop)
+            self._waiters.join(waiter)
         try:
             while True:
                 with self._lock:
-                    future: asyncio.Future[None] = loop.create_future()
-                    waiter.future = future
-                    wait: float | None = None
-                    if self._queue[0] is waiter:
-                        decision = self._decide(self._clock())
+                    waiter.future = loop.create_future()
+                    if waiter.dropped:  # our loop stopped while we waited; it runs again
+                        self._waiters.join(waiter)
+                    if self._waiters.is_head(waiter):
+                        decision = self._decide(probe=probe)
                         if isinstance(decision, Permit):
-                            self._queue.popleft()
-                            self._wake_head()
+                            self._waiters.pop_head()
                             return decision
                         wait = decision
-                timer = loop.call_later(wait, _resolve, future) if wait is not None else None
+                    else:
+                        wait = self._waiters.patience(waiter)
+                timer = waiter.timer(wait)
                 try:
-                    await future
+                    await waiter.future
                 finally:
                     if timer is not None:
                         timer.cancel()
         except BaseException:
             with self._lock:
-                self._leave(waiter)
+                self._waiters.leave(waiter)
             raise
 
     def wait_turn(self, *, pace: bool = True, blocking: bool = True) -> bool:
         """Wait without holding a slot, for hooks that never report an outcome.
 
         Waits out the pause after a throttle; with ``pace`` also takes a send slot at
-        the learned rate and token budget. This is what the frameworks'
-        ``rate_limiter`` hooks call. Returns False only when ``blocking=False`` and a
-        wait would be needed.
+        the learned rate and token budget (never the probing pace, which only reported
+        successes can raise). This is what the frameworks' ``rate_limiter`` hooks
+        call. Returns False only when ``blocking=False`` and a wait would be needed.
         """
         if pace:
-            permit = self.acquire(blocking=blocking)
+            permit = self._acquire(blocking=blocking, probe=False)
             if permit is None:
                 return False
             permit.release()
@@ -478,7 +393,7 @@ class AdaptiveLimiter:
         if not blocking:
             return self.wait_turn(pace=pace, blocking=False)
         if pace:
-            (await self.aacquire()).release()
+            (await self._aacquire(probe=False)).release()
             return True
         # Another caller may extend the pause while we sleep, so check again after.
         while (wait := self.pause_remaining()) > 0:  # noqa: ASYNC110
@@ -488,22 +403,25 @@ class AdaptiveLimiter:
     def pause_remaining(self) -> float:
         """Seconds until the current pause ends (0 when not paused)."""
         with self._lock:
-            return max(0.0, self._pause_until - self._clock())
+            return max(0.0, self._control.pause_until - self._clock())
 
     def stats(self) -> LimiterStats:
         """A consistent snapshot of the limiter's state."""
         with self._lock:
             now = self._clock()
-            self._refill_tokens(now)
+            control = self._control
+            control.refill(now)
             return LimiterStats(
-                concurrency=int(self._concurrency),
-                in_flight=self._in_flight,
-                rate=self._rate,
-                paused_for=max(0.0, self._pause_until - now),
-                successes=self._successes,
-                throttles=self._throttles,
-                tokens_used=self._tokens_used,
-                tokens_available=self._tokens,
+                concurrency=int(control.concurrency),
+                in_flight=control.in_flight,
+                waiting=len(self._waiters),
+                rate=control.rate,
+                learned_rate=control.learned_rate,
+                paused_for=max(0.0, control.pause_until - now),
+                successes=control.successes,
+                throttles=control.throttles,
+                tokens_used=control.tokens_used,
+                tokens_available=control.tokens,
             )
 
 

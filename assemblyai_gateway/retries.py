@@ -1,6 +1,7 @@
 """The retry policy: one set of decisions, used by the sync and the async loop alike.
 
-Retried: 408, 409, 429, every 5xx, and connection or timeout errors. Waits honour
+Retried: 408, 409, 429, every 5xx (but a context-window overflow), and connection or
+timeout errors. Waits honour
 ``retry-after-ms`` / ``retry-after`` (seconds or an HTTP date) when between 0 and 60 s;
 otherwise (absent, out of range, or unparsable: a date in year 10000, ``nan``, text)
 the wait backs off exponentially from 0.5 s to 8 s with jitter. 400, 401,
@@ -18,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .errors import APIConnectionError, APIStatusError
+from .errors import APIConnectionError, APIStatusError, ContextWindowExceededError, StreamError
 
 if TYPE_CHECKING:
     # tenacity is imported on the first retry only: most calls never need it.
@@ -35,6 +36,7 @@ __all__ = [
     "call_with_retries",
     "is_retryable",
     "retry_after_seconds",
+    "retry_may_succeed",
     "retry_wait",
     "sync_retrying",
 ]
@@ -57,11 +59,31 @@ def _backoff() -> wait_base:
     return wait_exponential(multiplier=INITIAL_BACKOFF, max=MAX_BACKOFF) + wait_random(0, 0.25)
 
 
+def _retryable_status(status: int) -> bool:
+    return status in RETRYABLE_STATUSES or status >= 500
+
+
 def is_retryable(error: BaseException) -> bool:
     """Whether an error from one attempt deserves another attempt."""
+    if isinstance(error, ContextWindowExceededError):
+        return False  # the same prompt cannot fit next time either
     if isinstance(error, APIStatusError):
-        return error.status_code in RETRYABLE_STATUSES or error.status_code >= 500
+        return _retryable_status(error.status_code)
     return isinstance(error, APIConnectionError)
+
+
+def retry_may_succeed(error: BaseException) -> bool:
+    """Whether the caller sending the same request again, as a new call, may succeed.
+
+    What the retry loop retries, plus a stream that broke, or whose error event named a
+    retryable status (or none): the loop never retries once a stream has yielded, but a
+    new call starts afresh. Every other 4xx, a context-window overflow, an oversized or
+    invalid response and errors raised before sending are final. Frameworks read it,
+    e.g. as LangChain's ``ModelError.is_retryable``.
+    """
+    if isinstance(error, StreamError):
+        return error.status_code is None or _retryable_status(error.status_code)
+    return is_retryable(error)
 
 
 def _seconds_in_header(value: str, now: float | None) -> float | None:

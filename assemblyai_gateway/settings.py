@@ -111,6 +111,7 @@ class ClientSettings:
     attempt_deadline: float | None = None
     max_response_bytes: int | None = None
     max_event_size: int | None = None
+    max_stream_bytes: int | None = None
     http_client: Any = None
     http_async_client: Any = None
     limiter: Any = None

@@ -4,24 +4,24 @@
   what the gateway accepts.
 * :func:`response_metadata` names the gateway's response fields the same way in
   LangChain's ``response_metadata`` and LlamaIndex's ``additional_kwargs``.
-* :func:`check_call_kwargs` keeps client settings (``api_key``, ``base_url``, ...) and
-  unknown names out of a request body built from per-call keyword arguments.
 * :func:`validate_request` refuses bad input with a typed error naming the field,
   before anything is sent.
+
+Which keyword arguments become request fields is the rule in
+:mod:`assemblyai_gateway.arguments`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._request_checks import validate_request
 from ._untrusted import loads_untrusted
 from .accumulator import CompletionSnapshot
-from .errors import InvalidRequestError, ToolChoiceError
+from .errors import ToolChoiceError
 from .types import (
     ChatCompletion,
-    ChatCompletionRequest,
     NamedToolChoice,
     NamedToolChoiceFunction,
     ToolChoice,
@@ -29,11 +29,8 @@ from .types import (
 )
 
 __all__ = [
-    "CALL_REQUEST_FIELDS",
-    "CLIENT_SETTINGS",
     "MODEL_PROVIDER",
     "ToolChoiceError",
-    "check_call_kwargs",
     "loads_server_json",
     "resolve_tool_choice",
     "response_metadata",
@@ -47,68 +44,6 @@ MODEL_PROVIDER = "assemblyai"
 loads_server_json = loads_untrusted
 """``json.loads`` for text the gateway sent (tool arguments, ...): any failure, absurd
 nesting included, is a ``ValueError``, so adapters treat it as malformed JSON."""
-
-CALL_REQUEST_FIELDS: frozenset[str] = frozenset(ChatCompletionRequest.model_fields) - {
-    "messages",
-    "prompt",
-    "stream",
-    "stream_options",
-}
-"""Request fields a caller may set per call (the adapters own the rest)."""
-
-CLIENT_SETTINGS: frozenset[str] = frozenset(
-    {
-        "api_key",
-        "assemblyai_api_key",
-        "base_url",
-        "region",
-        "timeout",
-        "request_timeout",
-        "max_retries",
-        "enforce_region",
-        "http_client",
-        "http_async_client",
-        "async_http_client",
-        "default_headers",
-        "attempt_deadline",
-        "max_response_bytes",
-        "max_event_size",
-    }
-)
-"""Settings of the client itself: they configure how to send, never what is sent."""
-
-
-def check_call_kwargs(names: Collection[str], extra_fields: Collection[str] = ()) -> None:
-    """Refuse per-call names that are client settings or not request fields.
-
-    Args:
-        names: The per-call keyword arguments headed for the request body.
-        extra_fields: Extra request fields the model was configured with (they may be
-            overridden per call).
-
-    Raises:
-        InvalidRequestError: naming each refused argument.
-
-    Example:
-        >>> check_call_kwargs(["temperature", "max_tokens"])
-        >>> check_call_kwargs(["api_key"])
-        Traceback (most recent call last):
-        ...
-        assemblyai_gateway.errors.InvalidRequestError: api_key: a client setting, ...
-    """
-    settings = sorted(name for name in names if name in CLIENT_SETTINGS)
-    if settings:
-        raise InvalidRequestError(
-            f"{', '.join(settings)}: a client setting, never sent in a request; set it "
-            "on the model, not per call"
-        )
-    unknown = sorted(set(names) - CALL_REQUEST_FIELDS - set(extra_fields))
-    if unknown:
-        raise InvalidRequestError(
-            f"unexpected per-call argument(s) {unknown}: the gateway accepts "
-            f"{sorted(CALL_REQUEST_FIELDS)} per call; set other request fields on the model "
-            "(additional_kwargs / model_kwargs)"
-        )
 
 
 def _force(name: str) -> NamedToolChoice:

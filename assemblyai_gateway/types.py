@@ -237,6 +237,12 @@ class ChatCompletionRequest(_Wire):
     fallback_config: FallbackConfig | None = None
     post_processing_steps: PostProcessingList[PostProcessingStep] | None = None
     transcript_id: str | None = None
+    # The gateway's own extras: e.g. reasoning={"effort": "low"}, max_timeout in seconds.
+    reasoning: dict[str, Any] | None = None
+    zero_data_retention: bool | None = None
+    model_region: str | None = None
+    fail_fast: bool | None = None
+    max_timeout: int | float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _needs_messages_or_prompt(self) -> ChatCompletionRequest:

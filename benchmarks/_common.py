@@ -63,6 +63,8 @@ class BenchConfig:
         stream_iterations: Whole streams per case per round.
         stream_chunks: Chunks in the canned SSE body.
         tool_pieces: Pieces the streamed tool-call arguments arrive in.
+        tool_pieces_small: The same stream, shorter: per-piece cost must not grow from
+            this length to ``tool_pieces``.
         tool_rounds: Interleaved rounds of whole tool-call streams (and first-piece runs).
         first_piece_gap_s: Seconds between pieces in the first-piece benchmark.
         import_runs: Fresh interpreters per module.
@@ -80,7 +82,8 @@ class BenchConfig:
     warmup: int = 50
     stream_iterations: int = 3
     stream_chunks: int = 500
-    tool_pieces: int = 2000
+    tool_pieces: int = 4000
+    tool_pieces_small: int = 500
     tool_rounds: int = 5
     first_piece_gap_s: float = 0.02
     import_runs: int = 4
@@ -105,7 +108,8 @@ class BenchConfig:
             calls=50,
             warmup=10,
             stream_iterations=1,
-            tool_pieces=500,
+            tool_pieces=1000,
+            tool_pieces_small=250,
             tool_rounds=2,
             import_runs=1,
             import_warmup=False,
@@ -127,6 +131,7 @@ class BenchConfig:
             stream_iterations=1,
             stream_chunks=20,
             tool_pieces=40,
+            tool_pieces_small=20,
             tool_rounds=1,
             first_piece_gap_s=0.005,
             import_runs=1,

@@ -1,7 +1,7 @@
 """SSE bodies and in-memory transports for the streaming benchmark.
 
-* :func:`tool_call_events`: one tool call whose JSON arguments arrive in N pieces, the
-  shape that made per-piece argument re-parsing quadratic.
+* :func:`tool_call_events`: one tool call whose JSON arguments (rows of objects) arrive
+  in N pieces, the shape that makes per-piece argument re-parsing quadratic.
 * :class:`PacedTransport`: an SSE body delivered one event every ``gap_s`` seconds,
   recording when each event left the transport, so a consumer can tell whether each
   piece reached the user when it arrived or was held back.
@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -42,11 +43,19 @@ def _chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
     return b"data: " + json.dumps(body).encode() + b"\n\n"
 
 
+def _arguments_text(pieces: int) -> str:
+    """What an extraction agent streams: a query, then rows of small objects, the text
+    growing with the pieces (about 5.5 characters a piece, as model tokens are)."""
+    rows = [{"id": index, "note": f"item {index}: ok"} for index in range(max(1, pieces // 6))]
+    return json.dumps({"query": "find: every item", "rows": rows})
+
+
 def tool_call_events(pieces: int) -> list[bytes]:
     """One ``lookup`` tool call whose arguments (a JSON object) arrive in ``pieces`` events.
 
-    The first piece opens the object, the last closes it; the pieces between add two
-    characters each to one string value.
+    The object holds a list of rows (see :func:`expected_arguments`), so a client that
+    reads the arguments so far on every piece by parsing them again pays for every row
+    seen so far on every piece: its cost per piece grows with the stream.
     """
     head = {
         "role": "assistant",
@@ -60,7 +69,9 @@ def tool_call_events(pieces: int) -> list[bytes]:
             }
         ],
     }
-    parts = ['{"query": "', *(["ab"] * max(0, pieces - 2)), '"}'][:pieces]
+    text = _arguments_text(pieces)
+    cuts = [round(number * len(text) / pieces) for number in range(pieces + 1)]
+    parts = [text[start:stop] for start, stop in itertools.pairwise(cuts)]
     events = [_chunk(head)]
     events += [
         _chunk({"tool_calls": [{"index": 0, "function": {"arguments": part}}]}) for part in parts
@@ -70,9 +81,10 @@ def tool_call_events(pieces: int) -> list[bytes]:
     return events
 
 
-def expected_arguments(pieces: int) -> dict[str, str]:
+def expected_arguments(pieces: int) -> dict[str, Any]:
     """The arguments :func:`tool_call_events` adds up to."""
-    return {"query": "ab" * max(0, pieces - 2)}
+    value: dict[str, Any] = json.loads(_arguments_text(pieces))
+    return value
 
 
 class _Events(httpx.SyncByteStream, httpx.AsyncByteStream):

@@ -7,8 +7,10 @@
   streaming model (``FakeListChatModel.stream``, ``MockLLM.stream_chat``) over as many
   chunks, which, added to the core's own decoding (``GatewayClient.stream``), is the
   least an adapter can cost.
-* **Tool arguments.** One tool call whose arguments arrive in ``tool_pieces`` pieces;
-  µs per piece. Re-parsing the arguments so far on every piece is quadratic and shows.
+* **Tool arguments.** One tool call whose arguments (rows of small objects) arrive in
+  ``tool_pieces`` pieces, and again in ``tool_pieces_small``; µs per piece. Re-parsing
+  the arguments so far on every piece is quadratic: its cost per piece grows with the
+  stream, which the growth targets (long stream / short stream, per piece) show.
 * **First piece.** Pieces leave the transport ``first_piece_gap_s`` apart; the lag is
   how long after leaving each piece reached the code iterating the stream. A stream
   that holds pieces back (buffers) shows a lag of whole gaps.
@@ -191,7 +193,7 @@ def _chunk_cases(models: _Models, chunks: int) -> list[Case]:
     ]  # fmt: skip
 
 
-def _tool_cases(models: _Models, pieces: int) -> list[Case]:
+def _tool_cases(models: _Models, pieces: int, suffix: str = "") -> list[Case]:
     transport = transport_for(tool_call_events(pieces))
     expected = expected_arguments(pieces)
     msgs = models.messages
@@ -226,12 +228,15 @@ def _tool_cases(models: _Models, pieces: int) -> list[Case]:
             return _stream_case(name, label, lambda: _count(instance.stream_chat(msgs)), pieces)
         return _stream_case(name, label, lambda: _count(instance.stream(PROMPT)), pieces)
 
+    size = f", {pieces} pieces"
     return [
-        checked("ours_langchain_tool_stream", "ours: ChatAssemblyAIGateway.stream, tool call",
+        checked(f"ours_langchain_tool_stream{suffix}",
+                f"ours: ChatAssemblyAIGateway.stream, tool call{size}",
                 models.ours(False, transport), llama=False),
-        checked("ours_llamaindex_tool_stream", "ours: AssemblyAIGateway.stream_chat, tool call",
+        checked(f"ours_llamaindex_tool_stream{suffix}",
+                f"ours: AssemblyAIGateway.stream_chat, tool call{size}",
                 models.ours(True, transport), llama=True),
-        checked("chatopenai_tool_stream", "ChatOpenAI.stream, tool call",
+        checked(f"chatopenai_tool_stream{suffix}", f"ChatOpenAI.stream, tool call{size}",
                 (models.chat_openai(transport), ""), llama=False),
     ]  # fmt: skip
 
@@ -308,7 +313,7 @@ def run(config: BenchConfig) -> BenchResult:
     """
     started = time.perf_counter()
     result = BenchResult(BENCH)
-    chunks, pieces = config.stream_chunks, config.tool_pieces
+    chunks, pieces, few = config.stream_chunks, config.tool_pieces, config.tool_pieces_small
     models = _Models()
     try:
         per_chunk = measure_cases(
@@ -317,6 +322,10 @@ def run(config: BenchConfig) -> BenchResult:
         )  # fmt: skip
         per_piece = measure_cases(
             BENCH, _tool_cases(models, pieces), unit="µs/piece", scale=1e6 / pieces,
+            rounds=config.tool_rounds, iterations=1, warmup=0,
+        )  # fmt: skip
+        per_piece += measure_cases(
+            BENCH, _tool_cases(models, few, "_small"), unit="µs/piece", scale=1e6 / few,
             rounds=config.tool_rounds, iterations=1, warmup=0,
         )  # fmt: skip
         first_piece = _first_piece_rows(models, config.first_piece_gap_s, config.tool_rounds)
@@ -340,7 +349,12 @@ def run(config: BenchConfig) -> BenchResult:
         target("stream per chunk (LlamaIndex): ours / OpenAILike",
                "ours_llamaindex_stream", ["openailike_stream"], 0.3, informational=True),
         target(f"tool arguments in {pieces} pieces: ours LlamaIndex / ours LangChain",
-               "ours_llamaindex_tool_stream", ["ours_langchain_tool_stream"], 1.5),
+               "ours_llamaindex_tool_stream", ["ours_langchain_tool_stream"], 2.0),
+        target(f"tool arguments, per piece, {pieces} / {few} pieces (LlamaIndex): linear",
+               "ours_llamaindex_tool_stream", ["ours_llamaindex_tool_stream_small"], 1.5),
+        target(f"tool arguments, per piece, {pieces} / {few} pieces (LangChain): linear",
+               "ours_langchain_tool_stream", ["ours_langchain_tool_stream_small"], 1.5,
+               informational=True),
         target(f"tool arguments in {pieces} pieces: ours LangChain / ChatOpenAI",
                "ours_langchain_tool_stream", ["chatopenai_tool_stream"], 0.5, informational=True),
         target("first piece (LangChain): worst lag / gap between pieces",
@@ -353,8 +367,9 @@ def run(config: BenchConfig) -> BenchResult:
         f"Per chunk: {chunks}-event SSE body, one event per read; {config.rounds} interleaved "
         f"rounds x {config.stream_iterations} whole streams per case; µs/chunk = stream time "
         f"/ {chunks}; the no-op models stream {chunks} chunks of their own. Tool arguments: one "
-        f"call whose JSON arguments arrive in {pieces} pieces, {config.tool_rounds} "
-        "interleaved rounds; the arguments are checked once, then plain iteration is timed. "
+        f"call whose JSON arguments (a list of rows) arrive in {pieces} pieces, and in {few}, "
+        f"{config.tool_rounds} interleaved rounds each; the arguments are checked once, then "
+        "plain iteration is timed. "
         f"First piece: {_PIECES_PER_PACED_STREAM} pieces "
         f"{config.first_piece_gap_s * 1000:g} ms apart, {config.tool_rounds} streams per "
         "client; value = the worst lag of a stream between a piece leaving the transport "

@@ -58,7 +58,7 @@ PATHS = [
 ]
 _DEFAULT_PATHS = ["langchain", "llamaindex"]
 _STREAM_CHUNKS = 500
-_TOOL_PIECES = 2000
+_TOOL_PIECES = 4000
 _BURST_CALLS = 1000
 
 

@@ -28,8 +28,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import bench_bulk, bench_concurrency, bench_import, bench_overhead, bench_streaming
+from . import (
+    bench_bulk,
+    bench_concurrency,
+    bench_import,
+    bench_limiter,
+    bench_overhead,
+    bench_streaming,
+)
 from ._common import BenchConfig, BenchResult, Measurement, Target, resolve
+from ._plot import format_number, save_plot
 
 __all__ = [
     "BENCHES",
@@ -56,6 +64,7 @@ BENCHES: dict[str, Callable[[BenchConfig], BenchResult]] = {
     "import": bench_import.run,
     "concurrency": bench_concurrency.run,
     "bulk": bench_bulk.run,
+    "limiter": bench_limiter.run,
 }
 _TITLES = {
     "overhead": "Per-call overhead (in-memory transport)",
@@ -63,6 +72,7 @@ _TITLES = {
     "import": "Import time (fresh interpreter)",
     "concurrency": "Concurrency: 1,000 calls at once, each client in its own process",
     "bulk": "Bulk jobs against a rate-limited emulator",
+    "limiter": "The adaptive limiter: a storm of 429s, and a bulk run interrupted and resumed",
 }
 _PACKAGES = [
     "assemblyai-llm-gateway",
@@ -167,22 +177,6 @@ def run_benchmarks(
 # -------------------------------------------------------------------------- rendering
 
 
-def _fmt(value: float | int | str | None) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}"
-    return (
-        f"{value:,.2f}"
-        if abs(value) < 10
-        else f"{value:,.0f}"
-        if abs(value) >= 1000
-        else f"{value:,.1f}"
-    )
-
-
 def _measurement_table(result: BenchResult) -> list[str]:
     extras: list[str] = []
     for row in result.measurements:
@@ -190,7 +184,12 @@ def _measurement_table(result: BenchResult) -> list[str]:
     header = ["Case", "Value", "Unit", *extras, "Note"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in result.measurements:
-        cells = [row.label, _fmt(row.value), row.unit, *(_fmt(row.extra.get(k)) for k in extras)]
+        cells = [
+            row.label,
+            format_number(row.value),
+            row.unit,
+            *(format_number(row.extra.get(k)) for k in extras),
+        ]
         lines.append("| " + " | ".join([*cells, row.note.replace("|", "/")]) + " |")
     return lines
 
@@ -211,8 +210,8 @@ def _describe(ref: str, values: dict[str, Measurement]) -> str:
     name, _, key = ref.partition(":")
     row = values[name]
     if not key:
-        return f"{row.label} {_fmt(row.value)} {row.unit}"
-    return f"{row.label} {key} {_fmt(resolve(values, ref))}"
+        return f"{row.label} {format_number(row.value)} {row.unit}"
+    return f"{row.label} {key} {format_number(resolve(values, ref))}"
 
 
 def explain(target: Target, values: dict[str, Measurement]) -> str:
@@ -237,7 +236,8 @@ def explain(target: Target, values: dict[str, Measurement]) -> str:
     if core == "core_create_":
         core += target.subject.rsplit("_", 1)[-1]
     if core and core in values and values[core].value is not None:
-        line += f"; the framework-free core alone: {_fmt(values[core].value)} {values[core].unit}"
+        alone = f"{format_number(values[core].value)} {values[core].unit}"
+        line += f"; the framework-free core alone: {alone}"
     if target.reason:
         line += f". {target.reason}"
     return line
@@ -349,71 +349,6 @@ def to_json(
 # ------------------------------------------------------------------------------- plot
 
 
-def _plot_ratios(ax: Any, targets: Sequence[Target]) -> None:
-    """Each ratio target as a bar, its limit as a black tick; green met, red not met."""
-    shown = [t for t in targets if t.comparison != "equals_zero"]
-    for i, t in enumerate(shown):
-        ratio = t.ratio if t.ratio is not None else 0.0
-        color = "lightgray" if t.passed is None else "tab:green" if t.passed else "tab:red"
-        ax.barh(i, max(ratio, 1e-3), color=color, alpha=0.5 if t.informational else 1.0)
-        ax.plot([t.limit, t.limit], [i - 0.42, i + 0.42], color="black", linewidth=2)
-        text = "n/a" if t.ratio is None else f"{ratio:.2f} ({t.rule})"
-        ax.text(max(ratio, t.limit) * 1.12, i, text, va="center", fontsize=7)
-    labels = [
-        (t.name if len(t.name) <= 70 else t.name[:67] + "...") + (" [info]" * t.informational)
-        for t in shown
-    ]
-    ax.set_yticks(range(len(shown)), labels, fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xscale("log")
-    ax.set_xlim(0.02, 20)
-    ax.set_title("Ratios against their targets (black tick: limit; green: met)", fontsize=9)
-    ax.set_xlabel("ratio (log scale)", fontsize=8)
-    ax.tick_params(axis="x", labelsize=7)
-
-
-def save_plot(results: Sequence[BenchResult], path: Path) -> None:
-    """The ratios against their targets on top, then one bar chart per benchmark."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display: CI and headless machines
-    import matplotlib.pyplot as plt
-
-    shown = [r for r in results if r.measurements]
-    targets = [t for r in results for t in r.targets if t.comparison != "equals_zero"]
-    if not shown and not targets:
-        return
-    heights = [max(1, len(targets))] * bool(targets) + [len(r.measurements) for r in shown]
-    fig, axes = plt.subplots(
-        len(heights),
-        1,
-        figsize=(11, 2.0 + 0.3 * sum(heights) + 0.6 * len(heights)),
-        gridspec_kw={"height_ratios": heights},
-    )
-    axes_list = [axes] if len(heights) == 1 else list(axes)
-    if targets:
-        _plot_ratios(axes_list.pop(0), targets)
-    for ax, result in zip(axes_list, shown, strict=True):
-        rows = result.measurements
-        labels = [m.label if len(m.label) <= 44 else m.label[:41] + "..." for m in rows]
-        values = [m.value or 0.0 for m in rows]
-        colors = ["tab:orange" if m.name.startswith("ours") else "tab:blue" for m in rows]
-        ax.barh(range(len(rows)), values, color=colors)
-        ax.set_yticks(range(len(rows)), labels, fontsize=7)
-        ax.invert_yaxis()
-        ax.set_xscale("log")
-        ax.set_title(_TITLES.get(result.bench, result.bench), fontsize=9)
-        ax.set_xlabel(", ".join(dict.fromkeys(m.unit for m in rows)) + " (log scale)", fontsize=8)
-        ax.tick_params(axis="x", labelsize=7)
-        for i, m in enumerate(rows):
-            text = "n/a" if m.value is None else f"{_fmt(m.value)} {m.unit}"
-            ax.text(m.value or 1e-3, i, f" {text}", va="center", fontsize=7)
-    fig.suptitle("lower is better; orange = ours", fontsize=9)
-    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.98))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
 # -------------------------------------------------------------------------------- CLI
 
 
@@ -470,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     (out / "results.json").write_text(
         json.dumps(to_json(results, info, config), indent=2) + "\n", encoding="utf-8"
     )
-    save_plot(results, out / PLOT_NAME)
+    save_plot(results, out / PLOT_NAME, _TITLES)
     section = render_readme_part(results, info, mode)
     if args.no_readme:
         pass

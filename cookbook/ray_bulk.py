@@ -1,6 +1,7 @@
 """Recipe 7: summarise many transcripts with Ray Data, one adaptive limiter per worker.
 
-Run: ``python -m cookbook.ray_bulk`` (needs ``pip install 'ray[data]'``).
+Run: ``python -m cookbook.ray_bulk``. It needs Ray, which ``make demo`` leaves out:
+``make install`` (the whole development environment) has it, or ``pip install 'ray[data]'``.
 
 Rows of transcript ids go through ``map_batches`` into a pool of Ray actors. Each
 actor receives a pickled copy of the chat model; unpickling gives every worker its own
@@ -12,7 +13,9 @@ the dataset.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -109,8 +112,17 @@ def summarise_all(transcript_ids: list[str]) -> list[dict[str, Any]]:
         ray.shutdown()
 
 
+NEEDS_RAY = (
+    "ray_bulk: this recipe needs Ray, which `make demo` leaves out: run `make install` "
+    "(the whole development environment), or `pip install 'ray[data]'`"
+)
+
+
 def main() -> None:
     """Summarise the demo transcripts (or yours, with ``ASSEMBLYAI_TRANSCRIPT_IDS``)."""
+    if importlib.util.find_spec("ray") is None:
+        print(NEEDS_RAY, file=sys.stderr)
+        raise SystemExit(2)
     limit = RateLimit(requests_per_second=ACCOUNT_REQUESTS_PER_SECOND)
     with gateway_session(transcripts=DEMO_TRANSCRIPTS, rate_limit=limit) as session:
         ids = (

@@ -32,8 +32,7 @@ Rules:
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from langchain_core.messages import (
@@ -46,16 +45,14 @@ from langchain_core.messages import (
 )
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
+from assemblyai_gateway.arguments import ArgumentRule
 from assemblyai_gateway.catalog import route_capabilities
 from assemblyai_gateway.compat import (
-    TYPO_CUTOFF,
-    closest_name,
     content_block_kind,
     gateway_role,
     json_mode_format,
     json_schema_format,
     tool_use,
-    unknown_arguments_error,
     unsupported_block_error,
 )
 from assemblyai_gateway.errors import UnsupportedContentError
@@ -66,9 +63,8 @@ from assemblyai_gateway.wire import wire_tool_call
 
 __all__ = [
     "JSON_MODE_INSTRUCTION",
-    "REQUEST_FIELDS",
-    "RESERVED_FIELDS",
     "GatewayCall",
+    "check_call_arguments",
     "collect_model_kwargs",
     "format_tools",
     "message_to_gateway",
@@ -77,28 +73,6 @@ __all__ = [
     "to_gateway_request",
     "to_response_format",
 ]
-
-REQUEST_FIELDS: frozenset[str] = frozenset(
-    {
-        "model",
-        "temperature",
-        "max_tokens",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "response_format",
-        "fallbacks",
-        "fallback_config",
-        "post_processing_steps",
-        "transcript_id",
-    }
-)
-"""The gateway's own request fields; per call, a near miss of one is refused as a typo."""
-
-RESERVED_FIELDS: frozenset[str] = frozenset(
-    {"messages", "prompt", "stream", "stream_options", "stop"}
-)
-"""Fields the adapter owns: never taken from ``model_kwargs``."""
 
 JSON_MODE_INSTRUCTION = (
     "Respond with a single valid JSON object only: no code fences, no text before or after it."
@@ -302,11 +276,27 @@ def to_gateway_request(
     return {key: value for key, value in request.items() if value is not None}
 
 
-# Request fields the model builds itself; a per-call value is refused.
-_OWNED_PER_CALL = frozenset({"messages", "prompt"})
-
 # Keyword arguments LangChain itself passes to _generate/_stream; never sent.
-_LANGCHAIN_KWARGS = ("stream", "ls_structured_output_format", "structured_output_format")
+_LANGCHAIN_KWARGS = frozenset({"stream", "ls_structured_output_format", "structured_output_format"})
+
+# This adapter's own per-call options: read by the model, never sent.
+_CALL_OPTIONS = frozenset({"stop", "stream_usage", "stream_options"})
+
+
+def check_call_arguments(
+    rule: ArgumentRule, kwargs: Collection[str], model_kwargs: Collection[str]
+) -> None:
+    """The core's rule for a call's (or ``bind()``'s) keyword arguments.
+
+    LangChain's own arguments and this adapter's per-call options are left out; the
+    names of ``model_kwargs`` are request fields too.
+
+    Raises:
+        MisplacedClientSettingError: a client setting (``api_key``, ``base_url``, ...).
+        UnexpectedArgumentError: ``messages``/``prompt``, or a misspelt known name.
+    """
+    names = [name for name in kwargs if name not in _LANGCHAIN_KWARGS and name not in _CALL_OPTIONS]
+    rule.check_call(names, known=[*model_kwargs, *_CALL_OPTIONS])
 
 
 class GatewayCall(NamedTuple):
@@ -321,6 +311,7 @@ class GatewayCall(NamedTuple):
 def to_gateway_call(
     messages: Sequence[BaseMessage],
     *,
+    rule: ArgumentRule,
     settings: Mapping[str, Any],
     model_kwargs: Mapping[str, Any],
     call_kwargs: Mapping[str, Any],
@@ -330,12 +321,14 @@ def to_gateway_call(
     """One call's request: per-call kwargs override the settings.
 
     As with ``ChatOpenAI``, a keyword argument that is not one of the model's own
-    fields is sent as a request field (``seed``, ``top_p``, ...). Two kinds are
-    refused: fields the model owns (``messages``, ``prompt``), and a near miss of a
-    gateway field (``temprature``), which is a typo rather than a new field.
+    options is sent as a request field (``seed``, ``reasoning``, ...); the core's
+    rule (:mod:`assemblyai_gateway.arguments`) refuses client settings, fields the
+    model builds (``messages``, ``prompt``) and near misses of known names
+    (``temprature``).
 
     Args:
         messages: The conversation.
+        rule: The model class's argument rule.
         settings: The model's request fields and ``model_kwargs`` extras.
         model_kwargs: The extras alone (their names are accepted per call too).
         call_kwargs: This call's keyword arguments (``stream_usage`` and
@@ -344,23 +337,15 @@ def to_gateway_call(
         stream_usage: The model's ``stream_usage`` setting.
 
     Raises:
-        TypeError: a keyword argument the model owns, or a misspelt gateway field.
+        MisplacedClientSettingError: a client setting given per call, named.
+        UnexpectedArgumentError: a keyword argument the model owns, or a misspelt
+            gateway field (both ``TypeError``).
         InvalidRequestError: a field the gateway would refuse (``model=None``), named.
     """
+    check_call_arguments(rule, call_kwargs, model_kwargs)
     overrides = {k: v for k, v in call_kwargs.items() if k not in _LANGCHAIN_KWARGS}
     call_usage = overrides.pop("stream_usage", None)
     stream_options = overrides.pop("stream_options", None)
-    owned = sorted(set(overrides) & _OWNED_PER_CALL)
-    if owned:
-        raise TypeError(f"{owned} are built by the model from the messages; not per-call fields")
-    known = REQUEST_FIELDS | set(model_kwargs)
-    typos = {
-        name: close
-        for name in overrides
-        if name not in known and (close := closest_name(name, known, TYPO_CUTOFF))
-    }
-    if typos:
-        raise unknown_arguments_error("this call", typos, known)
     # Validated by the core now, so bad input is a typed error naming the field before
     # anything is sent (and the client does not validate it again).
     request = validate_request(to_gateway_request(messages, merge_overrides(settings, overrides)))
@@ -371,30 +356,24 @@ def to_gateway_call(
     return GatewayCall(request, request.model, stop, call_usage)
 
 
-def collect_model_kwargs(values: Mapping[str, Any], field_names: set[str]) -> dict[str, Any]:
-    """Init values with unknown args moved into ``model_kwargs`` (with a warning).
+def collect_model_kwargs(
+    values: Mapping[str, Any], rule: ArgumentRule, *, stacklevel: int
+) -> dict[str, Any]:
+    """Init values with unknown names moved into ``model_kwargs``, by the core's rule.
+
+    Each moved name is warned about (``UserWarning``), as ``ChatOpenAI`` does.
 
     Raises:
-        ValueError: ``model_kwargs`` repeats a parameter or holds a field the model
-            owns (``stop``, ``stream``, ``messages``, ...), or such a field was passed.
+        ValueError: ``model_kwargs`` repeats a parameter (``temperature``, ``stop``, ...),
+            as in ``ChatOpenAI``.
+        MisplacedClientSettingError: ``model_kwargs`` holds a client setting.
+        UnexpectedArgumentError: a field the model builds, or a misspelt known name.
     """
-    values = dict(values)
-    extra = dict(values.get("model_kwargs") or {})
-    clashes = sorted((field_names | RESERVED_FIELDS) & set(extra))
-    if clashes:
-        raise ValueError(
-            f"model_kwargs must not hold {clashes}: pass explicit fields as parameters "
-            "(stop, stream and messages are handled by the model itself)"
-        )
-    for name in [key for key in values if key not in field_names]:
-        if name in RESERVED_FIELDS:
-            raise ValueError(f"{name!r} is not a ChatAssemblyAIGateway parameter")
-        warnings.warn(
-            f"{name!r} is not a ChatAssemblyAIGateway parameter; it was moved to "
-            "model_kwargs and will be sent as a request field",
-            UserWarning,
-            stacklevel=4,
-        )
-        extra[name] = values.pop(name)
-    values["model_kwargs"] = extra
-    return values
+    extra = values.get("model_kwargs")
+    if isinstance(extra, Mapping):
+        clashes = sorted((rule.parameters - rule.settings.keys()) & set(extra))
+        if clashes:
+            raise ValueError(
+                f"model_kwargs must not hold {clashes}: pass explicit fields as parameters"
+            )
+    return rule.constructor_values(values, stacklevel=stacklevel + 1)

@@ -12,7 +12,6 @@ from langchain_core.callbacks import (
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import LanguageModelInput
-from langchain_core.language_models.base import LangSmithParams
 from langchain_core.language_models.chat_models import (
     BaseChatModel,
     agenerate_from_stream,
@@ -23,7 +22,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
-from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
+from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
@@ -40,6 +39,8 @@ from assemblyai_gateway.settings import (
 )
 from assemblyai_gateway.streaming import amap_stream, map_stream
 
+from ._call_params import CallParams
+from ._errors import raises_model_errors
 from ._profile import profile_for
 from ._rate_limiter import adopt_rate_limiter
 from ._request import (
@@ -60,7 +61,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MODEL", "ChatAssemblyAIGateway"]
 
 
-class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChatModel):
+class ChatAssemblyAIGateway(GatewayClientOwner, CallParams, ApproximateTokenCounts, BaseChatModel):
     """AssemblyAI's LLM Gateway (Claude, GPT and Gemini behind one key) as a chat model.
 
     Setup:
@@ -79,8 +80,9 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
         max_retries: Retries of 408/409/429/5xx and connection errors (default 2).
         enforce_region: With ``region="eu"``, refuse models the catalog marks US-only
             before sending (default True); set False for a model newer than the catalog.
-        attempt_deadline, max_response_bytes, max_event_size: Limits of one attempt
-            (default 900 s, 32 MiB, 8 Mi characters); see the reliability docs.
+        attempt_deadline, max_response_bytes, max_event_size, max_stream_bytes: Limits
+            of one attempt (default 900 s, 32 MiB, 8 Mi characters, 128 MiB); see the
+            reliability docs.
         stop: Stop sequences (alias ``stop_sequences``), enforced client-side, see below.
         streaming: Make ``invoke`` use the streaming path (default ``False``).
         stream_usage: Report token usage when streaming (default ``True``).
@@ -89,7 +91,8 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
         fallback_config: e.g. ``{"retry": True, "depth": 2}``.
         post_processing_steps: e.g. ``["json-repair"]`` or ``[{"type": "json-repair"}]``.
         transcript_id: An AssemblyAI transcript whose text replaces ``{{ transcript }}``.
-        model_kwargs: Extra request fields, sent as given (must not repeat a field above).
+        model_kwargs: Extra request fields, sent as given (must not repeat a field above
+            or hold a client setting).
         http_client: An ``httpx.Client`` to use (never closed by us, not serialized).
         http_async_client: An ``httpx.AsyncClient`` to use (never closed by us).
         limiter: An ``assemblyai_gateway.AdaptiveLimiter`` every request waits for and
@@ -128,8 +131,12 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
 
     Conventions:
         As with ``ChatOpenAI``: ``model_name`` reads the model id; per-call and
-        ``bind()`` keyword arguments (``seed``, ``top_p``, ...) are sent as request
-        fields; ``get_num_tokens``/``get_num_tokens_from_messages`` count offline
+        ``bind()`` keyword arguments (``seed``, ``reasoning``, ...) are sent as request
+        fields, but a client setting (``api_key``, ``base_url``, ...) raises
+        ``MisplacedClientSettingError`` and a near miss (``temprature``) raises
+        ``UnexpectedArgumentError``, as does one in the constructor, where other
+        unknown names move to ``model_kwargs`` with a warning;
+        ``get_num_tokens``/``get_num_tokens_from_messages`` count offline
         (approximately). Histories from other providers work: reasoning and thinking
         blocks are dropped from assistant turns, Anthropic ``tool_use`` blocks become
         ``tool_calls``, and the ``developer`` role is ``system``.
@@ -222,6 +229,9 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
     max_event_size: int | None = None
     """Cap on one streamed event, in characters; ``None`` means 8 Mi."""
 
+    max_stream_bytes: int | None = None
+    """Cap on a decompressed stream in all, keep-alives included; ``None`` means 128 MiB."""
+
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences, enforced client-side (never sent)."""
 
@@ -246,7 +256,9 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
     """An AssemblyAI transcript id whose text replaces ``{{ transcript }}`` in messages."""
 
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Extra request fields sent as given (for gateway fields newer than this release)."""
+    """Extra request fields sent as given (for gateway fields newer than this release);
+    never a client setting (``MisplacedClientSettingError``) nor one of the model's own
+    parameters (``ValueError``)."""
 
     http_client: Any | None = Field(default=None, exclude=True)
     """An ``httpx.Client`` for sync calls; never closed by the model."""
@@ -257,7 +269,8 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
     limiter: AdaptiveLimiter | None = Field(default=None, exclude=True)
     """An adaptive limiter shared by every model given the same object (opt-in)."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    # A validation error never quotes the arguments (the key among them).
+    model_config = ConfigDict(populate_by_name=True, hide_input_in_errors=True)
 
     _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
 
@@ -266,70 +279,13 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
     @model_validator(mode="before")
     @classmethod
     def _build_model_kwargs(cls, values: Any) -> Any:
-        """Move unknown init args into ``model_kwargs``; refuse duplicated fields."""
+        """Unknown init args go to ``model_kwargs`` by the core's rule; then the limiter."""
         if not isinstance(values, dict):
             return values
-        return collect_model_kwargs(adopt_rate_limiter(values), get_pydantic_field_names(cls))
+        values = collect_model_kwargs(values, cls._argument_rule(), stacklevel=4)
+        return adopt_rate_limiter(values)
 
     # --------------------------------------------------------- LangChain plumbing
-
-    @property
-    def model_name(self) -> str:
-        """The model id, under the name ``ChatOpenAI`` users read it by."""
-        return self.model
-
-    @property
-    def _llm_type(self) -> str:
-        return "assemblyai-gateway"
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        """The API key is serialized as a reference to ``ASSEMBLYAI_API_KEY``."""
-        return {"api_key": API_KEY_ENV}
-
-    @classmethod
-    def is_lc_serializable(cls) -> bool:
-        """Serializable with ``dumpd``/``dumps`` (the key only as a secret reference)."""
-        return True
-
-    @classmethod
-    def get_lc_namespace(cls) -> list[str]:
-        """``["langchain_assemblyai_gateway", "chat_models"]``."""
-        return ["langchain_assemblyai_gateway", "chat_models"]
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "region": self.region,
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "stop": self.stop,
-            "streaming": self.streaming,
-            "stream_usage": self.stream_usage,
-            "fallbacks": self.fallbacks,
-            "fallback_config": self.fallback_config,
-            "post_processing_steps": self.post_processing_steps,
-            "transcript_id": self.transcript_id,
-            "model_kwargs": self.model_kwargs,
-        }
-
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        model = kwargs.get("model")
-        params = LangSmithParams(
-            ls_provider="assemblyai",
-            ls_model_name=model if isinstance(model, str) and model else self.model,
-            ls_model_type="chat",
-        )
-        temperature = kwargs.get("temperature", self.temperature)
-        if isinstance(temperature, (int, float)):
-            params["ls_temperature"] = float(temperature)
-        max_tokens = kwargs.get("max_tokens", self.max_tokens)
-        if isinstance(max_tokens, int):
-            params["ls_max_tokens"] = max_tokens
-        if ls_stop := stop or kwargs.get("stop") or self.stop:
-            params["ls_stop"] = list(ls_stop)
-        return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return profile_for(self.model)
@@ -348,6 +304,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
     ) -> GatewayCall:
         return to_gateway_call(
             messages,
+            rule=self._argument_rule(),
             settings=request_settings(self, self.model_kwargs),
             model_kwargs=self.model_kwargs,
             call_kwargs=kwargs,
@@ -362,6 +319,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
             return False
         return not (self.disable_streaming == "tool_calling" and kwargs.get("tools"))
 
+    @raises_model_errors
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -376,6 +334,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
         completion = self.client.create(call.request)
         return completion_to_chat_result(completion, requested_model=call.model, stop=call.stop)
 
+    @raises_model_errors
     async def _agenerate(
         self,
         messages: list[BaseMessage],
@@ -390,6 +349,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
         completion = await self.client.acreate(call.request)
         return completion_to_chat_result(completion, requested_model=call.model, stop=call.stop)
 
+    @raises_model_errors
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -407,6 +367,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, ApproximateTokenCounts, BaseChat
                     run_manager.on_llm_new_token(generation.text, chunk=generation)
                 yield generation
 
+    @raises_model_errors
     async def _astream(
         self,
         messages: list[BaseMessage],

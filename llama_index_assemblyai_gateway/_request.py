@@ -27,7 +27,7 @@ Message rules:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import (
@@ -40,9 +40,10 @@ from llama_index.core.base.llms.types import (
 )
 
 from assemblyai_gateway import InvalidRequestError, UnsupportedContentError
+from assemblyai_gateway.arguments import ArgumentRule
 from assemblyai_gateway.compat import gateway_role, tool_use
 from assemblyai_gateway.settings import merge_overrides
-from assemblyai_gateway.translate import check_call_kwargs, resolve_tool_choice
+from assemblyai_gateway.translate import resolve_tool_choice
 from assemblyai_gateway.wire import wire_tool_call
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "IGNORED_CALL_KWARGS",
     "STRUCTURED_DROPPED_KWARGS",
+    "check_call_arguments",
     "json_schema_call_kwargs",
     "message_to_gateway",
     "prepare_chat_with_tools",
@@ -64,6 +66,7 @@ IGNORED_CALL_KWARGS = frozenset({"stream", "stream_options"})
 def to_gateway_request(
     messages: Sequence[ChatMessage],
     *,
+    rule: ArgumentRule,
     settings: Mapping[str, Any],
     call_kwargs: Mapping[str, Any],
 ) -> dict[str, Any]:
@@ -71,29 +74,39 @@ def to_gateway_request(
 
     Args:
         messages: The conversation, oldest first.
+        rule: The LLM class's argument rule (:mod:`assemblyai_gateway.arguments`).
         settings: The LLM's fields as request keys (``model``, ``temperature``,
             ``fallbacks``, ... and its ``additional_kwargs``), lowest precedence.
         call_kwargs: Keyword arguments of this call (``tools``, ``tool_choice``,
-            ``response_format``, any extra gateway field); they win over ``settings``.
+            ``response_format``, ``reasoning``, any other request field); they win
+            over ``settings``.
 
     ``None`` means "not set" everywhere: such keys are left out (a call kwarg set to
     ``None`` removes the setting). ``stream``/``stream_options`` are ignored.
 
     Raises:
-        InvalidRequestError: a call kwarg is a client setting (``api_key``, ...) or
-            neither a request field nor one of ``settings``' extra fields.
+        MisplacedClientSettingError: a call kwarg is a client setting (``api_key``, ...).
+        UnexpectedArgumentError: ``messages``/``prompt``, or a near miss of a known name.
     """
-    owned = IGNORED_CALL_KWARGS | {"messages"}
-    # Client settings (api_key, base_url, ...) and unknown names never enter the body.
-    check_call_kwargs(
-        [key for key in call_kwargs if key not in owned], extra_fields=settings.keys()
-    )
+    check_call_arguments(rule, call_kwargs, settings)
     request = merge_overrides(
-        {k: v for k, v in settings.items() if k not in owned},
-        {k: v for k, v in call_kwargs.items() if k not in owned},
+        settings, {k: v for k, v in call_kwargs.items() if k not in IGNORED_CALL_KWARGS}
     )
     request["messages"] = [message_to_gateway(message) for message in messages]
     return request
+
+
+def check_call_arguments(
+    rule: ArgumentRule, call_kwargs: Collection[str], settings: Collection[str]
+) -> None:
+    """The core's rule for a call's keyword arguments (the LLM's request fields are known).
+
+    Raises:
+        MisplacedClientSettingError: a client setting (``api_key``, ``base_url``, ...).
+        UnexpectedArgumentError: ``messages``/``prompt``, or a misspelt known name.
+    """
+    names = [key for key in call_kwargs if key not in IGNORED_CALL_KWARGS]
+    rule.check_call(names, known=settings)
 
 
 def message_to_gateway(message: ChatMessage) -> dict[str, Any]:

@@ -121,8 +121,12 @@ def _response(
                 call.function.name,
                 response_id,
             )
+        # Built without validation: pydantic would copy the arguments object on every
+        # chunk of a stream (the whole object, each time); ours is a new, finished dict.
         blocks.append(
-            ToolCallBlock(tool_call_id=call.id, tool_name=call.function.name, tool_kwargs=kwargs)
+            ToolCallBlock.model_construct(
+                tool_call_id=call.id, tool_name=call.function.name, tool_kwargs=kwargs
+            )
         )
         legacy_calls.append(wire_tool_call(call.function.name, arguments, call.id))
     message = ChatMessage(

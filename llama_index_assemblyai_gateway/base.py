@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import pickle
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from llama_index.core.base.llms.generic_utils import (
@@ -30,11 +30,11 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from pydantic import Field, PrivateAttr, SecretStr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from assemblyai_gateway.arguments import PEER_SETTING_NAMES, ArgumentRule, argument_rule
 from assemblyai_gateway.catalog import get_model_info
-from assemblyai_gateway.compat import unknown_arguments_error
 from assemblyai_gateway.limiter import AdaptiveLimiter
 from assemblyai_gateway.settings import (
     DEFAULT_MAX_RETRIES,
@@ -47,6 +47,7 @@ from assemblyai_gateway.settings import (
 from assemblyai_gateway.streaming import amap_stream, map_stream
 from assemblyai_gateway.wire import FallbackList, PostProcessingList
 
+from ._call_guard import guard_calls
 from ._rate_limiter import adopt_rate_limiter
 from ._request import prepare_chat_with_tools, to_gateway_request
 from ._response import (
@@ -65,27 +66,19 @@ __all__ = ["DEFAULT_MODEL", "GATEWAY_DEFAULT_MAX_TOKENS", "AssemblyAIGateway"]
 
 logger = logging.getLogger("llama_index_assemblyai_gateway")
 
-# The peers' argument names that mean one of ours.
-_PEER_ARGUMENT_NAMES: dict[str, str] = {"api_base": "base_url"}
 
-
-def _known_arguments(values: dict[str, Any], fields: set[str], *, owner: str) -> dict[str, Any]:
-    """Constructor arguments with the peers' names renamed to ours.
+def _peer_names_renamed(values: dict[str, Any], owner: str) -> dict[str, Any]:
+    """Constructor arguments with the peers' names (``api_base``) renamed to ours.
 
     Raises:
-        TypeError: an argument no field or peer alias knows (with a suggestion), or a
-            peer alias given together with our own name for the same field.
+        TypeError: a peer's name given together with ours for the same field.
     """
     renamed = dict(values)
-    for peer, ours in _PEER_ARGUMENT_NAMES.items():
+    for peer, ours in PEER_SETTING_NAMES.items():
         if peer in renamed:
             if ours in renamed:
                 raise TypeError(f"{owner} got both {peer!r} and {ours!r}; pass {ours!r} only")
             renamed[ours] = renamed.pop(peer)
-    # LlamaIndex's own from_dict() leaves its class_name key in.
-    unknown = set(renamed) - fields - {"class_name"}
-    if unknown:
-        raise unknown_arguments_error(owner, unknown, fields | set(_PEER_ARGUMENT_NAMES))
     return renamed
 
 
@@ -116,6 +109,7 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
         attempt_deadline: Seconds one attempt may take in all (default 900).
         max_response_bytes: Cap on a decompressed response body (default 32 MiB).
         max_event_size: Cap on one streamed event, in characters (default 8 Mi).
+        max_stream_bytes: Cap on a decompressed stream in all (default 128 MiB).
         fallbacks: Models the gateway tries when the first fails: ``[{"model": ...}]``
             (any request field may be overridden per fallback) or just model ids.
         fallback_config: ``{"retry": bool, "depth": 0-2}``.
@@ -183,6 +177,9 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
     max_event_size: int | None = Field(
         default=None, gt=0, description="Cap on one streamed event in characters (default 8 Mi)."
     )
+    max_stream_bytes: int | None = Field(
+        default=None, gt=0, description="Cap on a decompressed stream in all (default 128 MiB)."
+    )
     fallbacks: FallbackList[dict[str, Any]] | None = Field(
         default=None, description="Fallback models, each {'model': ..., <overrides>}."
     )
@@ -197,7 +194,11 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
         default=None, description="Transcript injected at {{ transcript }}."
     )
     additional_kwargs: dict[str, Any] = Field(
-        default_factory=dict, description="Extra request fields sent with every call."
+        default_factory=dict,
+        description=(
+            "Extra request fields sent with every call; never a client setting "
+            "(``MisplacedClientSettingError``)."
+        ),
     )
     context_window: int | None = Field(
         default=None, gt=0, description="Overrides the catalog's context window."
@@ -218,22 +219,38 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
         default=None, exclude=True, repr=False, description="A shared AdaptiveLimiter."
     )
 
+    # A validation error never quotes the arguments (the key among them).
+    model_config = ConfigDict(hide_input_in_errors=True)
+
     _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
     _ASYNC_CLIENT_FIELD: ClassVar[str] = "async_http_client"
 
     @model_validator(mode="before")
     @classmethod
     def _known_arguments_then_rate_limiter(cls, values: Any) -> Any:
-        """Take the peers' names for ours (``api_base``); refuse any other unknown name.
+        """Take the peers' names for ours (``api_base``), then the core's argument rule.
 
-        LlamaIndex's OpenAI classes spell the URL ``api_base``; a misspelt argument
-        (``temprature``) must not be dropped silently while the call goes elsewhere.
-        Then an ``AdaptiveLimiter`` given as ``rate_limiter`` is adopted.
+        LlamaIndex's OpenAI classes spell the URL ``api_base``. A misspelt argument
+        (``temprature``) raises with a suggestion, and another unknown name moves to
+        ``additional_kwargs`` with a warning, as in the LangChain adapter. Then an
+        ``AdaptiveLimiter`` given as ``rate_limiter`` is adopted.
         """
         if not isinstance(values, dict):
             return values
-        known = _known_arguments(values, set(cls.model_fields), owner=cls.__name__)
+        renamed = _peer_names_renamed(values, cls.__name__)
+        # The warning points at the caller: past pydantic's and LlamaIndex's __init__.
+        known = cls._argument_rule().constructor_values(renamed, stacklevel=4)
         return adopt_rate_limiter(known)
+
+    @classmethod
+    def _argument_rule(cls) -> ArgumentRule:
+        """The core's rule for this class's keyword arguments (built once)."""
+        # LlamaIndex's own from_dict() leaves its class_name key in.
+        return argument_rule(cls, extras="additional_kwargs", ignored=["class_name"])
+
+    def _refuse_call_settings(self, names: Collection[str]) -> None:
+        """Called by the guards of ``chat``, ``complete``, ...: see ``_call_guard``."""
+        self._argument_rule().refuse_settings(names)
 
     @classmethod
     def class_name(cls) -> str:
@@ -289,6 +306,7 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
     def _request(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
         return to_gateway_request(
             messages,
+            rule=self._argument_rule(),
             settings=request_settings(self, self.additional_kwargs),
             call_kwargs=kwargs,
         )
@@ -431,3 +449,8 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
         if not selections and error_on_no_tool_call:
             raise ValueError("Expected at least one tool call, but got 0 tool calls.")
         return selections
+
+
+# Outermost, so a client setting given per call is refused before LlamaIndex's spans,
+# events and callbacks see it.
+guard_calls(AssemblyAIGateway)

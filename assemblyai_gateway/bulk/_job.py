@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import ConfigurationError, ResponseValidationError
 from ..types import ChatCompletion
-from ._records import BulkItem
+from ._items import BulkItem
 from ._template import render_template
 
 __all__ = ["BulkJob"]

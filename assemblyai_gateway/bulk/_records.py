@@ -1,99 +1,75 @@
-"""Bulk input and output: JSONL items in, one JSONL record per finished item out.
+"""Bulk output: one JSONL record per finished item, in a file only one run writes at a time.
 
-The output file is the run's memory. Each record is written with one ``write`` and
-flushed as soon as its item finishes, so a killed run keeps every record it wrote; a
-rerun reads the file, skips the items that finished and appends the rest. When the
-same id appears more than once (a failure, then a success on a rerun) the last line
-wins.
+The output file is the run's memory. Each record is written with one ``write`` as soon
+as its item finishes, so a killed run keeps every record it wrote; a rerun reads the
+file, skips the items that finished and appends the rest. When the same id appears more
+than once (a failure, then a success on a rerun) the last line wins.
+
+A run holds an OS lock on the file (see :mod:`._lock`) from before it reads it until it
+returns, so a second run on the same file is refused instead of sending every item
+again. A pipe or a device (``/dev/stdout``, a FIFO) is never read: every item runs and
+nothing is locked.
+
+Records are UTF-8 JSON, one per line. A string UTF-8 cannot encode (a lone surrogate,
+which JSON allows in an id or a server's message) is written as a JSON escape, as are
+the characters some readers split lines on (U+0085, U+2028, U+2029), so every record
+reads back equal.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import re
+import stat
+import sys
 import threading
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import warnings
+from collections.abc import Iterator, Mapping, Set
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import APIError, APIStatusError, ConfigurationError
 from ..types import ChatCompletion
+from ._items import BulkItem
+from ._lock import lock_file, unlock_file
 
 __all__ = [
-    "BulkInputError",
-    "BulkItem",
+    "BulkOutputError",
+    "BulkOutputLockedError",
     "ResultsFile",
+    "encode_record",
     "failure_record",
-    "load_items",
+    "is_stream",
     "success_record",
 ]
 
+# Every record starts like this (``id`` is always its first key): how a line cut short
+# by a kill is told from a file that is not ours.
+_RECORD_START = b'{"id": '
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
-class BulkInputError(ConfigurationError):
-    """The items cannot be run: a line is not a JSON object, or two items share an id."""
+
+class BulkOutputError(ConfigurationError):
+    """The output cannot be used: a directory, not writable, the input itself, not a
+    results file, a pipe nobody reads, or it failed while the run was writing."""
 
 
-@dataclass(frozen=True)
-class BulkItem:
-    """One item of a bulk job.
+class BulkOutputLockedError(BulkOutputError):
+    """Another run is writing to the same output file.
 
     Attributes:
-        id: ``id`` from the item, else its ``transcript_id``, else ``line-N``.
-        fields: The item's JSON object (the template's fields).
-        line: Its 1-based position in the input.
+        path: The output file.
     """
 
-    id: str
-    fields: Mapping[str, Any]
-    line: int
-
-    @property
-    def transcript_id(self) -> str | None:
-        """The transcript the gateway injects at ``{{ transcript }}``, if any."""
-        value = self.fields.get("transcript_id")
-        return str(value) if value is not None else None
-
-
-def _item(fields: object, line: int, where: str) -> BulkItem:
-    if not isinstance(fields, Mapping):
-        raise BulkInputError(f"{where}: an item must be a JSON object, got {type(fields).__name__}")
-    raw_id = fields.get("id", fields.get("transcript_id"))
-    item_id = str(raw_id) if raw_id is not None else f"line-{line}"
-    return BulkItem(item_id, dict(fields), line)
-
-
-def load_items(items: str | Path | Iterable[Mapping[str, Any]]) -> list[BulkItem]:
-    """Items from a JSONL file (blank lines skipped) or from mappings in memory.
-
-    Raises:
-        BulkInputError: a line is not JSON or not an object, or an id repeats
-            (named with the file and line), before anything is sent.
-    """
-    loaded: list[BulkItem] = []
-    if isinstance(items, (str, Path)):
-        path = Path(items)
-        with path.open(encoding="utf-8") as lines:
-            for number, text in enumerate(lines, start=1):
-                if not text.strip():
-                    continue
-                where = f"{path}:{number}"
-                try:
-                    fields = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    raise BulkInputError(f"{where}: not valid JSON ({exc.msg})") from None
-                loaded.append(_item(fields, number, where))
-    else:
-        for number, fields in enumerate(items, start=1):
-            loaded.append(_item(fields, number, f"item {number}"))
-    seen: dict[str, int] = {}
-    for item in loaded:
-        if item.id in seen:
-            raise BulkInputError(
-                f"items {seen[item.id]} and {item.line} share the id {item.id!r}; "
-                "ids must be unique so a rerun knows which items finished"
-            )
-        seen[item.id] = item.line
-    return loaded
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"another run is writing to {path}; wait for it to finish, or choose another "
+            "output file (two runs on one file would send and record every item twice)"
+        )
+        self.path = path
 
 
 def success_record(item: BulkItem, completion: ChatCompletion, output: Any) -> dict[str, Any]:
@@ -121,62 +97,214 @@ def failure_record(item: BulkItem, error: BaseException) -> dict[str, Any]:
     return {"id": item.id, "ok": False, "error": details}
 
 
-class ResultsFile:
-    """The output JSONL: read for resuming, then appended to, one flushed line per item.
+def encode_record(record: Mapping[str, Any]) -> bytes:
+    """One record as a line of UTF-8 JSON that reads back equal, whatever its strings hold.
 
-    Safe to write from several threads; writes after :meth:`close` are dropped (the
-    item is simply run again next time).
+    Example:
+        >>> from assemblyai_gateway.bulk._records import encode_record
+        >>> encode_record({"id": "caf\\u00e9", "message": "bad \\ud800"})
+        b'{"id": "caf\\xc3\\xa9", "message": "bad \\\\ud800"}\\n'
+    """
+    text = json.dumps(record, ensure_ascii=False, default=str)
+    for character, escape in _LINE_BREAKS.items():
+        if character in text:
+            text = text.replace(character, escape)  # only ever inside a JSON string
+    try:
+        return (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, only ever inside a JSON string
+        return (_SURROGATE.sub(_escape, text) + "\n").encode("utf-8")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def is_stream(path: Path) -> bool:
+    """Whether ``path`` is a pipe, a device or a socket: written to, never read back."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _record_id(raw: bytes) -> tuple[str, bool] | None:
+    """(id, ok) of one complete line of a results file; None when it is not a record."""
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("ok"), bool):
+        return None
+    item_id = record.get("id")
+    if isinstance(item_id, bool) or not isinstance(item_id, (str, int, float)):
+        return None
+    return str(item_id), record["ok"]
+
+
+class ResultsFile:
+    """The output JSONL: opened and locked, read for resuming, then appended to.
+
+    Safe to write from several threads; writes after :meth:`close` or after a failed
+    write are dropped (the item is simply run again next time).
+
+    Attributes:
+        path: The output file.
+        regular: Whether it is a regular file (resumed and locked), not a stream.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._handle: IO[str] | None = None
+        self.regular = True
+        self._fd: int | None = None
+        self._locked = False
+        self._failed = False
+        self._write_lock = threading.Lock()
 
-    def finished(self) -> dict[str, bool]:
-        """Every id already in the file, mapped to whether its last record succeeded.
+    def _error(self, action: str, exc: OSError) -> BulkOutputError:
+        return BulkOutputError(f"cannot {action} the output {self.path}: {exc.strerror}")
 
-        A line cut short by a kill (no final newline) is removed first, so the next
-        record starts on a line of its own.
+    def open(self, *, input_path: Path | None = None) -> None:
+        """Open for appending and take the lock (creating the file and its folder).
+
+        Raises:
+            BulkOutputLockedError: another run holds the file.
+            BulkOutputError: the path is a directory, the input file, a pipe nobody
+                reads, or cannot be opened for writing.
         """
-        if not self.path.exists():
+        try:
+            existing: os.stat_result | None = os.stat(self.path)
+        except FileNotFoundError:
+            existing = None
+        except OSError as exc:
+            raise self._error("open", exc) from None
+        if existing is not None and stat.S_ISDIR(existing.st_mode):
+            raise BulkOutputError(f"the output {self.path} is a directory; give a file path")
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            self.regular = False
+            self._fd = self._open_stream(existing)
+            return
+        if existing is not None and input_path is not None and _same_file(existing, input_path):
+            raise BulkOutputError(f"the output {self.path} is the input file; choose another")
+        try:
+            if not os.path.lexists(self.path.parent):
+                self.path.parent.mkdir(parents=True)
+            flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
+            fd = os.open(self.path, flags, 0o666)
+        except OSError as exc:
+            raise self._error("open", exc) from None
+        locked = lock_file(fd)
+        if locked is False:
+            os.close(fd)
+            raise BulkOutputLockedError(self.path)
+        if locked is None:
+            warnings.warn(
+                f"the file system of {self.path} offers no lock: make sure no other run "
+                "writes to it at the same time",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        self._fd, self._locked = fd, bool(locked)
+
+    def _open_stream(self, existing: os.stat_result) -> int:
+        # Never wait for a reader: a FIFO nobody reads is an error, not a hang.
+        nonblocking = getattr(os, "O_NONBLOCK", 0) if stat.S_ISFIFO(existing.st_mode) else 0
+        flags = os.O_WRONLY | nonblocking | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(self.path, flags)
+        except OSError as exc:
+            if nonblocking and exc.errno == errno.ENXIO:  # no process has it open to read
+                raise BulkOutputError(
+                    f"nothing is reading the pipe {self.path}; start its reader first"
+                ) from None
+            raise self._error("open", exc) from None
+        if sys.platform != "win32" and nonblocking:
+            os.set_blocking(fd, True)  # records are written whole, waiting if the pipe is full
+        return fd
+
+    def finished(self, among: Set[str]) -> dict[str, bool]:
+        """The ids of ``among`` already in the file, mapped to whether their last record
+        succeeded; ids not in ``among`` are not kept, so memory follows the input.
+
+        A line cut short by a kill (no final newline) is removed, so the next record
+        starts on a line of its own. A stream has nothing to read.
+
+        Raises:
+            BulkOutputError: a complete line is not a record of a bulk run (the wrong
+                file?); the file is left as it was.
+        """
+        if self._fd is None or not self.regular:
             return {}
-        data = self.path.read_bytes()
-        if data and not data.endswith(b"\n"):
-            keep = data.rfind(b"\n") + 1
-            with self.path.open("r+b") as handle:
-                handle.truncate(keep)
-            data = data[:keep]
         outcome: dict[str, bool] = {}
-        for line in data.decode("utf-8", "replace").splitlines():
+        offset, cut = 0, None
+        os.lseek(self._fd, 0, os.SEEK_SET)  # the Windows lock moved it
+        with open(self._fd, "rb", closefd=False) as lines:
+            for number, raw in enumerate(self._lines(lines), start=1):
+                if not raw.endswith(b"\n"):
+                    cut = (number, raw)
+                    break
+                offset += len(raw)
+                if not raw.strip():
+                    continue
+                found = _record_id(raw)
+                if found is None:
+                    raise BulkOutputError(
+                        f"{self.path}:{number} is not a result record of a bulk run; is "
+                        "this the right output file? (move it away to start afresh)"
+                    )
+                if found[0] in among:
+                    outcome[found[0]] = found[1]
+        if cut is not None:
+            if not (cut[1].startswith(_RECORD_START) or _RECORD_START.startswith(cut[1])):
+                raise BulkOutputError(
+                    f"{self.path}:{cut[0]} is not a result record of a bulk run; is this "
+                    "the right output file? (move it away to start afresh)"
+                )
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(record, dict) and "id" in record:
-                outcome[str(record["id"])] = record.get("ok") is True
+                os.ftruncate(self._fd, offset)
+            except OSError as exc:
+                raise self._error("repair", exc) from None
         return outcome
 
-    def open(self) -> None:
-        """Open for appending (creating the folder if needed)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            if self._handle is None:
-                self._handle = self.path.open("a", encoding="utf-8")
+    def _lines(self, handle: IO[bytes]) -> Iterator[bytes]:
+        try:
+            yield from handle
+        except OSError as exc:
+            raise self._error("read", exc) from None
 
     def write(self, record: Mapping[str, Any]) -> bool:
-        """Append one record and flush it; False when the file is already closed."""
-        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
-        with self._lock:
-            if self._handle is None:
+        """Append one record; False when the file is closed or a write already failed.
+
+        Raises:
+            BulkOutputError: the write failed (disk full, the pipe's reader went away);
+                the run must stop, since nothing more can be recorded.
+        """
+        data = encode_record(record)
+        with self._write_lock:
+            if self._fd is None or self._failed:
                 return False
-            self._handle.write(line)
-            self._handle.flush()
+            try:
+                while data:
+                    data = data[os.write(self._fd, data) :]
+            except OSError as exc:
+                self._failed = True
+                error = self._error("write to", exc)
+                raise BulkOutputError(f"{error}; the run stopped (rerun to resume)") from None
             return True
 
     def close(self) -> None:
-        """Close the file; later writes are dropped."""
-        with self._lock:
-            if self._handle is not None:
-                self._handle.close()
-                self._handle = None
+        """Release the lock and close the file; later writes are dropped."""
+        with self._write_lock:
+            fd, self._fd = self._fd, None
+            if fd is None:
+                return
+            if self._locked:
+                unlock_file(fd)
+            os.close(fd)
+
+
+def _same_file(output: os.stat_result, input_path: Path) -> bool:
+    try:
+        return os.path.samestat(output, os.stat(input_path))
+    except OSError:
+        return False

@@ -2,34 +2,34 @@
 
 The decisions (which items to run, the request per item, the record per outcome, the
 tally) are shared; only the two send loops differ: worker threads for sync callers,
-worker tasks for async ones.
+worker tasks for async ones. Items are read as workers take them, never held all at
+once; an error that stops the run (Ctrl-C, an output that fails) stops every worker.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
-from collections import deque
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from collections.abc import Iterator, Mapping
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError
 from ..limiter import AdaptiveLimiter
+from ._items import BulkItem, Items, ItemSource
 from ._job import BulkJob
+from ._learned import LearnedRateFile
 from ._progress import Progress
-from ._records import BulkItem, ResultsFile, failure_record, load_items, success_record
+from ._records import ResultsFile, failure_record, success_record
 from ._summary import BulkSummary
 
 if TYPE_CHECKING:
     from ..client import GatewayClient
     from ..types import ChatCompletion
 
-__all__ = ["DEFAULT_MAX_RETRIES", "BulkRunner", "Items", "arun_bulk", "run_bulk"]
-
-Items = str | Path | Iterable[Mapping[str, Any]]
+__all__ = ["DEFAULT_MAX_RETRIES", "BulkRunner", "arun_bulk", "run_bulk"]
 
 # The limiter paces retries, so a throttled item can afford more attempts than usual.
 DEFAULT_MAX_RETRIES = 6
@@ -94,20 +94,37 @@ class BulkRunner:
         self.progress = progress
         self.retry_failed = retry_failed
         self.summary: BulkSummary | None = None
+        self._source: ItemSource | None = None
 
     # ------------------------------------------------------------ shared decisions
 
-    def _prepare(self, items: Items, output: str | Path) -> tuple[list[BulkItem], ResultsFile]:
-        loaded = load_items(items)
+    def _prepare(
+        self, items: Items, output: str | os.PathLike[str]
+    ) -> tuple[Iterator[BulkItem], ResultsFile]:
+        """Check the items, lock the output, read what finished: the items still to run.
+
+        Only ids are kept (the input's, then the finished ones among them); the items
+        are read again as the workers take them.
+        """
+        self.summary = None
+        source = ItemSource(items)
         results = ResultsFile(output)
-        finished = results.finished()
-        done = {item_id for item_id, ok in finished.items() if ok or not self.retry_failed} & {
-            item.id for item in loaded
-        }
-        pending = [item for item in loaded if item.id not in done]
-        self.summary = BulkSummary(results.path, total=len(loaded), skipped=len(done))
-        results.open()
-        return pending, results
+        try:
+            ids = source.scan()
+            results.open(input_path=source.path)
+            finished = results.finished(among=ids)
+        except BaseException:
+            results.close()
+            source.close()
+            raise
+        del ids
+        done = {item_id for item_id, ok in finished.items() if ok or not self.retry_failed}
+        del finished
+        self._source = source
+        self._learned = LearnedRateFile(results.path if results.regular else None, self.limiter)
+        self._learned.restore()  # a rerun starts from the rate the last run learned
+        self.summary = BulkSummary(results.path, total=source.count, skipped=len(done))
+        return (item for item in source if item.id not in done), results
 
     def _record(self, item: BulkItem, completion: ChatCompletion | BaseException) -> dict[str, Any]:
         if isinstance(completion, BaseException):
@@ -117,14 +134,22 @@ class BulkRunner:
         except Exception as error:  # an unusable answer fails its item, not the run
             return failure_record(item, error)
 
-    def _finish(self, results: ResultsFile, progress: Progress, record: Mapping[str, Any]) -> None:
+    def _finish(self, results: ResultsFile, progress: Progress, record: Mapping[str, Any]) -> bool:
+        """Write one record; False when nothing more can be written, so a worker stops
+        instead of sending (and paying for) an item whose answer would be dropped."""
         assert self.summary is not None
-        if results.write(record):
+        written = results.write(record)
+        if written:
             self.summary.add(record)
             progress.advance()
+        self._learned.tick()
+        return written
 
     def _close(self, results: ResultsFile, progress: Progress, started: float) -> BulkSummary:
         results.close()
+        if self._source is not None:
+            self._source.close()
+        self._learned.save()
         progress.close()
         assert self.summary is not None
         self.summary.elapsed = time.perf_counter() - started
@@ -138,83 +163,124 @@ class BulkRunner:
 
     # ------------------------------------------------------------------ sync loop
 
-    def run(self, items: Items, output: str | Path) -> BulkSummary:
+    def run(self, items: Items, output: str | os.PathLike[str]) -> BulkSummary:
         """Run every unfinished item with worker threads; returns the summary.
 
         Ctrl-C stops the run: written records stay, the summary says so, and
         ``KeyboardInterrupt`` propagates.
+
+        Raises:
+            BulkInputError: the items cannot be run (before anything is sent).
+            BulkOutputLockedError: another run is writing to ``output``.
+            BulkOutputError: ``output`` cannot be used, or failed during the run.
         """
         started = self._start()
         pending, results = self._prepare(items, output)
         assert self.summary is not None
         progress = Progress(self.summary, self.limiter, enabled=self.progress)
-        queue = deque(pending)
-        lock = threading.Lock()
+        take = threading.Lock()
         stop = threading.Event()
 
+        def next_item() -> BulkItem | None:
+            with take:
+                return None if stop.is_set() else next(pending, None)
+
         def work() -> None:
-            while not stop.is_set():
-                with lock:
-                    if not queue:
+            try:
+                while (item := next_item()) is not None:
+                    outcome: ChatCompletion | BaseException
+                    try:
+                        outcome = self.client.create(self.job.request_for(item))
+                    except Exception as error:
+                        outcome = error
+                    if stop.is_set() or not self._finish(
+                        results, progress, self._record(item, outcome)
+                    ):
+                        stop.set()
                         return
-                    item = queue.popleft()
-                outcome: ChatCompletion | BaseException
-                try:
-                    outcome = self.client.create(self.job.request_for(item))
-                except Exception as error:
-                    outcome = error
-                if not stop.is_set():
-                    self._finish(results, progress, self._record(item, outcome))
+            except BaseException:
+                stop.set()  # the other workers take no more items
+                raise
 
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="bulk")
+        ctrl_c = False
         try:
-            futures = [pool.submit(work) for _ in range(min(self.workers, len(pending)))]
-            for future in futures:
+            futures = [pool.submit(work) for _ in range(min(self.workers, self.summary.pending))]
+            for future in wait(futures, return_when=FIRST_EXCEPTION).done:
                 future.result()
-        except BaseException:
+        except BaseException as exc:
             stop.set()
+            ctrl_c = isinstance(exc, KeyboardInterrupt)
             self.summary.interrupted = True
             raise
         finally:
-            pool.shutdown(wait=not stop.is_set(), cancel_futures=True)
+            # Stopped workers take no new item; the run returns once their requests in
+            # flight are done, so none is still sending after it. Ctrl-C alone does not
+            # wait for them.
+            pool.shutdown(wait=not ctrl_c, cancel_futures=True)
             self._close(results, progress, started)
         return self.summary
 
     # ----------------------------------------------------------------- async loop
 
-    async def arun(self, items: Items, output: str | Path) -> BulkSummary:
+    async def arun(self, items: Items, output: str | os.PathLike[str]) -> BulkSummary:
         """Run every unfinished item with worker tasks; returns the summary.
 
         Cancelling the task (Ctrl-C under ``asyncio.run``) stops the run: written
         records stay and the summary says so.
+
+        Raises:
+            BulkInputError: the items cannot be run (before anything is sent).
+            BulkOutputLockedError: another run is writing to ``output``.
+            BulkOutputError: ``output`` cannot be used, or failed during the run.
         """
         started = self._start()
         pending, results = self._prepare(items, output)
         assert self.summary is not None
         progress = Progress(self.summary, self.limiter, enabled=self.progress)
-        queue = deque(pending)
 
         async def work() -> None:
-            while queue:
-                item = queue.popleft()
+            while (item := next(pending, None)) is not None:
                 outcome: ChatCompletion | BaseException
                 try:
                     outcome = await self.client.acreate(self.job.request_for(item))
                 except Exception as error:
                     outcome = error
-                self._finish(results, progress, self._record(item, outcome))
+                if not self._finish(results, progress, self._record(item, outcome)):
+                    return
 
+        workers = min(self.workers, self.summary.pending)
+        tasks = [asyncio.create_task(work()) for _ in range(workers)]
         try:
-            await asyncio.gather(*(work() for _ in range(min(self.workers, len(pending)))))
+            if tasks:
+                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+                for task in done:
+                    task.result()
         except BaseException:
             self.summary.interrupted = True
             raise
         finally:
-            self._close(results, progress, started)
+            try:
+                await _cancel_all(tasks)
+            finally:  # a second cancellation must not keep the output locked
+                self._close(results, progress, started)
         return self.summary
 
 
-def run_bulk(job: BulkJob, items: Items, output: str | Path, **options: Any) -> BulkSummary:
+async def _cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel the workers still running and wait for them; their errors are the run's."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks)
+    for task in tasks:
+        if not task.cancelled():
+            task.exception()  # retrieved: the first one was raised already
+
+
+def run_bulk(
+    job: BulkJob, items: Items, output: str | os.PathLike[str], **options: Any
+) -> BulkSummary:
     """Run ``job`` over ``items`` into ``output`` (JSONL) with threads.
 
     ``options`` are :class:`BulkRunner`'s (``client``, ``limiter``, ``workers``...).
@@ -222,6 +288,8 @@ def run_bulk(job: BulkJob, items: Items, output: str | Path, **options: Any) -> 
     return BulkRunner(job, **options).run(items, output)
 
 
-async def arun_bulk(job: BulkJob, items: Items, output: str | Path, **options: Any) -> BulkSummary:
+async def arun_bulk(
+    job: BulkJob, items: Items, output: str | os.PathLike[str], **options: Any
+) -> BulkSummary:
     """Async :func:`run_bulk`, with tasks."""
     return await BulkRunner(job, **options).arun(items, output)

@@ -3,7 +3,9 @@
 Start it with ``with GatewayEmulator() as emulator:``, from the command line with
 ``assemblyai-gateway-emulator``, or in pytest with the ``gateway_emulator`` fixture.
 Importing this package needs only the standard library; running the emulator needs
-the ``emulator`` extra (``pip install 'assemblyai-llm-gateway[emulator]'``).
+the ``emulator`` extra (``pip install 'assemblyai-llm-gateway[emulator]'``). Its answers
+follow deterministic rules, or a script of exact replies (:class:`Reply`), and a
+script of :class:`Fault` s breaks them on purpose.
 
 Examples:
     >>> import httpx
@@ -24,6 +26,7 @@ from ._model import count_tokens, tokenize
 from ._ratelimit import RateLimit
 from ._render import ToolCallPlacement, UsageStyle
 from ._schema_instance import instance_for
+from ._script import Reply, ReplyKind, ScriptedToolCall, load_script
 from ._state import RecordedRequest
 
 __all__ = [
@@ -32,9 +35,13 @@ __all__ = [
     "GatewayEmulator",
     "RateLimit",
     "RecordedRequest",
+    "Reply",
+    "ReplyKind",
+    "ScriptedToolCall",
     "ToolCallPlacement",
     "UsageStyle",
     "count_tokens",
     "instance_for",
+    "load_script",
     "tokenize",
 ]

@@ -1,10 +1,12 @@
 """``assemblyai-gateway-emulator``: run the gateway emulator until Ctrl-C.
 
 It prints the two ``export`` lines that point the adapters at it, then one line per
-request (``--quiet`` turns those off).
+request (``--quiet`` turns those off). ``--script FILE`` scripts its first answers
+(exact text, tool calls, a context overflow) from a JSON file.
 
 Examples:
     $ assemblyai-gateway-emulator --port 8787 --transcript tr_1="Alice: ship it Friday."
+    $ assemblyai-gateway-emulator --quiet --script replies.json &
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from .._version import __version__
+from ._printable import printable_field
 
 if TYPE_CHECKING:
+    from ._script import Reply
     from ._state import RecordedRequest
 
 __all__ = ["main"]
@@ -36,6 +40,17 @@ def _transcript(value: str) -> tuple[str, str]:
     if not sep or not transcript_id:
         raise argparse.ArgumentTypeError(f"expected ID=TEXT, got {value!r}")
     return transcript_id, text
+
+
+def _script_file(path: str) -> list[Reply]:
+    from ._script import load_script
+
+    try:
+        return load_script(path)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{path}: {exc}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -92,6 +107,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="answer 429 with Retry-After above N tokens per minute",
     )
+    parser.add_argument(
+        "--script",
+        type=_script_file,
+        default=[],
+        metavar="FILE",
+        help="a JSON list of replies (text, tool_calls, context_overflow) for the first "
+        "requests, in order; the rules answer the rest",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not print a line for each request")
     return parser
 
@@ -109,7 +132,11 @@ def _export_key_line(key: str) -> str:
 
 
 def request_line(record: RecordedRequest) -> str:
-    """One log line for a request: time, method, path, status, model and how it went.
+    r"""One log line for a request: time, method, path, status, model and how it went.
+
+    Every value the request sent is escaped (control characters as ``\n``, ``\x1b``, a
+    value holding spaces in quotes), so a model name cannot forge a log line or send
+    escape sequences to the terminal.
 
     Examples:
         >>> from assemblyai_gateway.emulator import RecordedRequest
@@ -119,20 +146,33 @@ def request_line(record: RecordedRequest) -> str:
         ... )
         >>> request_line(record)[9:]
         'POST /v1/chat/completions 200 model=gpt-4.1 stream'
+        >>> forged = RecordedRequest(
+        ...     "POST", "/v1/chat/completions", {}, {"model": "x\n12:00:00 GET / 200\x1b[2J"},
+        ...     401, None, False, False,
+        ... )
+        >>> request_line(forged)[9:]
+        'POST /v1/chat/completions 401 model="x\\n12:00:00 GET / 200\\x1b[2J" (no key)'
     """
     status = "dropped" if record.status is None else str(record.status)
-    parts = [time.strftime("%H:%M:%S"), record.method, record.path, status]
+    parts = [
+        time.strftime("%H:%M:%S"),
+        printable_field(record.method),
+        printable_field(record.path),
+        status,
+    ]
     body = record.json or {}
     if isinstance(body.get("model"), str):
-        parts.append(f"model={body['model']}")
+        parts.append(f"model={printable_field(body['model'])}")
     fallbacks = body.get("fallbacks")
     if isinstance(fallbacks, list) and fallbacks:
         names = [f.get("model") for f in fallbacks if isinstance(f, dict)]
-        parts.append("fallbacks=" + ",".join(str(name) for name in names))
+        parts.append("fallbacks=" + printable_field(",".join(str(name) for name in names)))
     if body.get("stream") is True:
         parts.append("stream")
     if record.fault is not None:
-        parts.append(f"fault={record.fault.kind}")
+        parts.append(f"fault={printable_field(record.fault.kind)}")
+    if record.reply is not None:
+        parts.append(f"reply={record.reply.kind}")
     if record.auth_present and not record.auth_valid:
         parts.append("(wrong key)")
     elif not record.auth_present:
@@ -169,6 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         emulator = GatewayEmulator(
             args.api_key,
+            script=args.script,
             accept_any_model=args.accept_any_model,
             transcripts=dict(args.transcript),
             failing_models=args.failing_model,
@@ -204,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  export ASSEMBLYAI_GATEWAY_BASE_URL={emulator.base_url}", flush=True)
         print(_export_key_line(emulator.api_key), flush=True)
         print(f"  API key: {_key_hint(emulator.api_key)}", flush=True)
+        if args.script:
+            print(f"  scripted replies: {len(args.script)} (then the rules)", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):
             pass

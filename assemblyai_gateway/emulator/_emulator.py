@@ -10,6 +10,7 @@ from ._extras import require_extras
 from ._faults import Fault
 from ._ratelimit import RateLimit
 from ._render import ToolCallPlacement, UsageStyle
+from ._script import Reply
 from ._server import EmulatorHTTPServer
 from ._state import EmulatorSettings, EmulatorState, RecordedRequest, normalise_models
 
@@ -23,11 +24,14 @@ class GatewayEmulator:
 
     It is a real threaded HTTP server (keep-alive, SSE) that speaks the gateway's
     contract: raw-key auth, validation errors, the deterministic model rules on the
-    emulator docs page, fallbacks, transcripts, json-repair, streaming for OpenAI models, and a
-    FIFO script of :class:`Fault` s for testing retries and error handling.
+    emulator docs page, fallbacks, transcripts, json-repair, streaming for OpenAI models, a
+    FIFO script of :class:`Reply` s (exact answers: text, tool calls, a context overflow)
+    for testing agents, and one of :class:`Fault` s for testing retries and error handling.
 
     Args:
         api_key: The key clients must send as the raw ``Authorization`` header.
+        script: Scripted replies for the first requests a model answers, in order
+            (see :meth:`script`); the deterministic rules answer the rest.
         accept_any_model: Serve ids the catalog does not know (``gpt-*`` ones stream).
         transcripts: Transcript texts by id, for ``transcript_id``.
         failing_models: Models that always fail, so ``fallbacks`` take over.
@@ -61,6 +65,7 @@ class GatewayEmulator:
         self,
         api_key: str = "emulator-key",
         *,
+        script: Iterable[Reply] = (),
         accept_any_model: bool = False,
         transcripts: Mapping[str, str] | None = None,
         failing_models: Iterable[str] = (),
@@ -83,7 +88,10 @@ class GatewayEmulator:
             tool_call_placement=tool_call_placement,
             rate_limit=rate_limit,
         )
+        self._initial_script = tuple(script)
+        _check_replies(self._initial_script)
         self._state = EmulatorState(self._initial.copy(), on_request)
+        self.script(*self._initial_script)
         self._host = host
         self._port = port
         self._server: EmulatorHTTPServer | None = None
@@ -188,6 +196,34 @@ class GatewayEmulator:
             raise TypeError("inject() takes a Fault, e.g. Fault.rate_limit(retry_after=1)")
         self._state.faults.push(fault, times)
 
+    def script(self, *replies: Reply) -> None:
+        """Queue ``replies`` for the next requests a model answers, in order (FIFO).
+
+        A request takes the next reply once it has passed authentication, validation
+        and the fallbacks; one that fails before keeps the reply queued. When the
+        queue is empty, the deterministic rules answer again. Faults still apply: an
+        edge fault strikes before, a content fault reshapes the scripted answer.
+
+        Examples:
+            >>> import httpx
+            >>> from assemblyai_gateway.emulator import GatewayEmulator, Reply
+            >>> with GatewayEmulator() as emulator:
+            ...     emulator.script(Reply.tool_call("get_weather", {"city": "Paris"}))
+            ...     url = f"{emulator.base_url}/chat/completions"
+            ...     body = {"model": "gpt-4.1", "prompt": "Weather in Paris?"}
+            ...     answer = httpx.post(url, json=body, headers={"Authorization": emulator.api_key})
+            >>> answer.json()["choices"][0]["tool_calls"][0]["function"]
+            {'name': 'get_weather', 'arguments': '{"city": "Paris"}'}
+        """
+        _check_replies(replies)
+        for reply in replies:
+            self._state.replies.push(reply)
+
+    @property
+    def pending_replies(self) -> int:
+        """How many scripted replies are still queued."""
+        return len(self._state.replies)
+
     @property
     def pending_faults(self) -> int:
         """How many requests the queued faults will still affect."""
@@ -212,18 +248,20 @@ class GatewayEmulator:
             raise TimeoutError(f"{count} request(s) did not arrive within {timeout} s")
 
     def reset(self, *, settings: bool = False) -> None:
-        """Clear the fault queue, the request log and the count of arrived requests.
+        """Clear the fault and reply queues, the request log and the count of arrivals.
 
         A request still being answered (one sleeping in a ``delay`` fault) is not
         logged when it ends, so it never shows in the next test's log.
 
         Args:
             settings: Also restore the constructor's settings (transcripts,
-                failing models, usage style, ...), as the pytest fixture does.
+                failing models, usage style, ...) and queue its ``script`` again, as
+                the pytest fixture does.
         """
         self._state.clear()
         if settings:
             self._state.settings = self._initial.copy()
+            self.script(*self._initial_script)
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -272,3 +310,11 @@ class GatewayEmulator:
     def __repr__(self) -> str:
         where = self.base_url if self.running else "stopped"
         return f"GatewayEmulator({where})"
+
+
+def _check_replies(replies: Iterable[object]) -> None:
+    for reply in replies:
+        if not isinstance(reply, Reply):
+            raise TypeError(
+                f"a script holds Reply objects, e.g. Reply.text('...'); got {type(reply).__name__}"
+            )

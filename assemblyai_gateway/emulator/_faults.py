@@ -7,12 +7,10 @@ the head of the queue (if any) before anything else happens, so a test can scrip
 
 from __future__ import annotations
 
-import threading
-from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["EDGE_FAULTS", "Fault", "FaultKind", "FaultQueue"]
+__all__ = ["EDGE_FAULTS", "Fault", "FaultKind"]
 
 FaultKind = Literal[
     "rate_limit",
@@ -156,41 +154,3 @@ def _non_negative(count: int) -> int:
     if count < 0:
         raise ValueError("after_chunks must be >= 0")
     return count
-
-
-@dataclass
-class _Entry:
-    fault: Fault
-    left: int
-
-
-class FaultQueue:
-    """A thread-safe FIFO of faults; each entry is used by ``times`` requests."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: deque[_Entry] = deque()
-
-    def push(self, fault: Fault, times: int) -> None:
-        if times < 1:
-            raise ValueError("times must be >= 1")
-        with self._lock:
-            self._entries.append(_Entry(fault, times))
-
-    def pop(self) -> Fault | None:
-        with self._lock:
-            if not self._entries:
-                return None
-            entry = self._entries[0]
-            entry.left -= 1
-            if entry.left == 0:
-                self._entries.popleft()
-            return entry.fault
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return sum(entry.left for entry in self._entries)

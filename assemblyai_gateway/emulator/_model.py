@@ -19,13 +19,16 @@ __all__ = [
     "Completion",
     "apply_content_fault",
     "complete",
+    "conversation_seed",
     "count_tokens",
     "extract_hints",
     "fallback_attempts",
+    "input_tokens",
     "json_repair_steps",
     "post_process",
     "substitute_transcript",
     "tokenize",
+    "tool_call_id",
 ]
 
 Json = dict[str, Any]
@@ -147,16 +150,16 @@ def complete(request: Json) -> Completion:
     )
     hints = extract_hints(user_text)
     tools: list[Json] = list(request.get("tools") or [])
-    input_tokens = _input_tokens(messages)
+    prompt_tokens = input_tokens(request)
 
     chosen = _choose_tools(tools, request.get("tool_choice"), last, user_text)
     if chosen:
-        seed = json.dumps(messages, sort_keys=True, default=str)
+        seed = conversation_seed(request)
         calls = tuple(
             _tool_call(tool, index, seed, {**hints, **_hints_after_mention(tool, tools, user_text)})
             for index, tool in enumerate(chosen, start=1)
         )
-        return Completion(None, calls, "tool_calls", input_tokens)
+        return Completion(None, calls, "tool_calls", prompt_tokens)
 
     if last.get("role") == "tool":
         answer = _tool_results_answer(messages)
@@ -168,12 +171,13 @@ def complete(request: Json) -> Completion:
     limit = request.get("max_tokens", DEFAULT_MAX_TOKENS)
     truncated = _truncate(content, limit)
     finish = "length" if truncated != content else "stop"
-    return Completion(truncated, (), finish, input_tokens)
+    return Completion(truncated, (), finish, prompt_tokens)
 
 
-def _input_tokens(messages: Sequence[Json]) -> int:
+def input_tokens(request: Json) -> int:
+    """The tokens of every message's text, and of the tool calls in the history."""
     total = 0
-    for message in messages:
+    for message in conversation(request):
         total += count_tokens(text_of(message.get("content")))
         for call in message.get("tool_calls") or []:
             function = call.get("function") if isinstance(call, dict) else None
@@ -235,12 +239,22 @@ def _tool_call(tool: Json, index: int, seed: str, hints: Mapping[str, str]) -> J
     name: str = function["name"]
     schema = function.get("parameters") or {"type": "object", "properties": {}}
     arguments = instance_for(schema, hints=hints, name=name)
-    digest = hashlib.sha256(f"{seed}\x00{index}\x00{name}".encode()).hexdigest()[:16]
     return {
-        "id": f"call_{index}_{digest}",
+        "id": tool_call_id(seed, index, name),
         "type": "function",
         "function": {"name": name, "arguments": json.dumps(arguments, ensure_ascii=False)},
     }
+
+
+def tool_call_id(seed: str, index: int, name: str) -> str:
+    """``call_<index>_<16 hex>``: unique within an answer, the same for the same ``seed``."""
+    digest = hashlib.sha256(f"{seed}\x00{index}\x00{name}".encode()).hexdigest()[:16]
+    return f"call_{index}_{digest}"
+
+
+def conversation_seed(request: Json) -> str:
+    """What a request's tool-call ids are derived from: its conversation."""
+    return json.dumps(conversation(request), sort_keys=True, default=str)
 
 
 def _tool_results_answer(messages: Sequence[Json]) -> str:

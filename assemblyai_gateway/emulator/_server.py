@@ -8,6 +8,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -23,8 +24,10 @@ from ._model import (
     post_process,
     substitute_transcript,
 )
+from ._printable import printable
 from ._ratelimit import retry_after_headers
 from ._render import error_body, render_chunks, render_response
+from ._script import context_overflow_error, scripted_completion
 from ._state import EmulatorState, RecordedRequest
 
 __all__ = ["CHAT_PATH", "EmulatorHTTPServer"]
@@ -79,9 +82,25 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients hanging up (or stop() closing idle keep-alive sockets) is normal.
-        if isinstance(sys.exc_info()[1], OSError):
+        error = sys.exc_info()[1]
+        if error is None or isinstance(error, OSError):
             return
-        super().handle_error(request, client_address)
+        # The stack is our own code; the error's text may quote the request, so it is
+        # escaped onto one line and cannot forge lines or drive the terminal.
+        stack = [
+            printable(line)
+            for frame in traceback.format_tb(error.__traceback__)
+            for line in frame.rstrip("\n").split("\n")
+        ]
+        print(
+            f"emulator error while serving {printable(client_address)}:",
+            "Traceback (most recent call last):",
+            *stack,
+            printable(f"{type(error).__name__}: {error}"),
+            sep="\n",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def close_all(self, timeout: float) -> None:
         """Close every open connection and wait (bounded) for its thread to finish."""
@@ -154,6 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
             "auth_present": auth is not None,
             "auth_valid": auth == self.server.state.api_key,
             "fault": None,
+            "reply": None,
             "logged": False,
         }
 
@@ -325,7 +345,15 @@ class _Handler(BaseHTTPRequestHandler):
         prepared = served
         if "transcript_id" in served:
             prepared = substitute_transcript(served, state.transcripts[served["transcript_id"]])
-        completion = complete(prepared)
+        reply = self._record["reply"] = state.replies.pop()
+        if reply is None:
+            completion = complete(prepared)
+        elif reply.kind == "context_overflow":
+            message, metadata = context_overflow_error(reply, prepared)
+            self._send_error(400, message, metadata)
+            return
+        else:
+            completion = scripted_completion(reply, prepared)
         if (buckets := state.rate_limiter) is not None:
             buckets.charge(completion.input_tokens + completion.output_tokens)
         kind = fault.kind if fault is not None else None

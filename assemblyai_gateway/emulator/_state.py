@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._faults import Fault, FaultQueue
+from ._faults import Fault
+from ._queue import ScriptQueue
 from ._ratelimit import RateLimit, RateLimiterState
 from ._render import ToolCallPlacement, UsageStyle
+from ._script import Reply
 from ._validation import FieldError, validate_request
 
 __all__ = ["EmulatorSettings", "EmulatorState", "RecordedRequest"]
@@ -31,6 +33,7 @@ class RecordedRequest:
         fault: The fault that this request used up, if any.
         auth_present: Whether an ``Authorization`` header was sent.
         auth_valid: Whether it was exactly the emulator's key.
+        reply: The scripted :class:`Reply` that answered it, if any.
 
     Examples:
         >>> import httpx
@@ -49,6 +52,7 @@ class RecordedRequest:
     fault: Fault | None
     auth_present: bool
     auth_valid: bool
+    reply: Reply | None = None
 
 
 @dataclass
@@ -90,7 +94,8 @@ class EmulatorState:
         on_request: Callable[[RecordedRequest], None] | None = None,
     ) -> None:
         self.settings = settings
-        self.faults = FaultQueue()
+        self.faults: ScriptQueue[Fault] = ScriptQueue()
+        self.replies: ScriptQueue[Reply] = ScriptQueue()
         self.stopping = threading.Event()
         self.on_request = on_request
         self._log_lock = threading.Lock()
@@ -176,6 +181,7 @@ class EmulatorState:
         with self._arrivals:
             self._arrived = 0
         self.faults.clear()
+        self.replies.clear()
         self._buckets = None
 
 

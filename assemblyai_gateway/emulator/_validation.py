@@ -6,14 +6,14 @@ All checks run (nothing stops at the first error), and the result feeds the 400 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from assemblyai_gateway.catalog import get_model_info
 
 from ._extras import check_schema
 
-__all__ = ["FieldError", "streams_natively", "validate_request"]
+__all__ = ["FieldError", "streams_natively", "unknown_model_message", "validate_request"]
 
 FieldError = dict[str, str]
 Json = dict[str, Any]
@@ -29,6 +29,15 @@ def streams_natively(model: str) -> bool:
     """OpenAI models stream over SSE; unknown ids do when they look like ``gpt-*``."""
     info = get_model_info(model)
     return info.native_streaming if info.known else model.startswith("gpt-")
+
+
+def unknown_model_message(model: str) -> str:
+    """The field error for an id outside the catalog: it names the switch that allows it."""
+    return (
+        f"unknown model {model!r}: the emulator serves catalog ids only; to serve any id, "
+        "start it with --accept-any-model (in Python: GatewayEmulator(accept_any_model=True), "
+        "or set emulator.accept_any_model = True)"
+    )
 
 
 def validate_request(
@@ -75,9 +84,7 @@ def _check(req: Json, accept_any_model: bool, transcripts: Mapping[str, str]) ->
     elif not isinstance(model, str) or not model:
         errors.append(_error("model", "must be a non-empty string"))
     elif not get_model_info(model).known and not accept_any_model:
-        errors.append(
-            _error("model", f"unknown model {model!r} (the emulator accepts catalog ids only)")
-        )
+        errors.append(_error("model", unknown_model_message(model)))
     else:
         known_model = True
     model_id = model if known_model and isinstance(model, str) else None
@@ -282,8 +289,22 @@ def _check_response_format(req: Json, model: str | None) -> list[FieldError]:
     return errors
 
 
+# The gateway's typed extras: a check of the value, and what the error says.
+_TYPED_EXTRAS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "reasoning": (lambda v: isinstance(v, dict), "must be an object"),
+    "zero_data_retention": (lambda v: isinstance(v, bool), "must be a boolean"),
+    "model_region": (lambda v: isinstance(v, str), "must be a string"),
+    "fail_fast": (lambda v: isinstance(v, bool), "must be a boolean"),
+    "max_timeout": (lambda v: _is_number(v) and v > 0, "must be a positive number of seconds"),
+}
+
+
 def _check_gateway_extras(req: Json, transcripts: Mapping[str, str]) -> list[FieldError]:
-    errors: list[FieldError] = []
+    errors: list[FieldError] = [
+        _error(name, message)
+        for name, (valid, message) in _TYPED_EXTRAS.items()
+        if req.get(name) is not None and not valid(req[name])
+    ]
     if "transcript_id" in req:
         transcript_id = req["transcript_id"]
         if not isinstance(transcript_id, str):

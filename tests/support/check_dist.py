@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import tarfile
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -18,6 +19,23 @@ WHEEL_MUST_HOLD = (
     "llama_index/llms/assemblyai_gateway/__init__.py",
 )
 SDIST_MUST_HOLD = ("LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml")
+# What the build backend adds to every sdist beside the include list.
+SDIST_ALWAYS = ("pyproject.toml", "PKG-INFO", ".gitignore")
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+
+
+def sdist_roots(pyproject: Path = PYPROJECT) -> set[str]:
+    """The top-level files and folders an sdist may hold: its include list, and the rest."""
+    with pyproject.open("rb") as file:
+        config = tomllib.load(file)
+    include = config["tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
+    return {pattern.strip("/") for pattern in include} | set(SDIST_ALWAYS)
+
+
+def _strays(names: list[str], roots: set[str]) -> list[str]:
+    """Sdist members outside ``roots`` (each name starts with the sdist's own folder)."""
+    inside = [name.split("/", 1)[1] for name in names if "/" in name]
+    return [name for name in inside if name.split("/", 1)[0] not in roots]
 
 
 def _missing(names: list[str], required: tuple[str, ...]) -> list[str]:
@@ -36,7 +54,12 @@ def check(dist: Path) -> list[str]:
     if any("/tests/" in name or name.startswith("tests/") for name in names):
         problems.append("wheel ships the tests")
     with tarfile.open(sdists[0]) as sdist:
-        problems += [f"sdist lacks {item}" for item in _missing(sdist.getnames(), SDIST_MUST_HOLD)]
+        names = sdist.getnames()
+    problems += [f"sdist lacks {item}" for item in _missing(names, SDIST_MUST_HOLD)]
+    problems += [
+        f"sdist ships {name}, which the include list does not name (anchor its patterns with /)"
+        for name in _strays(names, sdist_roots())
+    ]
     return problems
 
 

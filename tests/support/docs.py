@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 import inspect
 import re
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ __all__ = [
     "reference_modules",
     "reference_objects",
     "reference_targets",
+    "shell_blocks",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -55,14 +57,29 @@ class DocExample:
         return f"{self.page}:{self.line}" if self.line else f"{self.page}[{self.index}]"
 
 
-def load_hook(name: str) -> ModuleType:
-    """The MkDocs hook (or griffe extension) ``docs/hooks/<name>.py``, loaded as MkDocs does."""
-    spec = importlib.util.spec_from_file_location(name, DOCS_DIR / "hooks" / f"{name}.py")
+def load_hook(filename: str) -> ModuleType:
+    """A module of ``docs/hooks/`` (not a package), loaded from its file as MkDocs loads a
+    hook: with that folder on ``sys.path`` meanwhile, so it imports the modules beside it."""
+    path = DOCS_DIR / "hooks" / filename
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    saved = sys.path.copy()
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = saved
     return module
+
+
+_SHELL_BLOCK = re.compile(r"^```bash\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+
+
+def shell_blocks(text: str) -> list[str]:
+    """The bodies of a Markdown page's fenced ``bash`` blocks, in order."""
+    return _SHELL_BLOCK.findall(text)
 
 
 def doc_pages() -> list[Path]:

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
 from typing import Any
 
-__all__ = ["Handler", "HostileServer", "Peer", "sse_event"]
+from assemblyai_gateway.client import GatewayClient
+
+__all__ = ["HOSTILE_KEY", "Handler", "Hostile", "HostileServer", "Peer", "sse_event"]
 
 _SOCKET_TIMEOUT = 15.0
 _MAX_HEAD = 64 * 1024
@@ -88,13 +91,19 @@ def sse_event(payload: Any, event: str | None = None) -> bytes:
 class HostileServer:
     """Serves every connection on its own thread; each request goes to ``handler``.
 
+    Args:
+        handler: Answers each request.
+        tls: Serve HTTPS with this server-side context (a failed handshake just closes
+            that connection).
+
     Attributes:
         requests: How many requests were received.
         bodies: Their bodies, in order of arrival.
     """
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, *, tls: ssl.SSLContext | None = None) -> None:
         self.handler = handler
+        self._tls = tls
         self.requests = 0
         self.bodies: list[bytes] = []
         self.heads: list[bytes] = []
@@ -108,7 +117,8 @@ class HostileServer:
         self._listener.listen(64)
         self._listener.settimeout(0.2)
         self.port: int = self._listener.getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        scheme = "https" if tls is not None else "http"
+        self.base_url = f"{scheme}://127.0.0.1:{self.port}/v1"
 
     def __enter__(self) -> HostileServer:
         thread = threading.Thread(target=self._accept_loop, daemon=True)
@@ -171,6 +181,14 @@ class HostileServer:
             yield head, body
 
     def _serve(self, conn: socket.socket) -> None:
+        if self._tls is not None:
+            try:
+                conn = self._tls.wrap_socket(conn, server_side=True)
+            except OSError:  # the client refused our certificate
+                conn.close()
+                return
+            with self._lock:
+                self._conns.append(conn)
         with suppress(OSError), conn:
             for head, body in self._requests(conn):
                 with self._lock:
@@ -178,3 +196,38 @@ class HostileServer:
                     self.bodies.append(body)
                     self.heads.append(head)
                 self.handler(Peer(conn, head, body, self._stop))
+
+
+HOSTILE_KEY = "sk-aai-HOSTILE-1a2b3c"
+
+
+class Hostile:
+    """Starts hostile servers, and core clients pointed at them, for one test.
+
+    Example: ``client = hostile.client(hostile.serve(handler), attempt_deadline=1.0)``.
+    """
+
+    def __init__(self) -> None:
+        self.servers: list[HostileServer] = []
+        self.clients: list[GatewayClient] = []
+
+    def serve(self, handler: Handler, *, tls: ssl.SSLContext | None = None) -> HostileServer:
+        """A running server answering every request with ``handler``."""
+        server = HostileServer(handler, tls=tls).__enter__()
+        self.servers.append(server)
+        return server
+
+    def client(self, server: HostileServer, **settings: Any) -> GatewayClient:
+        """A core client for ``server`` (no retries unless ``max_retries`` is given)."""
+        settings.setdefault("max_retries", 0)
+        settings.setdefault("base_url", server.base_url)
+        client = GatewayClient(api_key=HOSTILE_KEY, **settings)
+        self.clients.append(client)
+        return client
+
+    async def close(self) -> None:
+        """Close the clients, then the servers (which wakes every held connection)."""
+        while self.clients:
+            await self.clients.pop().aclose()
+        for server in self.servers:
+            server.close()

@@ -75,6 +75,7 @@ __all__ = [
     "Reply",
     "ResponseCounter",
     "Way",
+    "core_class",
     "get_weather",
     "needs_proc_net",
     "open_client_sockets",
@@ -629,3 +630,12 @@ class Kit:
     get_weather = staticmethod(get_weather)
     open_client_sockets = staticmethod(open_client_sockets)
     within_loop_turns = staticmethod(within_loop_turns)
+
+
+def core_class(error: BaseException) -> type[BaseException]:
+    """The core class an error is raised as: LangChain raises a subclass that is also a
+    langchain-core ``ModelError``, named like it (see ``langchain_assemblyai_gateway._errors``)."""
+    for cls in type(error).__mro__:
+        if cls.__module__ == "assemblyai_gateway.errors":
+            return cls
+    return type(error)

@@ -17,6 +17,7 @@ from assemblyai_gateway.errors import (
     BadRequestError,
     ConfigurationError,
     ConflictError,
+    ContextWindowExceededError,
     GatewayError,
     InternalServerError,
     MissingAPIKeyError,
@@ -269,3 +270,84 @@ def test_response_validation_error_keeps_the_body() -> None:
 
     assert isinstance(error, APIError)
     assert error.body == "<html>"
+
+
+# --- one rule for "the prompt does not fit the model's context window"
+
+# What each provider says, as the gateway relays it (with the status it may come back with).
+OVERFLOWS = {
+    "claude": (400, error_body(400, "prompt is too long: 212345 tokens > 200000 maximum")),
+    "claude, max_tokens": (
+        400,
+        error_body(
+            400, "input length and `max_tokens` exceed context limit: 198000 + 8192 > 200000"
+        ),
+    ),
+    "gpt": (
+        400,
+        error_body(
+            400,
+            "This model's maximum context length is 128000 tokens. However, your messages "
+            "resulted in 130000 tokens. Please reduce the length of the messages.",
+        ),
+    ),
+    "gpt, error code only": (
+        400,
+        {
+            "error": {
+                "message": "Invalid request",
+                "type": "invalid_request_error",
+                "code": "context_length_exceeded",
+            }
+        },
+    ),
+    "gpt, responses": (
+        400,
+        error_body(400, "Your input exceeds the context window of this model."),
+    ),
+    "gpt-5": (400, error_body(400, "Input tokens exceed the configured limit of 272000 tokens.")),
+    "gemini": (
+        400,
+        error_body(
+            400,
+            "The input token count (1200000) exceeds the maximum number of tokens allowed "
+            "(1048576).",
+        ),
+    ),
+    "relayed as a 500": (500, error_body(500, "upstream error: prompt is too long")),
+    "provider error in metadata": (
+        400,
+        {
+            "error": {
+                "code": 400,
+                "message": "Provider returned error",
+                "metadata": {"raw": "ContextWindowExceededError: too many tokens"},
+            }
+        },
+    ),
+    "413": (413, {"error": {"code": 413, "message": "Request Entity Too Large"}}),
+}
+
+
+@pytest.mark.parametrize(("status", "body"), OVERFLOWS.values(), ids=OVERFLOWS.keys())
+def test_every_provider_s_context_overflow_is_one_error(status: int, body: Any) -> None:
+    error = status_error_from_response(_response(status, body))
+
+    assert type(error) is ContextWindowExceededError
+    assert isinstance(error, BadRequestError)  # an overflow is a bad request, whatever status
+    assert error.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (400, "max_tokens: must be at most 64000"),
+        (401, "prompt is too long"),
+        (429, "Request too large for gpt-4 in tokens per min (TPM): Limit 10000"),
+        (500, "internal error"),
+    ],
+)
+def test_other_errors_are_not_overflows(status: int, message: str) -> None:
+    error = status_error_from_response(_response(status, error_body(status, message)))
+
+    assert not isinstance(error, ContextWindowExceededError)

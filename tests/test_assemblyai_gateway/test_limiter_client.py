@@ -100,6 +100,21 @@ async def test_real_usage_is_charged_to_the_token_budget(
     assert (stats.tokens_used, stats.tokens_available) == (42, 958)
 
 
+@pytest.mark.parametrize("total", [10**12, 10**30])
+async def test_a_reply_claiming_huge_usage_does_not_freeze_the_next_call(
+    make_client: MakeClient, complete: Complete, retry_waits: list[float], total: int
+) -> None:
+    # The budget's debt is capped at max_pause of refill: the next call waits 10 ms.
+    limiter = AdaptiveLimiter(tokens_per_minute=1000, max_pause=0.01, min_rate=FAST_RATE)
+    transport = ScriptedTransport([completion_body(usage=(total, 0)), completion_body()])
+    client = make_client(transport, limiter=limiter)
+    await complete(client, CLAUDE)
+    assert limiter.stats().tokens_used == 1000  # one reply charges a minute at most
+    completion = await complete(client, CLAUDE)  # neither years of waiting nor OverflowError
+    assert completion.choices[0].message.content == "Hello!"
+    assert len(transport.requests) == 2
+
+
 async def test_streamed_usage_is_charged_when_the_stream_reports_it(
     make_client: MakeClient, collect_stream: CollectStream, retry_waits: list[float]
 ) -> None:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from collections.abc import Callable
 
 import pytest
 
-from assemblyai_gateway import AdaptiveLimiter
+from assemblyai_gateway import AdaptiveLimiter, Permit
 
 JOIN = 30.0  # generous bound so a bug fails the test instead of hanging it
+# These tests are about slots and turns: a probing pace this fast never holds anyone.
+UNPACED = 1e6
 
 
 class InFlight:
@@ -37,7 +41,7 @@ class InFlight:
 
 
 def test_threads_never_hold_more_permits_than_the_limit() -> None:
-    limiter = AdaptiveLimiter(max_concurrency=3, initial_concurrency=3)
+    limiter = AdaptiveLimiter(max_concurrency=3, initial_concurrency=3, min_rate=UNPACED)
     seen = InFlight()
 
     def work() -> None:
@@ -71,7 +75,7 @@ async def _tasks(limiter: AdaptiveLimiter, seen: InFlight, count: int) -> None:
 
 
 def test_tasks_on_two_event_loops_share_one_limit() -> None:
-    limiter = AdaptiveLimiter(max_concurrency=4, initial_concurrency=4)
+    limiter = AdaptiveLimiter(max_concurrency=4, initial_concurrency=4, min_rate=UNPACED)
     seen = InFlight()
     threads = [
         threading.Thread(target=lambda: asyncio.run(_tasks(limiter, seen, 150))) for _ in range(2)
@@ -86,7 +90,7 @@ def test_tasks_on_two_event_loops_share_one_limit() -> None:
 
 
 def test_a_blocked_thread_gets_the_permit_a_release_frees() -> None:
-    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1)
+    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1, min_rate=UNPACED)
     held = limiter.acquire()
     assert held is not None
     got = threading.Event()
@@ -106,7 +110,7 @@ def test_a_blocked_thread_gets_the_permit_a_release_frees() -> None:
 
 
 async def test_waiters_are_served_first_come_first_served() -> None:
-    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1)
+    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1, min_rate=UNPACED)
     held = await limiter.aacquire()
     order: list[int] = []
 
@@ -125,7 +129,7 @@ async def test_waiters_are_served_first_come_first_served() -> None:
 
 
 async def test_a_cancelled_waiter_gives_its_turn_to_the_next() -> None:
-    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1)
+    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1, min_rate=UNPACED)
     held = await limiter.aacquire()
     first = asyncio.create_task(limiter.aacquire())
     await asyncio.sleep(0)
@@ -151,10 +155,127 @@ async def test_a_pause_holds_every_task_until_it_ends() -> None:
 
 
 async def test_await_turn_waits_out_the_pause_without_taking_a_slot() -> None:
-    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1)
+    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1, min_rate=UNPACED)
     held = await limiter.aacquire()
     assert await asyncio.wait_for(limiter.await_turn(pace=False), JOIN)
     assert not await limiter.await_turn(pace=True, blocking=False)
     held.release()
     assert await asyncio.wait_for(limiter.await_turn(pace=True), JOIN)
     assert limiter.stats().in_flight == 0
+
+
+# --------------------------------------------------- a task whose event loop died
+
+
+class DeadLoopHead:
+    """A task waiting at the head of the queue on a loop that is then stopped or closed."""
+
+    def __init__(
+        self,
+        limiter: AdaptiveLimiter,
+        ending: str,
+        before_death: Callable[[], tuple[threading.Thread, list[Permit]]] | None = None,
+    ) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+        self.waiting = asyncio.run_coroutine_threadsafe(limiter.aacquire(), self.loop)
+        # A task started after it has run its first step: it is in the queue now.
+        asyncio.run_coroutine_threadsafe(asyncio.sleep(0), self.loop).result(JOIN)
+        self.queued_behind = None
+        if before_death is not None:  # someone queues behind the task while it lives
+            self.queued_behind = before_death()
+            wait_until(lambda: limiter.stats().waiting == 2)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(JOIN)
+        if ending == "closed":
+            self.loop.close()
+
+    def run_again(self) -> None:
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        if not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(JOIN)
+            self.loop.close()
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    """Poll ``condition`` (a state, not a duration); fail instead of hanging."""
+    for _ in range(int(JOIN / 0.001)):
+        if condition():
+            return
+        time.sleep(0.001)
+    raise AssertionError("the condition never became true")
+
+
+def blocked_waiter(limiter: AdaptiveLimiter, kind: str) -> tuple[threading.Thread, list[Permit]]:
+    """A thread (or a task on its own loop) asking for a permit in the background."""
+    got: list[Permit] = []
+
+    def wait() -> None:
+        if kind == "thread":
+            permit = limiter.acquire()
+            assert permit is not None
+        else:
+            permit = asyncio.run(limiter.aacquire())
+        got.append(permit)
+
+    thread = threading.Thread(target=wait, daemon=True)  # daemon: a bug must not hang exit
+    thread.start()
+    return thread, got
+
+
+@pytest.mark.parametrize("ending", ["stopped", "closed"])
+@pytest.mark.parametrize("kind", ["thread", "asyncio"])
+def test_a_waiter_whose_loop_died_does_not_block_the_next_release(kind: str, ending: str) -> None:
+    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1, min_rate=UNPACED)
+    held = limiter.acquire()
+    assert held is not None
+    dead = DeadLoopHead(limiter, ending)
+    try:
+        thread, got = blocked_waiter(limiter, kind)
+        held.release()
+        thread.join(JOIN)
+        assert len(got) == 1  # the free slot went past the dead task
+        got[0].release()
+    finally:
+        dead.close()
+
+
+@pytest.mark.parametrize("ending", ["stopped", "closed"])
+@pytest.mark.parametrize("kind", ["thread", "asyncio"])
+def test_a_waiter_whose_loop_died_during_a_pause_does_not_block_the_others(
+    kind: str, ending: str
+) -> None:
+    limiter = AdaptiveLimiter(min_rate=UNPACED)
+    held = limiter.acquire()
+    assert held is not None
+    held.throttled(retry_after=0.5)  # everyone waits for the pause; nothing else happens
+    dead = DeadLoopHead(limiter, ending, before_death=lambda: blocked_waiter(limiter, kind))
+    try:
+        assert dead.queued_behind is not None
+        thread, got = dead.queued_behind
+        thread.join(JOIN)
+        assert len(got) == 1
+        got[0].release()
+    finally:
+        dead.close()
+
+
+def test_a_task_dropped_while_its_loop_was_stopped_rejoins_when_it_runs_again() -> None:
+    limiter = AdaptiveLimiter(max_concurrency=1, initial_concurrency=1, min_rate=UNPACED)
+    held = limiter.acquire()
+    assert held is not None
+    dead = DeadLoopHead(limiter, "stopped")
+    try:
+        held.release()  # the stopped task is dropped from the queue...
+        assert limiter.stats().in_flight == 0
+        dead.run_again()  # ...and takes its turn once its loop runs
+        permit = dead.waiting.result(JOIN)
+        assert isinstance(permit, Permit)
+        permit.release()
+    finally:
+        dead.close()

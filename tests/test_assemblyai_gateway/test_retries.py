@@ -21,6 +21,7 @@ from assemblyai_gateway.errors import (
     BadRequestError,
     ConfigurationError,
     ConflictError,
+    ContextWindowExceededError,
     InternalServerError,
     RateLimitError,
     ResponseValidationError,
@@ -32,6 +33,7 @@ from assemblyai_gateway.retries import (
     MAX_RETRY_AFTER,
     is_retryable,
     retry_after_seconds,
+    retry_may_succeed,
     sync_retrying,
 )
 from assemblyai_gateway.testing import ScriptedTransport, completion_body, error_body
@@ -83,6 +85,35 @@ def test_connection_and_timeout_errors_are_retryable() -> None:
 )
 def test_other_errors_are_not_retryable(error: BaseException) -> None:
     assert is_retryable(error) is False
+
+
+@pytest.mark.parametrize("status", [400, 413, 500, 503])
+def test_a_context_overflow_is_never_retried_whatever_its_status(status: int) -> None:
+    overflow = ContextWindowExceededError("prompt is too long", status_code=status)
+    assert is_retryable(overflow) is False
+    assert retry_may_succeed(overflow) is False
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (RateLimitError("x", status_code=429), True),
+        (InternalServerError("x", status_code=503), True),
+        (ConflictError("x", status_code=409), True),
+        (APITimeoutError("slow"), True),
+        (StreamError("the stream broke after 3 chunk(s)"), True),
+        (StreamError("error event", status_code=503), True),
+        (StreamError("error event", status_code=400), False),
+        (AuthenticationError("x", status_code=401), False),
+        (BadRequestError("x", status_code=400), False),
+        (ResponseValidationError("not a completion"), False),
+        (ConfigurationError("bad config"), False),
+    ],
+)
+def test_whether_a_new_call_may_succeed(error: BaseException, expected: bool) -> None:
+    # What frameworks read (LangChain's ModelError.is_retryable): the loop's rule, plus
+    # streams, which the loop never retries once they yielded but a new call may.
+    assert retry_may_succeed(error) is expected
 
 
 @pytest.mark.parametrize(
@@ -192,6 +223,19 @@ async def test_retryable_status_then_success(
     assert len(transport.requests) == 2
     assert len(retry_waits) == 1
     assert transport.open_responses == 0
+
+
+async def test_an_overflow_relayed_as_a_5xx_is_sent_once(
+    make_client: MakeClient, complete: Complete, retry_waits: list[float]
+) -> None:
+    transport = ScriptedTransport([_status(503, "prompt is too long: 250000 tokens > 200000")])
+    client = make_client(transport)
+
+    with pytest.raises(ContextWindowExceededError):
+        await complete(client, REQUEST)
+
+    assert len(transport.requests) == 1
+    assert retry_waits == []
 
 
 async def test_exhausted_retries_raise_the_last_error(

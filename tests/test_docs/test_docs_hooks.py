@@ -8,7 +8,8 @@ from tests.support.docs import load_hook
 
 pytest.importorskip("griffe", reason="the docs dependency group is not installed")
 
-ROLES = load_hook("griffe_rst_roles")
+
+ROLES = load_hook("griffe_rst_roles.py")
 
 
 @pytest.mark.parametrize(

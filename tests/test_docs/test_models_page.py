@@ -5,7 +5,7 @@ from __future__ import annotations
 from assemblyai_gateway.catalog import ModelInfo, known_models
 from tests.support.docs import DOCS_DIR, load_hook
 
-HOOK = load_hook("models_table")
+HOOK = load_hook("models_table.py")
 PAGE = (DOCS_DIR / "models.md").read_text(encoding="utf-8")
 
 

@@ -14,7 +14,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from assemblyai_gateway import UnsupportedContentError
+from assemblyai_gateway import UnexpectedArgumentError, UnsupportedContentError
 from assemblyai_gateway.testing import completion_body
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from langchain_assemblyai_gateway._request import messages_to_gateway
@@ -237,13 +237,17 @@ async def test_model_kwargs_are_sent_and_overridable(make_model: Any, run: Any) 
         {"model_name": "gpt-5"},
         {"max_tokens": 5},
         {"stop": ["x"]},
-        {"stream": True},
-        {"messages": []},
     ],
 )
 def test_model_kwargs_must_not_duplicate_explicit_fields(duplicate: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="model_kwargs must not hold"):
         ChatAssemblyAIGateway(api_key="k", model_kwargs=duplicate)
+
+
+@pytest.mark.parametrize("owned", [{"stream": True}, {"messages": []}, {"prompt": "x"}])
+def test_model_kwargs_must_not_hold_fields_the_model_builds(owned: dict[str, Any]) -> None:
+    with pytest.raises(UnexpectedArgumentError, match=f"'{next(iter(owned))}' in model_kwargs"):
+        ChatAssemblyAIGateway(api_key="k", model_kwargs=owned)
 
 
 def test_unknown_init_args_move_to_model_kwargs_with_a_warning() -> None:
@@ -252,11 +256,17 @@ def test_unknown_init_args_move_to_model_kwargs_with_a_warning() -> None:
     assert model.model_kwargs == {"top_p": 0.3}
 
 
-async def test_unknown_per_call_kwargs_are_refused(make_model: Any, run: Any) -> None:
+async def test_per_call_near_misses_are_refused_and_other_unknown_names_are_sent(
+    make_model: Any, run: Any
+) -> None:
     model, transport = make_model([completion_body("ok")])
-    with pytest.raises(TypeError, match="temprature"):
+    with pytest.raises(UnexpectedArgumentError, match=r"'temprature' \(did you mean 'temperature'"):
         await run.invoke(model, "hi", temprature=0.5)
     assert transport.requests == []
+
+    await run.invoke(model, "hi", seed=7, top_k=40)
+
+    assert (transport.json_bodies[0]["seed"], transport.json_bodies[0]["top_k"]) == (7, 40)
 
 
 async def test_langchain_internal_kwargs_are_not_sent(make_model: Any, run: Any) -> None:

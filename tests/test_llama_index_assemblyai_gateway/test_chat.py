@@ -12,6 +12,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole, TextBlock
 from assemblyai_gateway import (
     AuthenticationError,
     BadRequestError,
+    ContextWindowExceededError,
     MissingAPIKeyError,
     ResponseValidationError,
 )
@@ -195,6 +196,17 @@ async def test_gateway_errors_surface_typed(scripted: ScriptedFactory, runner: R
     assert "test-key" not in str(auth.value)
     with pytest.raises(ResponseValidationError):
         await runner.chat(s.llm, HI)
+
+
+async def test_a_context_overflow_is_the_core_s_error(
+    scripted: ScriptedFactory, runner: Runner
+) -> None:
+    overflow = "The input token count (1200000) exceeds the maximum number of tokens allowed"
+    s = scripted(httpx.Response(400, json=error_body(400, overflow)))
+    with pytest.raises(ContextWindowExceededError) as caught:
+        await runner.chat(s.llm, HI, max_tokens=5)
+    assert isinstance(caught.value, BadRequestError)
+    assert len(s.transport.requests) == 1
 
 
 async def test_missing_key_is_a_clear_error(

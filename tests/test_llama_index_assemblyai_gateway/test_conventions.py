@@ -131,9 +131,11 @@ def test_a_misspelt_argument_is_refused_with_a_suggestion() -> None:
         AssemblyAIGateway(model=CLAUDE, temprature=0.3)
 
 
-def test_an_unknown_argument_is_refused() -> None:
-    with pytest.raises(TypeError, match="'organization'"):
-        AssemblyAIGateway(model=CLAUDE, organization="org-1")
+def test_an_unknown_argument_moves_to_additional_kwargs_with_a_warning() -> None:
+    with pytest.warns(UserWarning, match="'user_tag' is not a parameter of AssemblyAIGateway"):
+        llm = AssemblyAIGateway(model=CLAUDE, user_tag="a", additional_kwargs={"seed": 1})
+
+    assert llm.additional_kwargs == {"seed": 1, "user_tag": "a"}
 
 
 def test_the_peers_api_base_means_base_url() -> None:

@@ -8,6 +8,7 @@ LLMs below are built exactly as a user would build them, with no injected client
 from __future__ import annotations
 
 import re
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -170,7 +171,8 @@ def test_class_docstring_example_runs(
     doc = AssemblyAIGateway.__doc__ or ""
     match = re.search(r"```python\n(?P<code>.*?)```", doc, re.DOTALL)
     assert match is not None
-    code = "\n".join(line[8:] for line in match.group("code").splitlines())
+    # Python 3.13 strips a docstring's common indentation at compile time; dedent either way.
+    code = textwrap.dedent(match.group("code"))
     exec(compile(code, "<AssemblyAIGateway docstring>", "exec"), {})
     printed = capsys.readouterr().out
     assert "Emulated answer to" in printed

@@ -23,6 +23,7 @@ from llama_index.core.base.llms.types import (
 from assemblyai_gateway import InvalidRequestError, UnsupportedContentError
 from assemblyai_gateway.testing import completion_body
 from assemblyai_gateway.types import stable_tool_call_id
+from llama_index_assemblyai_gateway import AssemblyAIGateway
 from llama_index_assemblyai_gateway._request import message_to_gateway, to_gateway_request
 
 if TYPE_CHECKING:
@@ -209,6 +210,7 @@ def test_thinking_and_cache_blocks_are_dropped() -> None:
 def test_to_gateway_request_precedence_and_none_handling() -> None:
     request = to_gateway_request(
         HI,
+        rule=AssemblyAIGateway._argument_rule(),
         settings={
             "model": "gpt-5",
             "temperature": 0.3,

@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, ToolCallBlock
@@ -96,45 +98,86 @@ def _tool_stream(pieces: list[str]) -> list[ChatCompletionChunk]:
 
 
 def _argument_pieces(count: int) -> list[str]:
-    text = json.dumps({"code": "x = 1\n" * count, "items": list(range(count))})
+    rows = [{"id": index, "tag": "t"} for index in range(count)]
+    text = json.dumps({"code": "x = 1\n" * count, "rows": rows})
     size = -(-len(text) // count)
     return [text[i : i + size] for i in range(0, len(text), size)]
 
 
-def _python_lines(chunks: list[ChatCompletionChunk]) -> tuple[int, list[ChatResponse]]:
-    """Map a stream, counting every Python line executed while doing it."""
-    lines = 0
+@dataclass
+class _Work:
+    """What mapping a stream cost, counted, not timed."""
+
+    python_lines: int = 0
+    json_characters: int = 0  # text handed to the JSON decoder, by anyone
+    validated_characters: int = 0  # tool arguments (as JSON) pydantic validated
+
+
+def _work(chunks: list[ChatCompletionChunk]) -> tuple[_Work, list[ChatResponse]]:
+    """Map a stream, counting Python lines, JSON decoding and argument validation."""
+    work = _Work()
+    raw_decode = json.JSONDecoder.raw_decode
+    block_init = ToolCallBlock.__init__
+
+    def counted_decode(self: json.JSONDecoder, text: str, idx: int = 0) -> tuple[Any, int]:
+        work.json_characters += len(text) - idx
+        return raw_decode(self, text, idx)
+
+    def counted_block(self: ToolCallBlock, **data: Any) -> None:
+        work.validated_characters += len(json.dumps(data.get("tool_kwargs")))
+        block_init(self, **data)
 
     def trace(frame: FrameType, event: str, arg: Any) -> Any:
-        nonlocal lines
         if event == "line":
-            lines += 1
+            work.python_lines += 1
         return trace
 
     mapper = StreamMapper("gpt-5")
     snapshot = None
     responses: list[ChatResponse] = []
-    sys.settrace(trace)
-    try:
-        for chunk in chunks:
-            snapshot = accumulate_chunk(snapshot, chunk)
-            responses += mapper.feed(chunk, snapshot)
-        assert snapshot is not None
-        responses += mapper.finish(snapshot)
-    finally:
-        sys.settrace(None)
-    return lines, responses
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(json.JSONDecoder, "raw_decode", counted_decode)
+        patch.setattr(ToolCallBlock, "__init__", counted_block)
+        sys.settrace(trace)
+        try:
+            for chunk in chunks:
+                snapshot = accumulate_chunk(snapshot, chunk)
+                responses += mapper.feed(chunk, snapshot)
+            assert snapshot is not None
+            responses += mapper.finish(snapshot)
+        finally:
+            sys.settrace(None)
+    return work, responses
 
 
 def test_streamed_tool_arguments_cost_linear_work() -> None:
-    small, small_responses = _python_lines(_tool_stream(_argument_pieces(100)))
-    large, large_responses = _python_lines(_tool_stream(_argument_pieces(400)))
+    small, small_responses = _work(_tool_stream(_argument_pieces(100)))
+    large, large_responses = _work(_tool_stream(_argument_pieces(400)))
     # Four times the pieces (and text): linear work is about 4x, quadratic about 16x.
-    assert large < 6 * small
+    # json.loads and pydantic run in C and Rust: they are counted by what they read.
+    assert large.python_lines < 6 * small.python_lines
+    assert large.json_characters < 6 * small.json_characters
+    assert large.validated_characters < 6 * max(small.validated_characters, 1)
     for responses in (small_responses, large_responses):
         [block] = [b for b in responses[-1].message.blocks if isinstance(b, ToolCallBlock)]
         assert isinstance(block.tool_kwargs, dict)
-        assert len(block.tool_kwargs["items"]) in (100, 400)
+        assert len(block.tool_kwargs["rows"]) in (100, 400)
+
+
+def test_a_reading_never_changes_afterwards() -> None:
+    # Readings share finished values, never the containers still being written.
+    mapper = StreamMapper("gpt-5")
+    snapshot = None
+    handed_out: list[tuple[ToolCallBlock, str]] = []
+    for chunk in _tool_stream(_argument_pieces(60)):
+        snapshot = accumulate_chunk(snapshot, chunk)
+        for response in mapper.feed(chunk, snapshot):
+            for block in response.message.blocks:
+                if isinstance(block, ToolCallBlock):
+                    handed_out.append((block, json.dumps(block.tool_kwargs)))
+    assert len(handed_out) > 50
+    for block, as_handed_out in handed_out:
+        assert json.dumps(block.tool_kwargs) == as_handed_out
 
 
 # --- the incremental parser reads like llama-index's parse_partial_json, re-run each time
@@ -180,14 +223,27 @@ _JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
     max_leaves=8,
 )
+# Strings that exercise the string rules: colons, escapes, raw newlines, surrogates.
+_STRINGS = st.text(alphabet=st.sampled_from([*'ab:"\\\n\t/é', "\U0001f600", "\ud800"]), max_size=8)
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _STRINGS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_STRINGS, inner, max_size=4),
+    max_leaves=12,
+)
+_OBJECTS = st.dictionaries(_STRINGS, _VALUES, max_size=5)
 _TEXTS = st.one_of(
     _JSON.map(json.dumps),
     _JSON.map(lambda value: json.dumps(value, indent=1)),
     st.text(alphabet='{}[]":,\\ \nabtrue0-1.', max_size=30),
+    # Tool arguments are objects: the incremental builder's texts, and its near misses.
+    _OBJECTS.map(json.dumps),
+    _OBJECTS.map(lambda value: json.dumps(value, ensure_ascii=False, indent=1)),
+    _OBJECTS.map(lambda value: json.dumps(value).replace("\\n", "\n")),
+    st.tuples(_OBJECTS.map(json.dumps), st.text(alphabet='{}[]":,\\ x', max_size=3)).map("".join),
 )
 
 
-@settings(deadline=None)  # no wall-clock limits in this suite
+@settings(deadline=None, max_examples=400)  # no wall-clock limits in this suite
 @given(text=_TEXTS, data=st.data())
 def test_any_chunking_reads_like_a_full_reparse(text: str, data: st.DataObject) -> None:
     cuts = sorted(data.draw(st.sets(st.integers(0, len(text)), max_size=8)))

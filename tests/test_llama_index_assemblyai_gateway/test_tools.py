@@ -17,6 +17,7 @@ from llama_index.core.tools import FunctionTool
 from assemblyai_gateway.errors import ToolChoiceError
 from assemblyai_gateway.testing import chunk_body, completion_body, sse_body, tool_call
 from llama_index_assemblyai_gateway import AssemblyAIGateway
+from tests.support.strict_schema import strict_schema_problems
 
 if TYPE_CHECKING:
     from tests.test_llama_index_assemblyai_gateway.conftest import Runner, ScriptedFactory
@@ -89,6 +90,24 @@ def test_strict_is_set_only_when_given() -> None:
     assert strict["tools"][0]["function"]["strict"] is True
     plain = llm._prepare_chat_with_tools([ADD], user_msg="hi")
     assert "strict" not in plain["tools"][0]["function"]
+
+
+def book(city: str, nights: int = 1, note: str | None = None) -> str:
+    """Book a hotel."""
+    return f"{nights} night(s) in {city}"
+
+
+async def test_strict_tools_reach_the_wire_strict_valid(
+    scripted: ScriptedFactory, runner: Runner
+) -> None:
+    s = scripted(completion_body("a"))
+    await runner.chat_with_tools(
+        s.llm, [FunctionTool.from_defaults(book)], user_msg="hi", strict=True
+    )
+    function = s.bodies[0]["tools"][0]["function"]
+    assert function["strict"] is True
+    assert strict_schema_problems(function["parameters"]) == []
+    assert function["parameters"]["required"] == ["city", "nights", "note"]
 
 
 async def test_parallel_tool_calls_only_when_passed_explicitly(

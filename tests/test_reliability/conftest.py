@@ -6,12 +6,13 @@ The drivers, call specs and leak counters they hand out live in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 
 from assemblyai_gateway.emulator import GatewayEmulator
+from tests.support.hostile import Hostile
 from tests.support.reliability import (
     ADAPTERS,
     CALLS,
@@ -126,3 +127,11 @@ def plain_call(request: pytest.FixtureRequest) -> CallSpec:
 def kit() -> type[Kit]:
     """Constants and helpers (see :class:`Kit`)."""
     return Kit
+
+
+@pytest.fixture
+async def hostile() -> AsyncIterator[Hostile]:
+    """Servers and clients started by a test, closed at its end."""
+    started = Hostile()
+    yield started
+    await started.close()

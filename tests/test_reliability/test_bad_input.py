@@ -1,10 +1,10 @@
 """Bad user input gets a typed library error naming the field, before anything is sent.
 
 Each case runs for both adapters against the suite's emulator; "before anything is
-sent" is checked on the emulator's request log. Also here: LlamaIndex per-call kwargs
-are checked against the request fields (client settings never enter the body), a bare
-fallback string is one model, and tool calls without an id get the same generated id
-from both adapters.
+sent" is checked on the emulator's request log. Also here: per-call client settings
+are refused by both adapters while request fields reach the gateway (and its echo), a
+bare fallback string is one model, and tool calls without an id get the same generated
+id from both adapters.
 """
 
 from __future__ import annotations
@@ -16,9 +16,15 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from llama_index.core.base.llms.types import ChatMessage, TextBlock, ToolCallBlock
 
-from assemblyai_gateway import ConfigurationError, GatewayClient, GatewayError
+from assemblyai_gateway import (
+    ConfigurationError,
+    GatewayClient,
+    GatewayError,
+    MisplacedClientSettingError,
+)
 from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.types import stable_tool_call_id
+from tests.support.call_arguments import GATEWAY_EXTRAS
 
 if TYPE_CHECKING:
     from tests.support.reliability import AdapterDriver, Kit
@@ -76,32 +82,43 @@ async def test_a_bare_fallback_string_is_one_fallback_model(
     assert [body.get("fallbacks") for body in _sent(emulator)] == [[{"model": "gpt-5"}]] * 2
 
 
-async def test_llama_index_refuses_client_settings_and_unknown_fields_per_call(
-    emulator: GatewayEmulator, kit: type[Kit]
-) -> None:
-    from llama_index_assemblyai_gateway import AssemblyAIGateway
+def _request_echo(adapter: AdapterDriver, reply: Any) -> dict[str, Any]:
+    """The gateway's echo of the request, where each framework keeps it."""
+    if adapter.name == "langchain":
+        echo: dict[str, Any] = reply.response_metadata["request"]
+    else:
+        echo = reply.raw["request"]
+    return echo
 
-    llm = AssemblyAIGateway(
-        model=CLAUDE,
-        api_key=kit.SECRET_KEY,
-        base_url=emulator.base_url,
-        max_retries=0,
-        additional_kwargs={"user_tag": "a"},
-    )
-    messages = [ChatMessage(role="user", content="hi")]
+
+@pytest.mark.parametrize("way", ["invoke", "ainvoke"])
+async def test_client_settings_per_call_are_refused_and_request_fields_are_sent(
+    adapter: AdapterDriver, emulator: GatewayEmulator, kit: type[Kit], way: str
+) -> None:
+    extras: dict[str, Any] = {
+        "model_kwargs" if adapter.name == "langchain" else "additional_kwargs": {"user_tag": "a"}
+    }
+    llm = adapter.make(CLAUDE, max_retries=0, **extras)
+    other_key = "sk-aai-OTHER-KEY-31f0"
     for setting in ("api_key", "base_url", "timeout", "max_retries", "http_client"):
-        with pytest.raises(ConfigurationError, match=setting):
-            llm.chat(messages, **{setting: "sk-aai-OTHER-KEY"})
-    with pytest.raises(ConfigurationError, match="no_such_field"):
-        await llm.achat(messages, no_such_field=1)
+        error = await _call_with(adapter, llm, way, **{setting: other_key})
+        assert isinstance(error, MisplacedClientSettingError), error
+        assert f"'{setting}'" in str(error)
+        assert other_key not in str(error)
     assert emulator.requests == []
 
-    # Request fields and the LLM's own extra fields are welcome per call.
-    llm.chat(messages, temperature=0.5, user_tag="b")
-    assert _sent(emulator)[-1]["temperature"] == 0.5
-    assert _sent(emulator)[-1]["user_tag"] == "b"
-    assert "api_key" not in _sent(emulator)[-1]
-    llm.close()
+    # The gateway's fields (known to the core or not) and the model's extras are sent.
+    reply = await _call_with(
+        adapter, llm, way, temperature=0.5, user_tag="b", seed=3, **GATEWAY_EXTRAS
+    )
+
+    assert not isinstance(reply, Exception), reply
+    sent = _sent(emulator)[-1]
+    assert (sent["temperature"], sent["user_tag"], sent["seed"]) == (0.5, "b", 3)
+    echo = _request_echo(adapter, reply)
+    assert {name: echo[name] for name in GATEWAY_EXTRAS} == GATEWAY_EXTRAS
+    assert kit.SECRET_KEY not in repr(echo)
+    assert "api_key" not in sent
 
 
 # -------------------------------------------------------------------- message content

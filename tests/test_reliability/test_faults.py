@@ -30,6 +30,7 @@ from assemblyai_gateway import (
 )
 from assemblyai_gateway.emulator import Fault, GatewayEmulator
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+from tests.support.reliability import core_class
 
 if TYPE_CHECKING:
     from tests.support.reliability import AdapterDriver, CallSpec, Kit
@@ -353,7 +354,7 @@ async def test_a_failing_call_raises_the_typed_error(
     error = (await adapter.call(llm, call.way)).failed()
 
     if case.exact_type:
-        assert type(error) is case.error
+        assert core_class(error) is case.error
     assert isinstance(error, case.error)
     if case.status_code is not None:
         assert getattr(error, "status_code", None) == case.status_code

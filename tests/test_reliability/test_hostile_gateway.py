@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,25 +28,15 @@ from assemblyai_gateway.client import GatewayClient
 from assemblyai_gateway.errors import ResponseTooLargeError
 from assemblyai_gateway.testing import chunk_body, completion_body, error_body
 from tests.conftest import CollectStream, Complete
-from tests.support.hostile import HostileServer, Peer, sse_event
+from tests.support.hostile import HOSTILE_KEY, Hostile, Peer, sse_event
 
-KEY = "sk-aai-HOSTILE-1a2b3c"
+KEY = HOSTILE_KEY
 GPT_REQUEST = {"model": "gpt-5", "messages": [{"role": "user", "content": "hi"}]}
 CLAUDE_REQUEST = {
     "model": "claude-sonnet-4-5-20250929",
     "messages": [{"role": "user", "content": "hi"}],
 }
 DEEP = "[" * 10_000 + "]" * 10_000  # valid JSON that json.loads cannot nest into
-
-
-_clients: list[GatewayClient] = []
-
-
-def _client(server: HostileServer, **settings: Any) -> GatewayClient:
-    settings.setdefault("max_retries", 0)
-    client = GatewayClient(api_key=KEY, base_url=server.base_url, **settings)
-    _clients.append(client)
-    return client
 
 
 def _scripted(*answers: Any) -> Iterator[Any]:
@@ -77,23 +67,6 @@ def _sse_ok(peer: Peer) -> None:
     peer.chunk(b"")
 
 
-@pytest.fixture
-async def hostile() -> AsyncIterator[list[HostileServer]]:
-    """Servers started by a test, closed at its end with the clients pointed at them."""
-    servers: list[HostileServer] = []
-    yield servers
-    while _clients:
-        await _clients.pop().aclose()
-    for server in servers:
-        server.close()
-
-
-def _serve(hostile: list[HostileServer], handler: Any) -> HostileServer:
-    server = HostileServer(handler).__enter__()
-    hostile.append(server)
-    return server
-
-
 # ----------------------------------------------------------------- 3. Retry-After
 
 
@@ -109,7 +82,7 @@ def _serve(hostile: list[HostileServer], handler: Any) -> HostileServer:
     ],
 )
 async def test_an_unusable_retry_after_falls_back_to_backoff(
-    hostile: list[HostileServer],
+    hostile: Hostile,
     complete: Complete,
     retry_waits: list[float],
     retry_after: str,
@@ -117,8 +90,8 @@ async def test_an_unusable_retry_after_falls_back_to_backoff(
     def rate_limited(peer: Peer) -> None:
         peer.send_json(429, error_body(429, "slow down"), {"retry-after": retry_after})
 
-    server = _serve(hostile, _sequence(rate_limited, _ok))
-    completion = await complete(_client(server, max_retries=1), CLAUDE_REQUEST)
+    server = hostile.serve(_sequence(rate_limited, _ok))
+    completion = await complete(hostile.client(server, max_retries=1), CLAUDE_REQUEST)
 
     assert completion.choices[0].message.content == "fine"
     assert server.requests == 2
@@ -130,7 +103,7 @@ async def test_an_unusable_retry_after_falls_back_to_backoff(
 
 
 async def test_done_ends_the_stream_at_once_even_if_the_connection_stays_open(
-    hostile: list[HostileServer], collect_stream: CollectStream
+    hostile: Hostile, collect_stream: CollectStream
 ) -> None:
     def done_then_silence(peer: Peer) -> None:
         peer.start_chunked()
@@ -140,16 +113,16 @@ async def test_done_ends_the_stream_at_once_even_if_the_connection_stays_open(
         peer.chunk(b"data: [DONE]\n\n")
         peer.hold()  # never ends the chunked body
 
-    server = _serve(hostile, done_then_silence)
+    server = hostile.serve(done_then_silence)
     # A read timeout far beyond the test: only [DONE] can end this stream in time.
-    chunks, error = await collect_stream(_client(server, timeout=10.0), GPT_REQUEST)
+    chunks, error = await collect_stream(hostile.client(server, timeout=10.0), GPT_REQUEST)
 
     assert error is None
     assert [c.usage.total_tokens for c in chunks if c.usage] == [4]
 
 
 async def test_langchain_keeps_the_final_usage_chunk_when_done_is_followed_by_silence(
-    hostile: list[HostileServer],
+    hostile: Hostile,
 ) -> None:
     from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 
@@ -161,7 +134,7 @@ async def test_langchain_keeps_the_final_usage_chunk_when_done_is_followed_by_si
         peer.chunk(b"data: [DONE]\n\n")
         peer.hold()
 
-    server = _serve(hostile, done_then_silence)
+    server = hostile.serve(done_then_silence)
     llm = ChatAssemblyAIGateway(
         model="gpt-5", api_key=KEY, base_url=server.base_url, timeout=10.0, max_retries=0
     )
@@ -178,32 +151,32 @@ async def _alist(iterator: Any) -> list[Any]:
 
 
 async def test_a_deeply_nested_5xx_body_is_a_retried_status_error(
-    hostile: list[HostileServer], complete: Complete, retry_waits: list[float]
+    hostile: Hostile, complete: Complete, retry_waits: list[float]
 ) -> None:
     def deep_error(peer: Peer) -> None:
         peer.send_body(500, ('{"error": {"message": ' + DEEP + "}}").encode())
 
-    server = _serve(hostile, _sequence(deep_error, _ok))
-    completion = await complete(_client(server, max_retries=1), CLAUDE_REQUEST)
+    server = hostile.serve(_sequence(deep_error, _ok))
+    completion = await complete(hostile.client(server, max_retries=1), CLAUDE_REQUEST)
     assert completion.choices[0].message.content == "fine"
     assert server.requests == 2
 
     server.handler = deep_error
     with pytest.raises(InternalServerError) as raised:
-        await complete(_client(server), CLAUDE_REQUEST)
+        await complete(hostile.client(server), CLAUDE_REQUEST)
     assert raised.value.status_code == 500
 
 
 async def test_a_deeply_nested_sse_frame_is_a_stream_error(
-    hostile: list[HostileServer], collect_stream: CollectStream
+    hostile: Hostile, collect_stream: CollectStream
 ) -> None:
     def deep_frame(peer: Peer) -> None:
         peer.start_chunked()
         peer.chunk(f"data: {DEEP}\n\n".encode())
         peer.chunk(b"")
 
-    server = _serve(hostile, deep_frame)
-    _, error = await collect_stream(_client(server), GPT_REQUEST)
+    server = hostile.serve(deep_frame)
+    _, error = await collect_stream(hostile.client(server), GPT_REQUEST)
     assert isinstance(error, StreamError)
 
 
@@ -223,14 +196,14 @@ def _deep_tool_call_stream(peer: Peer) -> None:
 
 @pytest.mark.parametrize("way", ["invoke", "ainvoke", "stream", "astream"])
 async def test_deeply_nested_tool_arguments_are_kept_as_invalid_like_malformed_json(
-    hostile: list[HostileServer], way: Any
+    hostile: Hostile, way: Any
 ) -> None:
     from langchain_assemblyai_gateway import ChatAssemblyAIGateway
     from llama_index_assemblyai_gateway import AssemblyAIGateway
     from tests.support.reliability import LangChainDriver, LlamaIndexDriver
 
     streamed = way in ("stream", "astream")
-    server = _serve(hostile, _deep_tool_call_stream if streamed else _deep_tool_call_answer)
+    server = hostile.serve(_deep_tool_call_stream if streamed else _deep_tool_call_answer)
     model = "gpt-5" if streamed else "claude-sonnet-4-5-20250929"
     settings = {"api_key": KEY, "base_url": server.base_url, "max_retries": 0}
     models: list[Any] = [
@@ -264,24 +237,20 @@ def _gzip_bomb(status: int, decompressed: int) -> Any:
     return bomb
 
 
-async def test_a_gzip_bomb_is_refused_while_reading(
-    hostile: list[HostileServer], complete: Complete
-) -> None:
-    server = _serve(hostile, _gzip_bomb(200, 8 * 1024 * 1024))
-    client = _client(server, max_response_bytes=1024 * 1024)
+async def test_a_gzip_bomb_is_refused_while_reading(hostile: Hostile, complete: Complete) -> None:
+    server = hostile.serve(_gzip_bomb(200, 8 * 1024 * 1024))
+    client = hostile.client(server, max_response_bytes=1024 * 1024)
     with pytest.raises(ResponseTooLargeError) as raised:
         await complete(client, CLAUDE_REQUEST)
     assert raised.value.limit == 1024 * 1024
 
 
 @pytest.mark.parametrize("framework", ["langchain", "llama_index"])
-async def test_the_adapters_pass_their_limits_to_the_core(
-    hostile: list[HostileServer], framework: str
-) -> None:
+async def test_the_adapters_pass_their_limits_to_the_core(hostile: Hostile, framework: str) -> None:
     from langchain_assemblyai_gateway import ChatAssemblyAIGateway
     from llama_index_assemblyai_gateway import AssemblyAIGateway
 
-    server = _serve(hostile, _gzip_bomb(200, 8 * 1024 * 1024))
+    server = hostile.serve(_gzip_bomb(200, 8 * 1024 * 1024))
     limits = {"max_response_bytes": 1024 * 1024, "attempt_deadline": 30.0, "max_event_size": 4096}
     settings = {"api_key": KEY, "base_url": server.base_url, "max_retries": 0, **limits}
     llm: Any = (
@@ -297,47 +266,47 @@ async def test_the_adapters_pass_their_limits_to_the_core(
 
 
 async def test_an_endless_body_is_refused_while_reading(
-    hostile: list[HostileServer], complete: Complete
+    hostile: Hostile, complete: Complete
 ) -> None:
     def endless(peer: Peer) -> None:
         peer.start_chunked(content_type="application/json")
         for _ in range(10_000):  # bounded: 640 MiB, far beyond the cap
             peer.chunk(b" " * 65536)
 
-    server = _serve(hostile, endless)
+    server = hostile.serve(endless)
     with pytest.raises(ResponseTooLargeError):
-        await complete(_client(server, max_response_bytes=1024 * 1024), CLAUDE_REQUEST)
+        await complete(hostile.client(server, max_response_bytes=1024 * 1024), CLAUDE_REQUEST)
 
 
 async def test_a_5xx_gzip_bomb_is_retried_with_a_capped_body(
-    hostile: list[HostileServer], complete: Complete, retry_waits: list[float]
+    hostile: Hostile, complete: Complete, retry_waits: list[float]
 ) -> None:
-    server = _serve(hostile, _gzip_bomb(500, 8 * 1024 * 1024))
+    server = hostile.serve(_gzip_bomb(500, 8 * 1024 * 1024))
     with pytest.raises(InternalServerError) as raised:
-        await complete(_client(server, max_retries=2), CLAUDE_REQUEST)
+        await complete(hostile.client(server, max_retries=2), CLAUDE_REQUEST)
     assert server.requests == 3
     assert len(str(raised.value)) <= 2_000
     assert len(json.dumps(raised.value.body, default=str)) <= 70_000
 
 
 async def test_a_huge_gateway_error_message_is_truncated(
-    hostile: list[HostileServer], complete: Complete
+    hostile: Hostile, complete: Complete
 ) -> None:
     message = "x" * (10 * 1024 * 1024)
 
     def huge(peer: Peer) -> None:
         peer.send_json(400, error_body(400, message))
 
-    server = _serve(hostile, huge)
+    server = hostile.serve(huge)
     with pytest.raises(BadRequestError) as raised:
-        await complete(_client(server), CLAUDE_REQUEST)
+        await complete(hostile.client(server), CLAUDE_REQUEST)
     assert len(str(raised.value)) <= 2_000
     assert len(repr(raised.value.args)) <= 2_000
     assert len(json.dumps(raised.value.body, default=str)) <= 70_000
 
 
 async def test_an_sse_event_beyond_the_event_cap_is_refused(
-    hostile: list[HostileServer], collect_stream: CollectStream
+    hostile: Hostile, collect_stream: CollectStream
 ) -> None:
     def huge_event(peer: Peer) -> None:
         peer.start_chunked()
@@ -345,13 +314,13 @@ async def test_an_sse_event_beyond_the_event_cap_is_refused(
         peer.chunk(b"data: [DONE]\n\n")
         peer.chunk(b"")
 
-    server = _serve(hostile, huge_event)
-    _, error = await collect_stream(_client(server, max_event_size=1024 * 1024), GPT_REQUEST)
+    server = hostile.serve(huge_event)
+    _, error = await collect_stream(hostile.client(server, max_event_size=1024 * 1024), GPT_REQUEST)
     assert isinstance(error, ResponseTooLargeError)
 
 
 async def test_an_sse_line_without_end_is_refused_while_reading(
-    hostile: list[HostileServer], collect_stream: CollectStream
+    hostile: Hostile, collect_stream: CollectStream
 ) -> None:
     def endless_line(peer: Peer) -> None:
         peer.start_chunked()
@@ -359,8 +328,8 @@ async def test_an_sse_line_without_end_is_refused_while_reading(
         for _ in range(10_000):  # bounded: 640 MiB without a newline
             peer.chunk(b"x" * 65536)
 
-    server = _serve(hostile, endless_line)
-    _, error = await collect_stream(_client(server, max_event_size=1024 * 1024), GPT_REQUEST)
+    server = hostile.serve(endless_line)
+    _, error = await collect_stream(hostile.client(server, max_event_size=1024 * 1024), GPT_REQUEST)
     assert isinstance(error, ResponseTooLargeError)
 
 
@@ -368,7 +337,7 @@ async def test_an_sse_line_without_end_is_refused_while_reading(
 
 
 async def test_sse_labelled_utf16_is_decoded_as_utf8(
-    hostile: list[HostileServer], collect_stream: CollectStream
+    hostile: Hostile, collect_stream: CollectStream
 ) -> None:
     def mislabelled(peer: Peer) -> None:
         peer.send_head(
@@ -380,25 +349,25 @@ async def test_sse_labelled_utf16_is_decoded_as_utf8(
         peer.chunk(b"data: [DONE]\n\n")
         peer.chunk(b"")
 
-    server = _serve(hostile, mislabelled)
-    chunks, error = await collect_stream(_client(server), GPT_REQUEST)
+    server = hostile.serve(mislabelled)
+    chunks, error = await collect_stream(hostile.client(server), GPT_REQUEST)
     assert error is None
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "héllo wörld"
 
 
 async def test_a_502_labelled_utf16_is_a_retried_status_error(
-    hostile: list[HostileServer], complete: Complete, retry_waits: list[float]
+    hostile: Hostile, complete: Complete, retry_waits: list[float]
 ) -> None:
     def mislabelled(peer: Peer) -> None:
         peer.send_body(502, b"Bad gateway!", {"content-type": "text/plain; charset=utf-16"})
 
-    server = _serve(hostile, _sequence(mislabelled, _ok))
-    completion = await complete(_client(server, max_retries=1), CLAUDE_REQUEST)
+    server = hostile.serve(_sequence(mislabelled, _ok))
+    completion = await complete(hostile.client(server, max_retries=1), CLAUDE_REQUEST)
     assert completion.choices[0].message.content == "fine"
 
     server.handler = mislabelled
     with pytest.raises(InternalServerError) as raised:
-        await complete(_client(server), CLAUDE_REQUEST)
+        await complete(hostile.client(server), CLAUDE_REQUEST)
     assert "Bad gateway!" in str(raised.value)
 
 
@@ -409,7 +378,7 @@ async def test_a_502_labelled_utf16_is_a_retried_status_error(
     ("code", "error_type"), [(503, InternalServerError), (429, RateLimitError)]
 )
 async def test_an_error_object_inside_a_200_is_the_status_error_its_code_names(
-    hostile: list[HostileServer],
+    hostile: Hostile,
     complete: Complete,
     retry_waits: list[float],
     code: int,
@@ -418,25 +387,25 @@ async def test_an_error_object_inside_a_200_is_the_status_error_its_code_names(
     def error_in_200(peer: Peer) -> None:
         peer.send_json(200, {"request_id": "req-9", **error_body(code, "provider overloaded")})
 
-    server = _serve(hostile, _sequence(error_in_200, _ok))
-    completion = await complete(_client(server, max_retries=1), CLAUDE_REQUEST)
+    server = hostile.serve(_sequence(error_in_200, _ok))
+    completion = await complete(hostile.client(server, max_retries=1), CLAUDE_REQUEST)
     assert completion.choices[0].message.content == "fine"
     assert server.requests == 2
 
     server.handler = error_in_200
     with pytest.raises(error_type) as raised:
-        await complete(_client(server), CLAUDE_REQUEST)
+        await complete(hostile.client(server), CLAUDE_REQUEST)
     assert "provider overloaded" in str(raised.value)
     assert getattr(raised.value, "status_code", None) == code
     assert raised.value.request_id == "req-9"  # type: ignore[attr-defined]
 
 
 async def test_an_error_object_without_a_code_keeps_the_gateway_message(
-    hostile: list[HostileServer], complete: Complete
+    hostile: Hostile, complete: Complete
 ) -> None:
-    server = _serve(hostile, lambda peer: peer.send_json(200, {"error": {"message": "odd"}}))
+    server = hostile.serve(lambda peer: peer.send_json(200, {"error": {"message": "odd"}}))
     with pytest.raises(ResponseValidationError) as raised:
-        await complete(_client(server), CLAUDE_REQUEST)
+        await complete(hostile.client(server), CLAUDE_REQUEST)
     assert "odd" in str(raised.value)
 
 
@@ -453,16 +422,16 @@ def _trickle(peer: Peer) -> None:
 
 
 async def test_a_trickling_body_hits_the_attempt_deadline(
-    hostile: list[HostileServer], complete: Complete
+    hostile: Hostile, complete: Complete
 ) -> None:
-    server = _serve(hostile, _trickle)
+    server = hostile.serve(_trickle)
     with pytest.raises(APITimeoutError) as raised:
-        await complete(_client(server, attempt_deadline=0.5), CLAUDE_REQUEST)
+        await complete(hostile.client(server, attempt_deadline=0.5), CLAUDE_REQUEST)
     assert "deadline" in str(raised.value)
 
 
 async def test_a_trickling_stream_hits_the_attempt_deadline(
-    hostile: list[HostileServer], collect_stream: CollectStream
+    hostile: Hostile, collect_stream: CollectStream
 ) -> None:
     def trickle_events(peer: Peer) -> None:
         peer.start_chunked()
@@ -471,18 +440,18 @@ async def test_a_trickling_stream_hits_the_attempt_deadline(
                 return
             peer.chunk(b": still here\n")
 
-    server = _serve(hostile, trickle_events)
-    _, error = await collect_stream(_client(server, attempt_deadline=0.5), GPT_REQUEST)
+    server = hostile.serve(trickle_events)
+    _, error = await collect_stream(hostile.client(server, attempt_deadline=0.5), GPT_REQUEST)
     assert isinstance(error, APITimeoutError)
     assert "deadline" in str(error)
 
 
 async def test_a_silent_server_costs_no_more_than_the_attempt_deadline(
-    hostile: list[HostileServer], complete: Complete
+    hostile: Hostile, complete: Complete
 ) -> None:
-    server = _serve(hostile, lambda peer: peer.hold())
+    server = hostile.serve(lambda peer: peer.hold())
     with pytest.raises(APITimeoutError) as raised:
-        await complete(_client(server, timeout=60.0, attempt_deadline=0.5), CLAUDE_REQUEST)
+        await complete(hostile.client(server, timeout=60.0, attempt_deadline=0.5), CLAUDE_REQUEST)
     assert "deadline" in str(raised.value)
 
 
@@ -495,7 +464,7 @@ def test_the_attempt_deadline_is_finite_by_default() -> None:
 
 
 async def test_keep_alive_events_are_skipped(
-    hostile: list[HostileServer], collect_stream: CollectStream
+    hostile: Hostile, collect_stream: CollectStream
 ) -> None:
     def with_pings(peer: Peer) -> None:
         peer.start_chunked()
@@ -507,7 +476,7 @@ async def test_keep_alive_events_are_skipped(
         peer.chunk(b"data: [DONE]\n\n")
         peer.chunk(b"")
 
-    server = _serve(hostile, with_pings)
-    chunks, error = await collect_stream(_client(server), GPT_REQUEST)
+    server = hostile.serve(with_pings)
+    chunks, error = await collect_stream(hostile.client(server), GPT_REQUEST)
     assert error is None
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "Hi"

@@ -15,14 +15,10 @@ import socket
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 import httpx
 import pytest
-from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.load import dumpd, dumps
-from langchain_core.messages import BaseMessage
-from langchain_core.outputs import LLMResult
 from langchain_core.tracers.run_collector import RunCollectorCallbackHandler
 from llama_index.core.callbacks import CallbackManager, LlamaDebugHandler
 from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
@@ -52,6 +48,7 @@ from assemblyai_gateway.testing import (
 from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from llama_index_assemblyai_gateway import AssemblyAIGateway
+from tests.support.call_arguments import CallbackRecorder
 
 if TYPE_CHECKING:
     from tests.support.reliability import AdapterDriver, CallSpec, Kit, ResponseCounter
@@ -270,39 +267,13 @@ async def test_debug_logs_of_a_full_call_with_a_retry_never_contain_the_key(
 # ---------------------------------------------------------------- LangSmith, traces
 
 
-class _Recorder(BaseCallbackHandler):
-    """Everything LangChain hands a callback handler about a chat-model run."""
-
-    run_inline = True
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-
-    def on_chat_model_start(
-        self,
-        serialized: dict[str, Any],
-        messages: list[list[BaseMessage]],
-        *,
-        run_id: UUID,
-        **kwargs: Any,
-    ) -> None:
-        self.seen.append(json.dumps(serialized, default=repr))
-        self.seen.append(repr(kwargs))  # invocation_params, options, metadata (ls_*)
-
-    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
-        self.seen.append(repr(response))
-
-    def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
-        self.seen.append(repr(error))
-
-
 async def test_langsmith_trace_parameters_never_contain_the_key(
     emulator: GatewayEmulator, call: CallSpec, kit: type[Kit]
 ) -> None:
     llm = ChatAssemblyAIGateway(
         model=call.model, api_key=kit.SECRET_KEY, base_url=emulator.base_url, max_retries=0
     )
-    recorder, runs = _Recorder(), RunCollectorCallbackHandler()
+    recorder, runs = CallbackRecorder(), RunCollectorCallbackHandler()
     config: Any = {"callbacks": [recorder, runs]}
     try:
         if call.way == "invoke":

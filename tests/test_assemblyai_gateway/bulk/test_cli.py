@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from assemblyai_gateway.cli import EXIT_FAILED_ITEMS, EXIT_INTERRUPTED, EXIT_USAGE, main
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
-from assemblyai_gateway.emulator import Fault, GatewayEmulator
-from tests.support.bulk_cases import read_jsonl, write_jsonl
+from assemblyai_gateway.emulator import Fault, GatewayEmulator, RateLimit
+from tests.support.bulk_cases import BAD_SETUPS, BadSetup, read_jsonl, write_jsonl
 
 MODEL = "gpt-4.1"
 DEADLINE = 60.0  # a bug fails the test instead of hanging it
@@ -83,7 +86,7 @@ def test_a_schema_file_gives_structured_records(
     ("setup", "message"),
     [
         ("no_key", API_KEY_ENV),
-        ("no_input", "no input file"),
+        ("no_input", "cannot read the input"),
         ("bad_schema", "is not JSON"),
     ],
 )
@@ -108,6 +111,30 @@ def test_unusable_settings_exit_2_with_a_message(
     assert main(bulk_args(files, *extra)) == EXIT_USAGE
     assert message in capsys.readouterr().err
     assert not files["output"].exists()
+
+
+@pytest.mark.parametrize("setup", [case.param() for case in BAD_SETUPS])
+def test_unusable_input_or_output_exits_2_with_the_problem_and_no_traceback(
+    gateway_emulator: GatewayEmulator,
+    files: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    setup: BadSetup,
+) -> None:
+    path, output = setup.apply(files["input"], files["output"])
+    assert main(bulk_args({**files, "input": path, "output": output})) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.startswith("assemblyai-gateway bulk: ")
+    assert re.search(setup.message, err)
+    assert "Traceback" not in err
+    assert not any(r.path == "/v1/chat/completions" for r in gateway_emulator.requests)
+
+
+def test_a_prompt_file_that_is_not_utf8_exits_2(
+    gateway_emulator: GatewayEmulator, files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    files["prompt"].write_bytes(b"Title for {{ title }} \xff")
+    assert main(bulk_args(files)) == EXIT_USAGE
+    assert f"the prompt {files['prompt']} is not UTF-8" in capsys.readouterr().err
 
 
 # The command as a terminal runs it: Ctrl-C raises KeyboardInterrupt. A child inherits
@@ -135,6 +162,19 @@ def _subprocess(files: dict[str, Path], emulator: GatewayEmulator) -> subprocess
     )
 
 
+@contextmanager
+def _reaped(process: subprocess.Popen[str]) -> Iterator[subprocess.Popen[str]]:
+    """The process, killed on the way out if it still runs (a test that failed), its
+    pipes closed however it ends."""
+    with process:
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+
+
 def _wait_for_lines(path: Path, process: subprocess.Popen[str], count: int) -> None:
     deadline = time.monotonic() + DEADLINE
     while time.monotonic() < deadline and process.poll() is None:
@@ -155,14 +195,10 @@ def test_a_run_stopped_mid_way_resumes_without_losing_or_repeating_items(
     with GatewayEmulator() as first_gateway:
         first_gateway.inject(Fault.delay(0), times=5)
         first_gateway.inject(Fault.delay(DEADLINE), times=35)
-        with _subprocess(files, first_gateway) as process:  # closes its pipes however it ends
-            try:
-                _wait_for_lines(files["output"], process, 5)
-                process.send_signal(getattr(signal, stop))
-                _, stderr = process.communicate(timeout=DEADLINE)
-            finally:
-                if process.poll() is None:
-                    process.kill()
+        with _reaped(_subprocess(files, first_gateway)) as process:
+            _wait_for_lines(files["output"], process, 5)
+            process.send_signal(getattr(signal, stop))
+            _, stderr = process.communicate(timeout=DEADLINE)
     if stop == "SIGINT":
         assert process.returncode == EXIT_INTERRUPTED
         assert "Bulk run stopped early" in stderr
@@ -179,3 +215,45 @@ def test_a_run_stopped_mid_way_resumes_without_losing_or_repeating_items(
     # The rerun sent only what the first run had not finished.
     sent = [r for r in gateway_emulator.requests if r.status == 200]
     assert len(sent) == 40 - len(first_run)
+
+
+def test_a_second_run_on_the_same_output_exits_2_while_the_first_runs(
+    gateway_emulator: GatewayEmulator, files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Five requests a second: 40 items take about eight seconds, the first holds the file.
+    gateway_emulator.rate_limit = RateLimit(requests_per_second=5, burst=1)
+    with _reaped(_subprocess(files, gateway_emulator)) as first:
+        _wait_for_lines(files["output"], first, 1)
+        assert main(bulk_args(files)) == EXIT_USAGE
+        err = capsys.readouterr().err
+        assert f"another run is writing to {files['output']}" in err
+        assert first.poll() is None, "the first run must still have been running"
+        _, stderr = first.communicate(timeout=DEADLINE)
+    assert first.returncode == 0, stderr
+    records = read_jsonl(files["output"])
+    assert Counter(r["id"] for r in records) == Counter(f"doc-{i}" for i in range(40))
+    assert sum(r.status == 200 for r in gateway_emulator.requests) == 40
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="needs /dev/stdout")
+def test_output_to_stdout_streams_records_and_prints_the_summary_on_stderr(
+    gateway_emulator: GatewayEmulator, files: dict[str, Path]
+) -> None:
+    with _reaped(
+        _subprocess({**files, "output": Path("/dev/stdout")}, gateway_emulator)
+    ) as process:
+        stdout, stderr = process.communicate(timeout=DEADLINE)
+    assert process.returncode == 0, stderr
+    records = [json.loads(line) for line in stdout.splitlines()]
+    assert Counter(r["id"] for r in records) == Counter(f"doc-{i}" for i in range(40))
+    assert "40 answered now" in stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_an_output_that_fails_mid_run_exits_2_with_the_summary(
+    gateway_emulator: GatewayEmulator, files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(bulk_args({**files, "output": Path("/dev/full")})) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "Bulk run stopped early" in err
+    assert "cannot write to the output /dev/full: No space left on device" in err

@@ -9,7 +9,9 @@ import pytest
 
 MODULES = [
     "assemblyai_gateway.limiter",
+    "assemblyai_gateway.bulk._items",
     "assemblyai_gateway.bulk._job",
+    "assemblyai_gateway.bulk._records",
     "assemblyai_gateway.bulk._runner",
     "assemblyai_gateway.bulk._summary",
     "assemblyai_gateway.bulk._template",

@@ -211,12 +211,6 @@ def test_bad_input_is_refused_before_anything_is_sent(
     assert chat_requests(gateway_emulator) == 0
 
 
-def test_ids_come_from_id_then_transcript_id_then_the_line(tmp_path: Path) -> None:
-    path = tmp_path / "items.jsonl"
-    path.write_text('{"id": 7}\n\n{"transcript_id": "tr"}\n{"x": 1}\n', encoding="utf-8")
-    assert [item.id for item in load_items(path)] == ["7", "tr", "line-4"]
-
-
 @pytest.mark.parametrize(
     ("settings", "problem"),
     [

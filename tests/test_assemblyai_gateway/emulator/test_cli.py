@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -189,3 +192,123 @@ def test_cli_help_lists_the_options_with_their_defaults(
 def test_key_hint_shows_the_public_default_key_but_masks_others() -> None:
     assert _key_hint(DEFAULT_KEY) == DEFAULT_KEY
     assert "my-private-key" not in _key_hint("my-private-key")
+
+
+FORGERY = "gpt-4.1\n12:00:00 POST /v1/chat/completions 200 model=forged\x1b[2J\x1b]0;owned\x07"
+
+
+def _raw_request(base_url: str, request_line: bytes, body: bytes) -> None:
+    """One request written byte for byte (httpx would escape the path)."""
+    host, port = httpx.URL(base_url).host, httpx.URL(base_url).port
+    assert port is not None
+    with socket.create_connection((host, port), timeout=STARTUP_TIMEOUT) as conn:
+        conn.sendall(
+            request_line
+            + b"\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            + b"X-Note: \x1b[31mred\r\nContent-Length: %d\r\n\r\n" % len(body)
+            + body
+        )
+        while conn.recv(65536):
+            pass
+
+
+def test_cli_escapes_what_an_unauthenticated_request_sends_before_logging_it(cli: Cli) -> None:
+    _, lines = cli
+    base_url = base_url_of("".join(read_until(lines, "Ctrl-C")))
+    body = {"model": FORGERY, "fallbacks": [{"model": "b\x1b[5m\u202e"}], "prompt": "hi"}
+    _raw_request(base_url, b"POST /v1/chat/completions HTTP/1.1", json.dumps(body).encode())
+    _raw_request(base_url, b"POST /v1/\x1b[2Jchat\x07completions HTTP/1.1", b"{}")
+    _raw_request(base_url, b"P\x1bOST /v1/chat/completions HTTP/1.1", b"{}")
+    _raw_request(base_url, b"POST /v1/chat/completions HTTP/1.1", b'{"model": "the-last-one"}')
+
+    logged = read_until(lines, "the-last-one")[-4:]
+
+    assert len(logged) == 4  # one line per request, none forged
+    for line in logged:
+        assert line.endswith("\n")
+        assert line[:-1].isprintable(), line
+    assert 'model="gpt-4.1\\n12:00:00 POST /v1/chat/completions 200 model=forged' in logged[0]
+    assert "\\x1b[2J" in logged[0]
+    assert "fallbacks=b\\x1b[5m\\u202e" in logged[0]
+    assert "/v1/\\x1b[2Jchat\\x07completions" in logged[1]
+    assert "P\\x1bOST" in logged[2]
+
+
+def test_an_emulator_error_is_reported_on_escaped_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with GatewayEmulator() as emulator:
+        server = emulator._server
+        assert server is not None
+        try:
+            raise ValueError(f"bad model {FORGERY}")
+        except ValueError:
+            server.handle_error(None, ("127.0.0.1", 4242))
+    report = capsys.readouterr().err
+
+    assert "Traceback (most recent call last):" in report
+    assert "ValueError: bad model gpt-4.1\\n12:00:00" in report
+    assert "\x1b" not in report
+    assert all(line.isprintable() for line in report.splitlines())
+    assert not any(line.startswith("12:00:00") for line in report.splitlines())
+
+
+def test_cli_script_answers_the_first_requests_from_a_json_file(tmp_path: Path) -> None:
+    script = tmp_path / "replies.json"
+    script.write_text(
+        json.dumps(
+            [
+                {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]},
+                {"text": "18 degrees in Paris."},
+                {"context_overflow": True},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    with running_cli("--script", str(script)) as (_, lines):
+        banner = "".join(read_until(lines, "Ctrl-C"))
+        assert "scripted replies: 3" in banner
+        url = f"{base_url_of(banner)}/chat/completions"
+        headers = {"Authorization": DEFAULT_KEY}
+        body = {"model": "claude-sonnet-4-5-20250929", "prompt": "Weather in Paris?"}
+        with httpx.Client(timeout=5) as client:
+            answers = [client.post(url, json=body, headers=headers) for _ in range(4)]
+        logged = [read_until(lines, "/v1/chat/completions")[-1] for _ in range(4)]
+
+    [call] = answers[0].json()["choices"][0]["tool_calls"]
+    assert call["function"] == {"name": "get_weather", "arguments": '{"city": "Paris"}'}
+    assert answers[1].json()["choices"][0]["message"]["content"] == "18 degrees in Paris."
+    assert answers[2].status_code == 400
+    assert answers[2].json()["error"]["message"].startswith("prompt is too long: ")
+    assert answers[3].json()["choices"][0]["message"]["content"].startswith("Emulated answer")
+    assert [line.split()[-1] for line in logged] == [
+        "reply=tool_calls",
+        "reply=text",
+        "reply=context_overflow",
+        "model=claude-sonnet-4-5-20250929",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (
+            '[{"text": "ok"}, {"tool_calls": [{"arguments": {}}]}]',
+            'reply 2: a tool call needs a "name"',
+        ),
+        ("not json", "not JSON: "),
+        (None, "cannot read "),
+    ],
+)
+def test_cli_rejects_a_bad_script_file_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, problem: str
+) -> None:
+    script = tmp_path / "replies.json"
+    if content is not None:
+        script.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--script", str(script)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --script: {'' if content is None else str(script) + ': '}" in err
+    assert problem in err

@@ -16,6 +16,7 @@ MODULES = [
     "assemblyai_gateway.emulator._ratelimit",
     "assemblyai_gateway.emulator._regex_sample",
     "assemblyai_gateway.emulator._schema_instance",
+    "assemblyai_gateway.emulator._script",
     "assemblyai_gateway.emulator._state",
 ]
 

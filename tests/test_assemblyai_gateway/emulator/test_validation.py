@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.support.call_arguments import GATEWAY_EXTRAS
+
 if TYPE_CHECKING:
     from .conftest import Gateway
 
@@ -187,10 +189,23 @@ def test_invalid_json_schemas_are_field_errors(gateway: Gateway) -> None:
         ({"fallbacks": [{"model": "kimi-k2.5"}]}, "fallbacks[0].model"),
         ({"fallback_config": {"depth": 3}}, "fallback_config.depth"),
         ({"fallback_config": {"retry": "no"}}, "fallback_config.retry"),
+        ({"reasoning": "low"}, "reasoning"),
+        ({"zero_data_retention": "yes"}, "zero_data_retention"),
+        ({"model_region": 1}, "model_region"),
+        ({"fail_fast": 1}, "fail_fast"),
+        ({"max_timeout": 0}, "max_timeout"),
     ],
 )
 def test_gateway_fields_are_type_checked(gateway: Gateway, extra: Json, field: str) -> None:
     assert field in field_errors(gateway, {"model": CLAUDE, "prompt": "x", **extra})
+
+
+def test_the_gateway_extras_are_accepted(gateway: Gateway) -> None:
+    body = gateway.chat({"model": CLAUDE, "prompt": "x", **GATEWAY_EXTRAS, "max_timeout": 2.5})
+    assert {name: body["request"][name] for name in GATEWAY_EXTRAS} == {
+        **GATEWAY_EXTRAS,
+        "max_timeout": 2.5,
+    }
 
 
 def test_fallback_overrides_are_validated_as_the_request_they_become(gateway: Gateway) -> None:

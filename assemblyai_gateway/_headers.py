@@ -1,0 +1,68 @@
+"""The headers of a gateway request, built once per key and kind (plain or streamed).
+
+The key goes in ``Authorization`` as it is (no ``Bearer``), checked here under the one
+rule of :func:`~assemblyai_gateway.config.api_key_problem`; no message names it.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Mapping
+
+import httpx
+
+from ._decoding import ACCEPT_ENCODING
+from ._version import __version__
+from .config import API_KEY_ENV, api_key_problem
+from .errors import InvalidAPIKeyError, MissingAPIKeyError
+
+__all__ = ["USER_AGENT", "request_headers"]
+
+USER_AGENT = (
+    f"assemblyai-llm-gateway/{__version__} python/{platform.python_version()} "
+    f"httpx/{httpx.__version__}"
+)
+
+
+def request_headers(
+    raw_key: str, default_headers: Mapping[str, str], *, stream: bool
+) -> list[tuple[bytes, bytes]]:
+    """The request's headers as raw pairs: ``default_headers``, then ours (ours win,
+    whatever the case of the name).
+
+    Args:
+        raw_key: The key as given (surrounding whitespace is stripped), or ``""``.
+        default_headers: The caller's extra headers (already checked).
+        stream: Whether the answer is asked for as server-sent events.
+
+    Raises:
+        InvalidAPIKeyError: the key holds a control character.
+        MissingAPIKeyError: there is no key, or it is blank.
+
+    Example:
+        >>> dict(request_headers(" my-key\\n", {}, stream=True))[b"Authorization"]
+        b'my-key'
+    """
+    if not raw_key:
+        raise MissingAPIKeyError(f"no AssemblyAI API key: pass api_key=... or set {API_KEY_ENV}")
+    key = raw_key.strip()
+    problem = api_key_problem(key)
+    if problem is not None:
+        del raw_key, key  # a traceback printed with its locals must not show the key
+        raise InvalidAPIKeyError(problem)
+    if not key:
+        raise MissingAPIKeyError(
+            f"the AssemblyAI API key is blank: pass api_key=... or set {API_KEY_ENV}"
+        )
+    ours = {
+        "Authorization": key,
+        "User-Agent": USER_AGENT,
+        "Content-Type": "application/json",
+        "Accept": "text/event-stream" if stream else "application/json",
+        # Only what is decoded with a bound (see _decoding).
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
+    taken = {name.lower() for name in ours}
+    headers = {name: value for name, value in default_headers.items() if name.lower() not in taken}
+    headers.update(ours)
+    return [(name.encode(), value.encode()) for name, value in headers.items()]
