@@ -251,7 +251,7 @@ def test_output_to_stdout_streams_records_and_prints_the_summary_on_stderr(
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_an_output_that_fails_mid_run_exits_2_with_the_summary(
-    gateway_emulator: GatewayEmulator, files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+    own_gateway: GatewayEmulator, files: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(bulk_args({**files, "output": Path("/dev/full")})) == EXIT_USAGE
     err = capsys.readouterr().err
