@@ -38,7 +38,7 @@ SYNC_DEMO := $(UV) sync --locked --inexact --no-default-groups --extra all --gro
 help:
 	@echo "make demo        run the tour (embedded emulator when ASSEMBLYAI_API_KEY is unset)"
 	@echo "make test        lint, types, docs, build check and the offline suite (no credits)"
-	@echo "make test-long   the offline suite with the property tests' full example counts"
+	@echo "make test-long   the offline suite in random order, property tests at full counts"
 	@echo "make test-live   the live gateway tests (needs ASSEMBLYAI_API_KEY; spends credits)"
 	@echo "make record      record VCR cassettes from the live gateway (needs the key)"
 	@echo "make test-deps   the unit suite at the highest and lowest dependency versions, per Python"
@@ -84,9 +84,10 @@ unit: install
 	$(PYTEST)
 
 # The offline suite with every property test at its full example count (`make test` runs
-# a quarter of each; see tests/support/hypothesis_profiles.py).
+# a quarter of each; see tests/support/hypothesis_profiles.py), in a random order
+# (pytest-randomly; the header prints the seed: add --randomly-seed=N to run that order again).
 test-long: install
-	$(PYTEST) --hypothesis-profile=long
+	$(PYTEST) --hypothesis-profile=long -p randomly
 
 docs: install
 	$(OFFLINE) $(PY) -m mkdocs build --strict --quiet --site-dir site

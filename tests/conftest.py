@@ -54,9 +54,10 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.pop(BASE_URL_ENV, None)
 
 
-@pytest.hookimpl(trylast=True)  # after pytest-randomly has shuffled them
+@pytest.hookimpl(trylast=True)  # after pytest-randomly has shuffled them (make test-long)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``slow`` run first; the others keep their (random) order.
+    """Tests marked ``slow`` run first; the others keep their order (collection order, or
+    pytest-randomly's under ``make test-long``).
 
     Under pytest-xdist the long tests then overlap with the many short ones, instead of
     one of them starting last and leaving the other workers idle until it ends.
