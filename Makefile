@@ -32,12 +32,13 @@ OFFLINE := env -u ASSEMBLYAI_API_KEY -u ASSEMBLYAI_GATEWAY_BASE_URL
 SYNC_DEV := $(UV) sync --locked --all-extras --group dev
 SYNC_DEMO := $(UV) sync --locked --inexact --no-default-groups --extra all --group demo
 
-.PHONY: help install lint typecheck unit docs docs-serve build-check test test-live \
+.PHONY: help install lint typecheck unit docs docs-serve build-check test test-long test-live \
 	test-deps record demo bench bench-quick lock lock-upgrade uv-run clean
 
 help:
 	@echo "make demo        run the tour (embedded emulator when ASSEMBLYAI_API_KEY is unset)"
 	@echo "make test        lint, types, docs, build check and the offline suite (no credits)"
+	@echo "make test-long   the offline suite in random order, property tests at full counts"
 	@echo "make test-live   the live gateway tests (needs ASSEMBLYAI_API_KEY; spends credits)"
 	@echo "make record      record VCR cassettes from the live gateway (needs the key)"
 	@echo "make test-deps   the unit suite at the highest and lowest dependency versions, per Python"
@@ -69,8 +70,24 @@ lint: install
 typecheck: install
 	$(PY) -m mypy
 
+# The suite runs on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process).
+# Tests go to the workers one at a time in collection order, where the slow ones come
+# first (tests/conftest.py), so they overlap with the rest instead of ending the run alone.
+PYTEST_WORKERS ?= auto
+# Python keeps compiled modules in __pycache__, and pytest its assertion-rewritten test
+# modules; where the environment turns that off (PYTHONDONTWRITEBYTECODE, common in
+# containers), every worker and every subprocess of the suite compiles all it imports again.
+PYTEST := $(OFFLINE) -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest \
+	-n $(PYTEST_WORKERS) --dist load --maxschedchunk 1
+
 unit: install
-	$(OFFLINE) $(PY) -m pytest
+	$(PYTEST)
+
+# The offline suite with every property test at its full example count (`make test` runs
+# a quarter of each; see tests/support/hypothesis_profiles.py), in a random order
+# (pytest-randomly; the header prints the seed: add --randomly-seed=N to run that order again).
+test-long: install
+	$(PYTEST) --hypothesis-profile=long -p randomly
 
 docs: install
 	$(OFFLINE) $(PY) -m mkdocs build --strict --quiet --site-dir site
@@ -84,7 +101,16 @@ build-check: install
 	$(PY) -m twine check --strict dist/*
 	$(PY) -m tests.support.check_dist dist
 
-test: lint typecheck docs build-check unit
+# The checks and the suite run side by side, each step's output shown when it ends: the
+# suite's slow tests spend seconds waiting on subprocesses and rate limits, which the
+# checks fill. Where make cannot keep a step's output together (before GNU make 4), one
+# step runs after the other.
+TEST_STEPS := lint typecheck docs build-check unit
+SIDE_BY_SIDE := $(if $(filter output-sync,$(.FEATURES)),-j $(words $(TEST_STEPS)) --output-sync=target)
+
+test:
+	@echo "make test: $(TEST_STEPS)$(if $(SIDE_BY_SIDE), (side by side; each prints when it ends))"
+	@$(MAKE) --no-print-directory $(SIDE_BY_SIDE) $(TEST_STEPS)
 
 test-live: install
 	@test -n "$$ASSEMBLYAI_API_KEY" || (echo "make test-live needs ASSEMBLYAI_API_KEY (it calls the live gateway and spends credits)"; exit 2)

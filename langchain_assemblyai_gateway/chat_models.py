@@ -256,7 +256,9 @@ class ChatAssemblyAIGateway(GatewayClientOwner, CallParams, ApproximateTokenCoun
     """An AssemblyAI transcript id whose text replaces ``{{ transcript }}`` in messages."""
 
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Extra request fields sent as given (for gateway fields newer than this release)."""
+    """Extra request fields sent as given (for gateway fields newer than this release);
+    never a client setting (``MisplacedClientSettingError``) nor one of the model's own
+    parameters (``ValueError``)."""
 
     http_client: Any | None = Field(default=None, exclude=True)
     """An ``httpx.Client`` for sync calls; never closed by the model."""

@@ -194,7 +194,11 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
         default=None, description="Transcript injected at {{ transcript }}."
     )
     additional_kwargs: dict[str, Any] = Field(
-        default_factory=dict, description="Extra request fields sent with every call."
+        default_factory=dict,
+        description=(
+            "Extra request fields sent with every call; never a client setting "
+            "(``MisplacedClientSettingError``)."
+        ),
     )
     context_window: int | None = Field(
         default=None, gt=0, description="Overrides the catalog's context window."

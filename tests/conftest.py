@@ -7,6 +7,9 @@
 * ``network``: answers requests made through httpx's default transports from a script.
 * ``sync_or_async`` + ``complete`` / ``collect_stream``: run one request through
   ``create``/``stream`` or ``acreate``/``astream``, so one test covers both loops.
+
+The hypothesis profile (bounded by default, ``long`` for ``make test-long``) is loaded
+here; see :mod:`tests.support.hypothesis_profiles`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from assemblyai_gateway.client import GatewayClient
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
 from assemblyai_gateway.testing import ScriptedTransport, ScriptStep
 from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
+from tests.support.hypothesis_profiles import load_profile
+
+load_profile()
 
 LIVE_OPTION = "--live"
 
@@ -46,6 +52,17 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption(LIVE_OPTION):
         os.environ.pop(API_KEY_ENV, None)
         os.environ.pop(BASE_URL_ENV, None)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-randomly has shuffled them (make test-long)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` run first; the others keep their order (collection order, or
+    pytest-randomly's under ``make test-long``).
+
+    Under pytest-xdist the long tests then overlap with the many short ones, instead of
+    one of them starting last and leaving the other workers idle until it ends.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 # A fake key; distinctive so a leak is easy to spot in messages, reprs and logs.

@@ -250,6 +250,9 @@ class GatewayEmulator:
     def reset(self, *, settings: bool = False) -> None:
         """Clear the fault and reply queues, the request log and the count of arrivals.
 
+        A request still being answered (one sleeping in a ``delay`` fault) is not
+        logged when it ends, so it never shows in the next test's log.
+
         Args:
             settings: Also restore the constructor's settings (transcripts,
                 failing models, usage style, ...) and queue its ``script`` again, as

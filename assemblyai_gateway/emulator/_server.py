@@ -157,6 +157,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_error(500, f"Emulator error: {type(exc).__name__}: {exc}")
 
     def _begin_record(self) -> None:
+        self._generation = self.server.state.generation
         headers = getattr(self, "headers", None)
         auth = headers.get("Authorization") if headers is not None else None
         self._record: Json = {
@@ -222,7 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
         # always finds the request in the log.
         self._record["logged"] = True
         fields = {k: v for k, v in self._record.items() if k != "logged"}
-        self.server.state.append(RecordedRequest(status=status, **fields))
+        self.server.state.append(RecordedRequest(status=status, **fields), self._generation)
 
     def _send_bytes(
         self,

@@ -100,6 +100,8 @@ class EmulatorState:
         self.on_request = on_request
         self._log_lock = threading.Lock()
         self._log: list[RecordedRequest] = []
+        # Bumped by every reset: a request that arrived before one is not logged after it.
+        self._generation = 0
         self._buckets: RateLimiterState | None = None
         # Chat-completions requests that have arrived (answered or not yet), so tests
         # can wait for "the emulator has it" on an event instead of polling a clock.
@@ -145,8 +147,16 @@ class EmulatorState:
             transcripts=self.settings.transcripts,
         )
 
-    def append(self, record: RecordedRequest) -> None:
+    @property
+    def generation(self) -> int:
+        """How many resets there have been; a request notes it when it arrives."""
+        return self._generation
+
+    def append(self, record: RecordedRequest, generation: int) -> None:
+        """Log ``record``, unless a reset came after its request arrived."""
         with self._log_lock:
+            if generation != self._generation:
+                return
             self._log.append(record)
         if self.on_request is not None:
             self.on_request(record)
@@ -167,6 +177,7 @@ class EmulatorState:
     def clear(self) -> None:
         with self._log_lock:
             self._log.clear()
+            self._generation += 1
         with self._arrivals:
             self._arrived = 0
         self.faults.clear()

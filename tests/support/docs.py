@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 import inspect
 import re
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,13 +58,19 @@ class DocExample:
 
 
 def load_hook(filename: str) -> ModuleType:
-    """A module of ``docs/hooks/`` (not a package), loaded from its file."""
+    """A module of ``docs/hooks/`` (not a package), loaded from its file as MkDocs loads a
+    hook: with that folder on ``sys.path`` meanwhile, so it imports the modules beside it."""
     path = DOCS_DIR / "hooks" / filename
     spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    saved = sys.path.copy()
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = saved
     return module
 
 

@@ -59,6 +59,7 @@ __all__ = [
     "CLAUDE",
     "DRIVERS",
     "GPT",
+    "HELD",
     "PLAIN_CALLS",
     "PROC_NET",
     "PROMPT",
@@ -92,6 +93,10 @@ GPT = "gpt-5"
 PROMPT = "Say hello"
 
 ANSWER = 'Emulated answer to: "Say hello"'
+
+# A delay fault that lasts until the emulator stops: ``Fault.delay(HELD)`` on the
+# ``held_emulator`` fixture's emulator is a request that is never answered during a test.
+HELD = 3600.0
 
 TOOL_PROMPT = "Use get_weather for city=Paris"
 
@@ -624,6 +629,7 @@ class Kit:
     GPT = GPT
     PROMPT = PROMPT
     ANSWER = ANSWER
+    HELD = HELD
     TOOL_PROMPT = TOOL_PROMPT
     CALLS = CALLS
     DRIVERS = DRIVERS

@@ -19,6 +19,7 @@ from assemblyai_gateway.accumulator import (
 from assemblyai_gateway.sse import ChunkDecoder
 from assemblyai_gateway.testing import chunk_body, completion_body, tool_call
 from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, stable_tool_call_id
+from tests.support.hypothesis_profiles import examples
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sse"
 
@@ -322,7 +323,7 @@ def _completions(draw: st.DrawFn) -> ChatCompletion:
     )
 
 
-@settings(max_examples=50, deadline=None, database=None)
+@settings(max_examples=examples(50), deadline=None, database=None)
 @given(completion=_completions(), include_usage=st.booleans())
 def test_any_completion_round_trips_through_chunks(
     completion: ChatCompletion, include_usage: bool

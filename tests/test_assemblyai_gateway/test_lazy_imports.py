@@ -32,6 +32,7 @@ def test_importing_does_not_load_the_http_stack(statement: str) -> None:
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
 
 
+@pytest.mark.slow
 def test_llama_index_import_does_not_load_the_client() -> None:
     # llama-index-core itself imports tenacity (and, in some releases, httpx), so what
     # the framework loads on its own is the baseline; our import must add none of it.

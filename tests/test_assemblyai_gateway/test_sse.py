@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from assemblyai_gateway.errors import StreamError
 from assemblyai_gateway.sse import ChunkDecoder, parse_event
 from assemblyai_gateway.types import ChatCompletionChunk
+from tests.support.hypothesis_profiles import examples
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sse"
 
@@ -162,7 +163,7 @@ def test_one_byte_at_a_time_gives_the_same_outcome(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-@settings(max_examples=50, deadline=None, database=None)
+@settings(max_examples=examples(50), deadline=None, database=None)
 @given(data=st.data())
 def test_any_split_points_give_the_same_outcome(name: str, data: st.DataObject) -> None:
     raw = _fixture_bytes(name)

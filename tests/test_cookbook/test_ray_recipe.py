@@ -24,6 +24,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 def test_ray_recipe_summarises_every_transcript_through_per_worker_limiters() -> None:
     env = {k: v for k, v in os.environ.items() if k not in (API_KEY_ENV, BASE_URL_ENV)}
     result = subprocess.run(

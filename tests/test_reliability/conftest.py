@@ -81,6 +81,18 @@ def slow_emulator() -> Iterator[GatewayEmulator]:
 
 
 @pytest.fixture
+def held_emulator() -> Iterator[GatewayEmulator]:
+    """An emulator of the test's own, for requests that must never be answered.
+
+    A ``Fault.delay(HELD)`` holds its request until the emulator stops, after the test,
+    so what the client does while waiting (time out, be cancelled) is the only outcome,
+    however slowly a loaded machine runs either side.
+    """
+    with GatewayEmulator(api_key=SECRET_KEY) as emulator:
+        yield emulator
+
+
+@pytest.fixture
 def emulator(
     reliability_emulator: GatewayEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[GatewayEmulator]:

@@ -48,6 +48,7 @@ needs_proc = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 @needs_proc
 def test_thousands_of_asyncio_runs_leave_no_loops_pools_or_fds_behind(
     adapter: AdapterDriver, emulator: GatewayEmulator, kit: type[Kit]

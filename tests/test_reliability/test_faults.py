@@ -10,6 +10,7 @@ response left open, and no socket to the emulator once the pools are closed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,7 @@ from assemblyai_gateway import (
 )
 from assemblyai_gateway.emulator import Fault, GatewayEmulator
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
-from tests.support.reliability import core_class
+from tests.support.reliability import HELD, core_class
 
 if TYPE_CHECKING:
     from tests.support.reliability import AdapterDriver, CallSpec, Kit
@@ -373,21 +374,23 @@ async def test_a_failing_call_raises_the_typed_error(
 async def test_a_response_slower_than_the_timeout_raises_api_timeout_error(
     adapter: AdapterDriver,
     call: CallSpec,
-    slow_emulator: GatewayEmulator,
+    held_emulator: GatewayEmulator,
     retry_waits: list[float],
 ) -> None:
-    # A separate emulator: the delayed answer is logged after the test moved on.
-    slow_emulator.reset()
-    llm = adapter.make(call.model, max_retries=0, timeout=0.2, emulator=slow_emulator)
-    slow_emulator.inject(Fault.delay(1.0))
+    # The answer is held until the emulator stops, after the test: the timeout is the
+    # only way the call can end, however late either side runs.
+    llm = adapter.make(call.model, max_retries=0, timeout=0.2, emulator=held_emulator)
+    held_emulator.inject(Fault.delay(HELD))
 
     error = (await adapter.call(llm, call.way)).failed()
 
     assert isinstance(error, APITimeoutError)
     assert "timed out" in str(error)
-    assert slow_emulator.pending_faults == 0  # the request reached the emulator
+    # The request reached the emulator (it may read it after the client gave up).
+    await asyncio.to_thread(held_emulator.wait_for_requests, 1)
+    assert held_emulator.pending_faults == 0
     assert retry_waits == []
-    await adapter.assert_no_leaks(slow_emulator)
+    await adapter.assert_no_leaks(held_emulator)
 
 
 async def test_a_delay_within_the_timeout_just_succeeds(

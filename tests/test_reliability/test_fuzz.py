@@ -11,7 +11,8 @@ whose data is arbitrary JSON or chunk-shaped JSON; arbitrary JSON (hypothesis'
 ``recursive`` strategy); and completion- and chunk-shaped objects in which any field may
 hold any JSON value and extra fields may carry any known field name.
 
-CI-sized and reproducible: derandomized, no example database, no deadline. Targeted
+CI-sized and reproducible: derandomized, no example database, no deadline; `make test`
+runs a quarter of each count (`make test-long` all of it). Targeted
 regression tests at the end pin the concrete failures the fuzzers found.
 """
 
@@ -38,10 +39,11 @@ from assemblyai_gateway.testing import ScriptedTransport, ScriptStep
 from assemblyai_gateway.types import ChatCompletionChunk
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from llama_index_assemblyai_gateway import AssemblyAIGateway
+from tests.support.hypothesis_profiles import examples
 from tests.support.reliability import core_class
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     derandomize=True,
     database=None,
@@ -51,7 +53,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 # The adapters' mappers go through a whole framework call per example: fewer examples.
-FUZZ_ADAPTERS = settings(FUZZ, max_examples=60)
+FUZZ_ADAPTERS = settings(FUZZ, max_examples=examples(60))
 
 # Every field name of the wire models (and of error events), so extras collide with them.
 FIELD_NAMES = (

@@ -245,18 +245,17 @@ async def test_cancelling_a_task_mid_stream_closes_the_response(adapter: Adapter
 
 async def test_cancelling_a_task_mid_request_closes_its_connection(
     adapter: AdapterDriver,
-    slow_emulator: GatewayEmulator,
+    held_emulator: GatewayEmulator,
     responses: ResponseCounter,
     kit: type[Kit],
 ) -> None:
-    slow_emulator.reset()
-    llm = adapter.make(CLAUDE, max_retries=0, emulator=slow_emulator)
-    slow_emulator.inject(Fault.delay(2.0))
-    port = slow_emulator.port
+    llm = adapter.make(CLAUDE, max_retries=0, emulator=held_emulator)
+    held_emulator.inject(Fault.delay(kit.HELD))  # answered only after the test
+    port = held_emulator.port
 
     task = asyncio.create_task(adapter.call(llm, "ainvoke"))
-    # The emulator has read the request (and waits in the delay), so its socket is open.
-    await asyncio.to_thread(slow_emulator.wait_for_requests, 1)
+    # The emulator has read the request (and holds it), so its socket is open.
+    await asyncio.to_thread(held_emulator.wait_for_requests, 1)
     assert kit.open_client_sockets(port) == 1
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -267,7 +266,7 @@ async def test_cancelling_a_task_mid_request_closes_its_connection(
     assert responses.open_responses == 0
     # The pool still works.
     assert (await adapter.call(llm, "ainvoke")).ok().text == kit.ANSWER
-    await adapter.assert_no_leaks(slow_emulator)
+    await adapter.assert_no_leaks(held_emulator)
 
 
 # ---------------------------------------------------------------------- concurrency
@@ -287,6 +286,7 @@ def _fault_script(count: int) -> list[Fault]:
     return [faults[(i // 10) % 3] if i % 10 == 0 else no_fault for i in range(count)]
 
 
+@pytest.mark.slow
 async def test_1000_concurrent_calls_with_injected_faults_all_end_typed(
     emulator: GatewayEmulator,
     responses: ResponseCounter,

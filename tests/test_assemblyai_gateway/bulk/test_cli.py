@@ -137,6 +137,15 @@ def test_a_prompt_file_that_is_not_utf8_exits_2(
     assert f"the prompt {files['prompt']} is not UTF-8" in capsys.readouterr().err
 
 
+# The command as a terminal runs it: Ctrl-C raises KeyboardInterrupt. A child inherits
+# an ignored SIGINT from a runner started in the background (or from an xdist worker),
+# and Python then never installs the handler, so the test sets it itself.
+_FOREGROUND_CLI = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('assemblyai_gateway.cli', run_name='__main__', alter_sys=True)"
+)
+
+
 def _subprocess(files: dict[str, Path], emulator: GatewayEmulator) -> subprocess.Popen[str]:
     env = {
         **os.environ,
@@ -145,7 +154,7 @@ def _subprocess(files: dict[str, Path], emulator: GatewayEmulator) -> subprocess
         "PYTHONUNBUFFERED": "1",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "assemblyai_gateway.cli", *bulk_args(files)],
+        [sys.executable, "-c", _FOREGROUND_CLI, *bulk_args(files)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -155,13 +164,15 @@ def _subprocess(files: dict[str, Path], emulator: GatewayEmulator) -> subprocess
 
 @contextmanager
 def _reaped(process: subprocess.Popen[str]) -> Iterator[subprocess.Popen[str]]:
-    """The process, killed on the way out if it still runs (a test that failed)."""
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
+    """The process, killed on the way out if it still runs (a test that failed), its
+    pipes closed however it ends."""
+    with process:
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
 
 
 def _wait_for_lines(path: Path, process: subprocess.Popen[str], count: int) -> None:
@@ -177,12 +188,17 @@ def _wait_for_lines(path: Path, process: subprocess.Popen[str], count: int) -> N
 def test_a_run_stopped_mid_way_resumes_without_losing_or_repeating_items(
     gateway_emulator: GatewayEmulator, files: dict[str, Path], stop: str
 ) -> None:
-    # Ten requests a second: 40 items take about four seconds, time enough to stop it.
-    gateway_emulator.rate_limit = RateLimit(requests_per_second=10, burst=1)
-    with _reaped(_subprocess(files, gateway_emulator)) as process:
-        _wait_for_lines(files["output"], process, 5)
-        process.send_signal(getattr(signal, stop))
-        _, stderr = process.communicate(timeout=DEADLINE)
+    # The first run talks to a gateway of its own: five answers come at once, every later
+    # request waits until the run is stopped (so the stop lands mid-run however slowly a
+    # loaded machine runs the two processes), and a request still in flight when it is
+    # stopped can never reach the gateway the rerun is counted on.
+    with GatewayEmulator() as first_gateway:
+        first_gateway.inject(Fault.delay(0), times=5)
+        first_gateway.inject(Fault.delay(DEADLINE), times=35)
+        with _reaped(_subprocess(files, first_gateway)) as process:
+            _wait_for_lines(files["output"], process, 5)
+            process.send_signal(getattr(signal, stop))
+            _, stderr = process.communicate(timeout=DEADLINE)
     if stop == "SIGINT":
         assert process.returncode == EXIT_INTERRUPTED
         assert "Bulk run stopped early" in stderr
@@ -192,8 +208,6 @@ def test_a_run_stopped_mid_way_resumes_without_losing_or_repeating_items(
     first_run = {json.loads(line)["id"] for line in written.splitlines() if line.endswith("}")}
     assert 5 <= len(first_run) < 40, "the run must have been stopped part-way"
 
-    gateway_emulator.rate_limit = None
-    gateway_emulator.reset()
     assert main(bulk_args(files)) == 0
     records = read_jsonl(files["output"])
     assert Counter(r["id"] for r in records) == Counter(f"doc-{i}" for i in range(40))
@@ -237,7 +251,7 @@ def test_output_to_stdout_streams_records_and_prints_the_summary_on_stderr(
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_an_output_that_fails_mid_run_exits_2_with_the_summary(
-    gateway_emulator: GatewayEmulator, files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+    own_gateway: GatewayEmulator, files: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(bulk_args({**files, "output": Path("/dev/full")})) == EXIT_USAGE
     err = capsys.readouterr().err

@@ -19,7 +19,7 @@ from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.testing import ScriptedTransport, completion_body
 from tests.support.bulk_cases import BAD_SETUPS, BadSetup, read_jsonl, write_jsonl
 
-from .conftest import Run
+from .conftest import Run, client_on
 
 JOB = BulkJob(model="gpt-4.1", prompt="Title for {{ topic }}")
 DEADLINE = 60.0  # a bug fails the test instead of hanging it
@@ -182,11 +182,11 @@ def test_a_pipe_nobody_reads_is_a_clear_error_not_a_hang(
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_an_output_that_fails_mid_run_stops_the_run_with_a_typed_error(
-    gateway_emulator: GatewayEmulator, client: GatewayClient, run: Run
+    own_gateway: GatewayEmulator, run: Run
 ) -> None:
-    runner = BulkRunner(JOB, client=client, workers=2, progress=False)
+    runner = BulkRunner(JOB, client=client_on(own_gateway), workers=2, progress=False)
     with pytest.raises(bulk.BulkOutputError, match="No space left on device"):
         finish_within_deadline(lambda: run(runner, items(40), Path("/dev/full")))
     assert runner.summary is not None
     assert runner.summary.interrupted
-    assert chat_requests(gateway_emulator) <= 2  # the items in flight, and no more
+    assert chat_requests(own_gateway) <= 2  # the items in flight, and no more

@@ -107,6 +107,7 @@ def test_a_line_cut_short_by_a_kill_is_dropped_and_its_item_rerun(
     assert sorted(r["id"] for r in read_jsonl(output)) == sorted(r["id"] for r in records)
 
 
+@pytest.mark.slow
 def test_throttles_and_dropped_connections_are_retried_without_losing_items(
     gateway_emulator: GatewayEmulator, client: GatewayClient, run: Run, tmp_path: Path
 ) -> None:
@@ -259,23 +260,26 @@ def test_ctrl_c_in_a_sync_run_keeps_what_was_written(client: GatewayClient, tmp_
     assert (summary.skipped, summary.succeeded) == (2, 4)
 
 
-async def test_cancelling_an_async_run_keeps_what_was_written(
-    gateway_emulator: GatewayEmulator, client: GatewayClient, tmp_path: Path
-) -> None:
+async def test_cancelling_an_async_run_keeps_what_was_written(tmp_path: Path) -> None:
     output = tmp_path / "r.jsonl"
-    gateway_emulator.inject(Fault.delay(5), times=1)  # the first request hangs
-    runner = BulkRunner(JOB, client=client, workers=2, progress=False)
-    task = asyncio.create_task(runner.arun(items(6), output))
+    # A gateway of the test's own that answers the first request only when it stops, after
+    # the test: the run cannot end before it is cancelled, however slow the machine.
+    with GatewayEmulator() as held:
+        held.inject(Fault.delay(3600), times=1)
+        client = GatewayClient(api_key=held.api_key, base_url=held.base_url)
+        runner = BulkRunner(JOB, client=client, workers=2, progress=False)
+        task = asyncio.create_task(runner.arun(items(6), output))
 
-    async def three_records() -> None:
-        # The file is written by the run's tasks; polling it is the simplest check.
-        while not output.exists() or output.read_text(encoding="utf-8").count("\n") < 3:  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
+        async def three_records() -> None:
+            # The file is written by the run's tasks; polling it is the simplest check.
+            while not output.exists() or output.read_text(encoding="utf-8").count("\n") < 3:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
 
-    await asyncio.wait_for(three_records(), 60)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+        await asyncio.wait_for(three_records(), 60)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await client.aclose()
     assert runner.summary is not None
     assert runner.summary.interrupted
     written = read_jsonl(output)

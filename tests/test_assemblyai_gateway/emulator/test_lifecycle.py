@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import subprocess
@@ -174,6 +175,25 @@ def test_reset_with_settings_restores_the_constructor_settings() -> None:
     assert emulator.failing_models == {"gpt-5"}
     assert not emulator.accept_any_model
     assert (emulator.usage_style, emulator.tool_call_placement) == ("input_output", "choice")
+
+
+def test_a_request_still_in_flight_at_a_reset_is_not_logged_after_it() -> None:
+    # A test that leaves a request hanging (a delay fault, then a cancelled call) must not
+    # leave it in the log of the test that comes next on the same emulator.
+    with GatewayEmulator() as emulator, httpx.Client(timeout=WATCHDOG) as client:
+        emulator.inject(Fault.delay(WATCHDOG))
+
+        def hanging_call() -> None:
+            with contextlib.suppress(httpx.HTTPError):
+                post(emulator, client)
+
+        caller = threading.Thread(target=hanging_call)
+        caller.start()
+        emulator.wait_for_requests(1, timeout=WATCHDOG)
+        emulator.reset()
+        emulator.stop()  # wakes the delayed request: it is answered after the reset
+        caller.join(WATCHDOG)
+        assert emulator.requests == []
 
 
 def test_bad_settings_are_rejected_early() -> None:
