@@ -23,6 +23,7 @@ Examples:
 """
 
 from ._client import TranscriptClient, TranscriptSources, afetch_transcript, fetch_transcript
+from ._load import TranscriptLoad
 from ._records import parse_transcript_format, transcript_records
 from ._settings import TRANSCRIPT_BASE_URL_ENV
 from ._types import (
@@ -41,6 +42,7 @@ __all__ = [
     "TranscriptClient",
     "TranscriptData",
     "TranscriptFormat",
+    "TranscriptLoad",
     "TranscriptRecord",
     "TranscriptSources",
     "TranscriptUnit",

@@ -84,9 +84,8 @@ def resolve_transcript_base_url(base_url: str | None = None, region: str | None 
             not an absolute ``http(s)`` URL.
 
     Examples:
-        >>> resolve_transcript_base_url(region="eu") if not os.environ.get(
-        ...     TRANSCRIPT_BASE_URL_ENV) else "https://api.eu.assemblyai.com"
-        'https://api.eu.assemblyai.com'
+        >>> resolve_transcript_base_url("http://127.0.0.1:8787/", region="eu")
+        'http://127.0.0.1:8787'
     """
     if region is not None and region not in TRANSCRIPT_REGION_BASE_URLS:
         raise ConfigurationError(f"region must be 'us' or 'eu', got {region!r}")

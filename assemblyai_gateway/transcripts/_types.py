@@ -167,9 +167,24 @@ class TranscriptRecord:
 
     Examples:
         >>> record = TranscriptRecord("Speaker A: Hi.", {"transcript_id": "tr_1", "speaker": "A"})
-        >>> record.metadata["speaker"]
-        'A'
+        >>> (record.metadata["speaker"], record.id)
+        ('A', 'tr_1:None')
     """
 
     text: str
     metadata: Mapping[str, Any]
+
+    @property
+    def id(self) -> str:
+        """A stable document id: ``<transcript id>:<format>[:<index>]``.
+
+        Loading the same transcript again gives the same ids, so a vector store or
+        docstore updates its documents instead of duplicating them.
+        """
+        parts = [
+            str(self.metadata.get("transcript_id")),
+            str(self.metadata.get("transcript_format")),
+        ]
+        if "index" in self.metadata:
+            parts.append(str(self.metadata["index"]))
+        return ":".join(parts)
