@@ -288,15 +288,15 @@ class _Handler(BaseHTTPRequestHandler):
         """The transcript API and speech understanding (see ``_transcript_api``)."""
         host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
         query = urlsplit(self.path).query
-        answer = answer_api(
-            self.server.state,
-            self.command,
-            self._record["path"],
-            query,
-            raw,
-            auth,
-            f"http://{host}",
-        )
+        with contextlib.suppress(UnicodeDecodeError, json.JSONDecodeError):
+            body = json.loads(raw.decode("utf-8")) if raw else None
+            self._record["json"] = body if isinstance(body, dict) else None
+        try:
+            state, path = self.server.state, self._record["path"]
+            answer = answer_api(state, self.command, path, query, raw, auth, f"http://{host}")
+        except Exception as exc:  # a bug in the emulator must not look like a network failure
+            self._send_json(500, {"error": f"Emulator error: {type(exc).__name__}: {exc}"})
+            return
         headers = {"Allow": answer.allow} if answer.allow else None
         self._send_bytes(
             answer.status, answer.body, headers=headers, content_type=answer.content_type
