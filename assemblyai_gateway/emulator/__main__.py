@@ -1,6 +1,6 @@
 """``assemblyai-gateway-emulator``: run the gateway emulator until Ctrl-C.
 
-It prints the two ``export`` lines that point the adapters at it, then one line per
+It prints the ``export`` lines that point the adapters and the SDK at it, then one line per
 request (``--quiet`` turns those off). ``--script FILE`` scripts its first answers
 (exact text, tool calls, a context overflow) from a JSON file; ``--transcripts PATH``
 serves transcript fixtures on the transcript API (``ASSEMBLYAI_BASE_URL``).
