@@ -91,6 +91,7 @@ class TranscriptClient:
         http_timeout: Seconds one HTTP request may take (the SDK's, 30 s by default).
 
     Raises:
+        ImportError: the ``transcripts`` extra (the ``assemblyai`` SDK) is missing.
         MissingAPIKeyError: no key given and none in the environment.
         ConfigurationError: a bad region, URL or number of seconds.
 
@@ -114,6 +115,7 @@ class TranscriptClient:
         poll_interval: float | None = None,
         http_timeout: float | None = None,
     ) -> None:
+        load_sdk()  # without the extra, fail here with the install command
         self._api_key: ApiKey | None = ApiKey.resolve(api_key)
         self.region = region
         self.base_url = resolve_transcript_base_url(base_url, region)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import pickle
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -159,3 +160,9 @@ def test_transcribe_keeps_the_callers_config(gateway_emulator: GatewayEmulator) 
     assert created.json["punctuate"] is True
     data = asyncio.run(client.atranscribe(MEETING_AUDIO, {"speaker_labels": True}))
     assert data.speakers == ("A", "B", "C")
+
+
+def test_without_the_sdk_the_install_command_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "assemblyai", None)  # as if not installed
+    with pytest.raises(ImportError, match=r"assemblyai-llm-gateway\[transcripts\]"):
+        TranscriptClient("k")

@@ -88,7 +88,8 @@ def test_parts_not_fetched_are_named() -> None:
 
 def test_formats_take_strings_and_the_community_enum_names() -> None:
     assert parse_transcript_format("subtitles_srt") is TranscriptFormat.SUBTITLES_SRT
-    assert TranscriptFormat.TEXT == "text"
+    assert str(TranscriptFormat.TEXT) == "text"
+    assert "text" in set(TranscriptFormat)
     with pytest.raises(ConfigurationError, match="'utterances'"):
         parse_transcript_format("words")
 
