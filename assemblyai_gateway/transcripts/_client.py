@@ -119,6 +119,8 @@ class TranscriptClient:
         self._api_key: ApiKey | None = ApiKey.resolve(api_key)
         self.region = region
         self.base_url = resolve_transcript_base_url(base_url, region)
+        if poll_timeout is None:  # the SDK's "for ever"; a loader must not hang
+            raise ConfigurationError("poll_timeout must be a number of seconds (0: look once)")
         self.poll_timeout = seconds("poll_timeout", poll_timeout, allow_zero=True) or 0.0
         self.poll_interval = seconds("poll_interval", poll_interval)
         self.http_timeout = seconds("http_timeout", http_timeout)

@@ -195,7 +195,7 @@ def translate_error(
         assert transcript_id is not None
         return _not_ready(transcript_id, _text(transcript.status), waited)
     message = str(error)[:_MAX_API_MESSAGE]
-    if status_code in (400, 404) and transcript_id is not None and "upload" not in action:
+    if status_code in (400, 404) and transcript_id is not None:
         return TranscriptNotFoundError(
             f"transcript {transcript_id} was not found at {base_url} ({status_code}: "
             f"{message}); check the id, and the region: a transcript made in the EU is "

@@ -16,6 +16,7 @@ import pytest
 
 from assemblyai_gateway import (
     APIConnectionError,
+    ConfigurationError,
     MissingAPIKeyError,
     TranscriptError,
     TranscriptNotFoundError,
@@ -166,3 +167,18 @@ def test_without_the_sdk_the_install_command_is_named(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "assemblyai", None)  # as if not installed
     with pytest.raises(ImportError, match=r"assemblyai-llm-gateway\[transcripts\]"):
         TranscriptClient("k")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "problem"),
+    [
+        ({"region": "ap"}, "region must be 'us' or 'eu'"),
+        ({"base_url": "api.assemblyai.com"}, "absolute http"),
+        ({"poll_timeout": None}, "poll_timeout"),
+        ({"poll_timeout": -1}, "poll_timeout"),
+        ({"poll_interval": 0}, "poll_interval"),
+    ],
+)
+def test_bad_settings_are_named(arguments: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ConfigurationError, match=problem):
+        TranscriptClient("k", **arguments)
