@@ -27,7 +27,7 @@ unexport VIRTUAL_ENV
 export NO_MKDOCS_2_WARNING := 1
 
 # The offline suite never talks to the live gateway, even with a key in the shell.
-OFFLINE := env -u ASSEMBLYAI_API_KEY -u ASSEMBLYAI_GATEWAY_BASE_URL
+OFFLINE := env -u ASSEMBLYAI_API_KEY -u ASSEMBLYAI_GATEWAY_BASE_URL -u ASSEMBLYAI_BASE_URL
 
 SYNC_DEV := $(UV) sync --locked --all-extras --group dev
 SYNC_DEMO := $(UV) sync --locked --inexact --no-default-groups --extra all --group demo

@@ -3,7 +3,7 @@
 Both adapters (``langchain_assemblyai_gateway`` and ``llama_index_assemblyai_gateway``)
 call this package; it holds every HTTP concern: wire models, shared settings, the
 sync/async client and its stream objects, retries, errors, SSE decoding, the stream
-accumulator and the model catalog.
+accumulator, the model catalog and transcripts (``assemblyai_gateway.transcripts``).
 """
 
 from __future__ import annotations
@@ -40,14 +40,28 @@ if TYPE_CHECKING:
         RateLimitError,
         ResponseTooLargeError,
         ResponseValidationError,
+        SpeakerLabelsMissingError,
         StreamError,
         ToolChoiceError,
+        TranscriptError,
+        TranscriptFailedError,
+        TranscriptNotFoundError,
+        TranscriptNotReadyError,
         UnexpectedArgumentError,
         UnprocessableEntityError,
         UnsupportedContentError,
     )
     from .limiter import AdaptiveLimiter, LimiterStats, Permit
     from .streaming import AsyncChatCompletionStream, ChatCompletionStream
+    from .transcripts import (
+        TranscriptClient,
+        TranscriptData,
+        TranscriptFormat,
+        TranscriptRecord,
+        TranscriptUnit,
+        afetch_transcript,
+        fetch_transcript,
+    )
     from .types import (
         ChatCompletion,
         ChatCompletionChunk,
@@ -112,6 +126,18 @@ _LAZY: dict[str, str] = {
     "get_model_info": "catalog",
     "parse_completion": "client",
     "register_model": "catalog",
+    "SpeakerLabelsMissingError": "errors",
+    "TranscriptError": "errors",
+    "TranscriptFailedError": "errors",
+    "TranscriptNotFoundError": "errors",
+    "TranscriptNotReadyError": "errors",
+    "TranscriptClient": "transcripts",
+    "TranscriptData": "transcripts",
+    "TranscriptFormat": "transcripts",
+    "TranscriptRecord": "transcripts",
+    "TranscriptUnit": "transcripts",
+    "afetch_transcript": "transcripts",
+    "fetch_transcript": "transcripts",
 }
 
 
@@ -167,17 +193,29 @@ __all__ = [
     "Region",
     "ResponseTooLargeError",
     "ResponseValidationError",
+    "SpeakerLabelsMissingError",
     "StreamError",
     "Tool",
     "ToolCall",
     "ToolChoiceError",
+    "TranscriptClient",
+    "TranscriptData",
+    "TranscriptError",
+    "TranscriptFailedError",
+    "TranscriptFormat",
+    "TranscriptNotFoundError",
+    "TranscriptNotReadyError",
+    "TranscriptRecord",
+    "TranscriptUnit",
     "UnexpectedArgumentError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
     "Usage",
     "__version__",
     "accumulate_chunk",
+    "afetch_transcript",
     "completion_to_chunks",
+    "fetch_transcript",
     "get_model_info",
     "parse_completion",
     "register_model",

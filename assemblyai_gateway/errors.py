@@ -25,7 +25,12 @@ GatewayError
     │   └── APITimeoutError
     ├── StreamError               truncated stream or an error event mid-stream
     ├── ResponseValidationError   a 2xx body that is not a completion
-    └── ResponseTooLargeError     a body or stream event beyond its size cap
+    ├── ResponseTooLargeError     a body or stream event beyond its size cap
+    └── TranscriptError           the transcript API: transcript_id, status_code
+        ├── TranscriptNotFoundError    no transcript with this id for this key (400/404)
+        ├── TranscriptFailedError      the transcript's status is "error"
+        ├── TranscriptNotReadyError    still queued or processing when the wait ended
+        └── SpeakerLabelsMissingError  utterances asked of a transcript without speakers
 ```
 
 No message ever contains the API key: messages are built from the gateway's
@@ -67,8 +72,13 @@ __all__ = [
     "RateLimitError",
     "ResponseTooLargeError",
     "ResponseValidationError",
+    "SpeakerLabelsMissingError",
     "StreamError",
     "ToolChoiceError",
+    "TranscriptError",
+    "TranscriptFailedError",
+    "TranscriptNotFoundError",
+    "TranscriptNotReadyError",
     "UnexpectedArgumentError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
@@ -298,6 +308,46 @@ class ResponseValidationError(APIError):
     def __init__(self, message: str, *, body: Any = None, request_id: str | None = None) -> None:
         super().__init__(message, request_id=request_id)
         self.body = body
+
+
+class TranscriptError(APIError):
+    """The transcript API (through the ``assemblyai`` SDK) could not give a transcript.
+
+    Attributes:
+        transcript_id: The transcript concerned, when there is one.
+        status_code: The transcript API's HTTP status, when it answered with an error.
+    """
+
+    def __init__(
+        self, message: str, *, transcript_id: str | None = None, status_code: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.transcript_id = transcript_id
+        self.status_code = status_code
+
+
+class TranscriptNotFoundError(TranscriptError):
+    """No transcript has this id for this key and region (the API's 400 or 404)."""
+
+
+class TranscriptFailedError(TranscriptError):
+    """Transcription failed: the status is ``error``; ``error`` holds the API's reason."""
+
+    def __init__(self, message: str, *, transcript_id: str, error: str) -> None:
+        super().__init__(message, transcript_id=transcript_id)
+        self.error = error
+
+
+class TranscriptNotReadyError(TranscriptError):
+    """The transcript was still ``queued`` or ``processing`` when ``poll_timeout`` ran out."""
+
+    def __init__(self, message: str, *, transcript_id: str, status: str) -> None:
+        super().__init__(message, transcript_id=transcript_id)
+        self.status = status
+
+
+class SpeakerLabelsMissingError(TranscriptError):
+    """``utterances`` were asked of a transcript made without ``speaker_labels``."""
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {

@@ -53,13 +53,15 @@ def gateway_emulator(
     """A running emulator, fresh for each test.
 
     Faults, the request log and settings changed by the previous test (transcripts,
-    failing models, ...) are reset. ``ASSEMBLYAI_API_KEY`` and
-    ``ASSEMBLYAI_GATEWAY_BASE_URL`` point at the emulator for the test's duration.
+    failing models, ...) are reset. ``ASSEMBLYAI_API_KEY``,
+    ``ASSEMBLYAI_GATEWAY_BASE_URL`` and ``ASSEMBLYAI_BASE_URL`` (the transcript API's,
+    read by the ``assemblyai`` SDK) point at the emulator for the test's duration.
     With pytest-socket, allow loopback (``--allow-hosts=127.0.0.1``).
     """
     emulator = gateway_emulator_session
     emulator.reset(settings=True)
     monkeypatch.setenv("ASSEMBLYAI_API_KEY", emulator.api_key)
     monkeypatch.setenv("ASSEMBLYAI_GATEWAY_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("ASSEMBLYAI_BASE_URL", emulator.transcript_base_url)
     yield emulator
     emulator.reset(settings=True)

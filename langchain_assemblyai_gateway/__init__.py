@@ -13,10 +13,16 @@ from assemblyai_gateway.compat import missing_framework_error
 try:
     from ._rate_limiter import AdaptiveRateLimiter
     from .chat_models import ChatAssemblyAIGateway
+    from .document_loaders import AssemblyAITranscriptLoader
 except ModuleNotFoundError as error:
     # Say which extra brings langchain-core, instead of a bare "No module named".
     if clear := missing_framework_error(error, framework="langchain_core", extra="langchain"):
         raise clear from error
     raise
 
-__all__ = ["AdaptiveRateLimiter", "ChatAssemblyAIGateway", "__version__"]
+__all__ = [
+    "AdaptiveRateLimiter",
+    "AssemblyAITranscriptLoader",
+    "ChatAssemblyAIGateway",
+    "__version__",
+]

@@ -11,6 +11,7 @@ from assemblyai_gateway.compat import missing_framework_error
 try:
     from ._rate_limiter import AdaptiveRateLimiter
     from .base import DEFAULT_MODEL, AssemblyAIGateway
+    from .readers import AssemblyAITranscriptReader
 except ModuleNotFoundError as error:
     # Say which extra brings llama-index-core, instead of a bare "No module named".
     clear = missing_framework_error(error, framework="llama_index.core", extra="llama-index")
@@ -18,4 +19,9 @@ except ModuleNotFoundError as error:
         raise clear from error
     raise
 
-__all__ = ["DEFAULT_MODEL", "AdaptiveRateLimiter", "AssemblyAIGateway"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "AdaptiveRateLimiter",
+    "AssemblyAIGateway",
+    "AssemblyAITranscriptReader",
+]

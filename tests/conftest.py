@@ -2,7 +2,8 @@
 
 * ``api_key``: a fake, distinctive key that secret-hygiene checks can search for.
 * ``retry_waits``: records the waits the retry policy asks for, without sleeping.
-* ``no_api_key_env``: removes ``ASSEMBLYAI_API_KEY`` / ``ASSEMBLYAI_GATEWAY_BASE_URL``.
+* ``no_api_key_env``: removes ``ASSEMBLYAI_API_KEY`` / ``ASSEMBLYAI_GATEWAY_BASE_URL`` /
+  ``ASSEMBLYAI_BASE_URL``.
 * ``make_client``: a ``GatewayClient`` on a mock transport, sync and async clients injected.
 * ``network``: answers requests made through httpx's default transports from a script.
 * ``sync_or_async`` + ``complete`` / ``collect_stream``: run one request through
@@ -25,6 +26,7 @@ from assemblyai_gateway import retries
 from assemblyai_gateway.client import GatewayClient
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
 from assemblyai_gateway.testing import ScriptedTransport, ScriptStep
+from assemblyai_gateway.transcripts import TRANSCRIPT_BASE_URL_ENV
 from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
 from tests.support.hypothesis_profiles import load_profile
 
@@ -52,6 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption(LIVE_OPTION):
         os.environ.pop(API_KEY_ENV, None)
         os.environ.pop(BASE_URL_ENV, None)
+        os.environ.pop(TRANSCRIPT_BASE_URL_ENV, None)
 
 
 @pytest.hookimpl(trylast=True)  # after pytest-randomly has shuffled them (make test-long)
@@ -80,6 +83,7 @@ def no_api_key_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run without ``ASSEMBLYAI_API_KEY`` and ``ASSEMBLYAI_GATEWAY_BASE_URL`` set."""
     monkeypatch.delenv(API_KEY_ENV, raising=False)
     monkeypatch.delenv(BASE_URL_ENV, raising=False)
+    monkeypatch.delenv(TRANSCRIPT_BASE_URL_ENV, raising=False)
 
 
 @pytest.fixture

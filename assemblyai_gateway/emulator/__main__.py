@@ -1,12 +1,14 @@
 """``assemblyai-gateway-emulator``: run the gateway emulator until Ctrl-C.
 
-It prints the two ``export`` lines that point the adapters at it, then one line per
+It prints the ``export`` lines that point the adapters and the SDK at it, then one line per
 request (``--quiet`` turns those off). ``--script FILE`` scripts its first answers
-(exact text, tool calls, a context overflow) from a JSON file.
+(exact text, tool calls, a context overflow) from a JSON file; ``--transcripts PATH``
+serves transcript fixtures on the transcript API (``ASSEMBLYAI_BASE_URL``).
 
 Examples:
     $ assemblyai-gateway-emulator --port 8787 --transcript tr_1="Alice: ship it Friday."
     $ assemblyai-gateway-emulator --quiet --script replies.json &
+    $ assemblyai-gateway-emulator --transcripts tests/fixtures/transcripts/
 """
 
 from __future__ import annotations
@@ -53,6 +55,17 @@ def _script_file(path: str) -> list[Reply]:
         raise argparse.ArgumentTypeError(f"{path}: {exc}") from None
 
 
+def _transcripts_path(path: str) -> list[dict[str, object]]:
+    from ._transcript_store import read_transcript_files
+
+    try:
+        return read_transcript_files(path)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -73,6 +86,22 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="ID=TEXT",
         help="a transcript for transcript_id (repeatable)",
+    )
+    parser.add_argument(
+        "--transcripts",
+        action="append",
+        type=_transcripts_path,
+        default=[],
+        metavar="DIR_OR_FILE",
+        help="transcript fixtures for the transcript API: a JSON file (one transcript or a "
+        "list) or a folder of them (repeatable); the built-in ones are always served",
+    )
+    parser.add_argument(
+        "--transcription-polls",
+        type=int,
+        default=0,
+        metavar="N",
+        help="how many polls a new transcription answers 'processing' before 'completed'",
     )
     parser.add_argument(
         "--failing-model",
@@ -212,6 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             script=args.script,
             accept_any_model=args.accept_any_model,
             transcripts=dict(args.transcript),
+            transcript_fixtures=[item for group in args.transcripts for item in group],
+            transcription_polls=args.transcription_polls,
             failing_models=args.failing_model,
             usage_style=args.usage_style,
             tool_call_placement=args.tool_call_placement,
@@ -243,6 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"warning: listening on {args.host}, not only loopback", file=sys.stderr)
         print(f"AssemblyAI LLM Gateway emulator at {emulator.base_url}", flush=True)
         print(f"  export ASSEMBLYAI_GATEWAY_BASE_URL={emulator.base_url}", flush=True)
+        print(f"  export ASSEMBLYAI_BASE_URL={emulator.transcript_base_url}", flush=True)
         print(_export_key_line(emulator.api_key), flush=True)
         print(f"  API key: {_key_hint(emulator.api_key)}", flush=True)
         if args.script:

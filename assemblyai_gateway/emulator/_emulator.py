@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
+from typing import Any
 
 from ._extras import require_extras
 from ._faults import Fault
@@ -13,6 +15,7 @@ from ._render import ToolCallPlacement, UsageStyle
 from ._script import Reply
 from ._server import EmulatorHTTPServer
 from ._state import EmulatorSettings, EmulatorState, RecordedRequest, normalise_models
+from ._transcript_store import TranscriptStore, read_transcript_files
 
 __all__ = ["GatewayEmulator"]
 
@@ -34,6 +37,13 @@ class GatewayEmulator:
             (see :meth:`script`); the deterministic rules answer the rest.
         accept_any_model: Serve ids the catalog does not know (``gpt-*`` ones stream).
         transcripts: Transcript texts by id, for ``transcript_id``.
+        transcript_fixtures: Transcripts for the transcript API (``/v2/transcript``):
+            fixture objects (the API's transcript JSON, see the emulator docs page), or
+            paths of JSON files or folders of them. The built-in ``emulator-meeting``,
+            ``emulator-lecture`` and ``emulator-failed`` are always there. Completed
+            ones also serve ``transcript_id`` in chat requests.
+        transcription_polls: How many polls a new transcription (``POST
+            /v2/transcript``) answers ``processing`` before it is ``completed``.
         failing_models: Models that always fail, so ``fallbacks`` take over.
         usage_style: ``"input_output"`` (the vendor spec) or ``"prompt_completion"``.
         tool_call_placement: Put ``tool_calls`` on the ``"choice"`` (the gateway's
@@ -68,6 +78,8 @@ class GatewayEmulator:
         script: Iterable[Reply] = (),
         accept_any_model: bool = False,
         transcripts: Mapping[str, str] | None = None,
+        transcript_fixtures: Iterable[Mapping[str, Any] | str | os.PathLike[str]] = (),
+        transcription_polls: int = 0,
         failing_models: Iterable[str] = (),
         usage_style: UsageStyle = "input_output",
         tool_call_placement: ToolCallPlacement = "choice",
@@ -87,6 +99,7 @@ class GatewayEmulator:
             usage_style=usage_style,
             tool_call_placement=tool_call_placement,
             rate_limit=rate_limit,
+            transcript_store=_store(transcript_fixtures, transcription_polls),
         )
         self._initial_script = tuple(script)
         _check_replies(self._initial_script)
@@ -109,6 +122,45 @@ class GatewayEmulator:
     def transcripts(self) -> dict[str, str]:
         """The transcript store; add entries at any time."""
         return self._state.settings.transcripts
+
+    @property
+    def transcript_base_url(self) -> str:
+        """``http://<host>:<port>``: the transcript API's base URL (``ASSEMBLYAI_BASE_URL``)."""
+        return self.base_url.removesuffix("/v1")
+
+    def add_transcript(self, transcript: Mapping[str, Any]) -> str:
+        """Serve a transcript (fixture JSON, see the docs page) until the next settings reset.
+
+        Returns its id. Raises ValueError, naming the problem, for a bad fixture.
+
+        Examples:
+            >>> import httpx
+            >>> from assemblyai_gateway.emulator import GatewayEmulator
+            >>> with GatewayEmulator() as emulator:
+            ...     emulator.add_transcript({"id": "tr_1", "text": "Ship it on Friday."})
+            ...     url = f"{emulator.transcript_base_url}/v2/transcript/tr_1"
+            ...     body = httpx.get(url, headers={"Authorization": emulator.api_key}).json()
+            'tr_1'
+            >>> (body["status"], [word["text"] for word in body["words"]])
+            ('completed', ['Ship', 'it', 'on', 'Friday.'])
+        """
+        return self._state.settings.transcript_store.add(transcript)
+
+    def load_transcripts(self, path: str | os.PathLike[str]) -> list[str]:
+        """Serve the transcripts in a JSON file (an object or a list) or a folder of them.
+
+        Returns their ids. Raises OSError or ValueError naming the file and problem.
+        """
+        return [self.add_transcript(item) for item in read_transcript_files(path)]
+
+    @property
+    def transcription_polls(self) -> int:
+        """How many polls a new transcription answers ``processing`` first."""
+        return self._state.settings.transcript_store.transcription_polls
+
+    @transcription_polls.setter
+    def transcription_polls(self, value: int) -> None:
+        self._state.settings.transcript_store.transcription_polls = _polls(value)
 
     @property
     def failing_models(self) -> set[str]:
@@ -310,6 +362,26 @@ class GatewayEmulator:
     def __repr__(self) -> str:
         where = self.base_url if self.running else "stopped"
         return f"GatewayEmulator({where})"
+
+
+def _polls(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"transcription_polls must be a whole number >= 0, got {value!r}")
+    return value
+
+
+def _store(
+    fixtures: Iterable[Mapping[str, Any] | str | os.PathLike[str]], polls: int
+) -> TranscriptStore:
+    store = TranscriptStore.with_builtins()
+    store.transcription_polls = _polls(polls)
+    for fixture in [fixtures] if isinstance(fixtures, (str, os.PathLike)) else fixtures:
+        if isinstance(fixture, Mapping):
+            store.add(fixture)
+        else:
+            for item in read_transcript_files(fixture):
+                store.add(item)
+    return store
 
 
 def _check_replies(replies: Iterable[object]) -> None:

@@ -29,6 +29,7 @@ from ._ratelimit import retry_after_headers
 from ._render import error_body, render_chunks, render_response
 from ._script import context_overflow_error, scripted_completion
 from ._state import EmulatorState, RecordedRequest
+from ._transcript_api import answer_api, is_api_path
 
 __all__ = ["CHAT_PATH", "EmulatorHTTPServer"]
 
@@ -143,6 +144,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             status = 413 if framing_problem == "too large" else 400
             self._send_error(status, f"Request body {framing_problem}")
+        elif is_api_path(self._record["path"]):
+            self._api(raw, auth)
         elif self._record["path"] != CHAT_PATH:
             self._send_error(404, f"Not found: {self.command} {self._record['path']}")
         elif self.command != "POST":
@@ -232,12 +235,13 @@ class _Handler(BaseHTTPRequestHandler):
         *,
         headers: Mapping[str, str] | None = None,
         cut_half: bool = False,
+        content_type: str = "application/json",
     ) -> None:
         self._log(status)
         if cut_half:
             self.close_connection = True
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -279,7 +283,25 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self._end_headers()
 
-    # -- the endpoint ----------------------------------------------------------------
+    # -- the endpoints ---------------------------------------------------------------
+
+    def _api(self, raw: bytes, auth: str | None) -> None:
+        """The transcript API and speech understanding (see ``_transcript_api``)."""
+        host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
+        query = urlsplit(self.path).query
+        with contextlib.suppress(UnicodeDecodeError, json.JSONDecodeError):
+            body = json.loads(raw.decode("utf-8")) if raw else None
+            self._record["json"] = body if isinstance(body, dict) else None
+        try:
+            state, path = self.server.state, self._record["path"]
+            answer = answer_api(state, self.command, path, query, raw, auth, f"http://{host}")
+        except Exception as exc:  # a bug in the emulator must not look like a network failure
+            self._send_json(500, {"error": f"Emulator error: {type(exc).__name__}: {exc}"})
+            return
+        headers = {"Allow": answer.allow} if answer.allow else None
+        self._send_bytes(
+            answer.status, answer.body, headers=headers, content_type=answer.content_type
+        )
 
     def _chat(self, raw: bytes, auth: str | None, started: int) -> None:
         state = self.server.state

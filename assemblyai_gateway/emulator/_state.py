@@ -12,6 +12,7 @@ from ._queue import ScriptQueue
 from ._ratelimit import RateLimit, RateLimiterState
 from ._render import ToolCallPlacement, UsageStyle
 from ._script import Reply
+from ._transcript_store import TranscriptStore, TranscriptTexts
 from ._validation import FieldError, validate_request
 
 __all__ = ["EmulatorSettings", "EmulatorState", "RecordedRequest"]
@@ -66,6 +67,7 @@ class EmulatorSettings:
     usage_style: UsageStyle = "input_output"
     tool_call_placement: ToolCallPlacement = "choice"
     rate_limit: RateLimit | None = None
+    transcript_store: TranscriptStore = field(default_factory=TranscriptStore.with_builtins)
 
     def __post_init__(self) -> None:
         if self.usage_style not in ("input_output", "prompt_completion"):
@@ -82,6 +84,7 @@ class EmulatorSettings:
             self.usage_style,
             self.tool_call_placement,
             self.rate_limit,
+            self.transcript_store.copy(),
         )
 
 
@@ -115,7 +118,12 @@ class EmulatorState:
 
     @property
     def transcripts(self) -> Mapping[str, str]:
-        return self.settings.transcripts
+        """Texts for ``transcript_id``: the plain ones, then the transcript API's."""
+        return TranscriptTexts(self.settings.transcripts, self.settings.transcript_store)
+
+    @property
+    def transcript_store(self) -> TranscriptStore:
+        return self.settings.transcript_store
 
     @property
     def failing_models(self) -> set[str]:
@@ -144,7 +152,7 @@ class EmulatorState:
         return validate_request(
             body,
             accept_any_model=self.settings.accept_any_model,
-            transcripts=self.settings.transcripts,
+            transcripts=self.transcripts,
         )
 
     @property

@@ -17,6 +17,8 @@ WHEEL_MUST_HOLD = (
     "langchain_assemblyai_gateway/py.typed",
     "llama_index_assemblyai_gateway/py.typed",
     "llama_index/llms/assemblyai_gateway/__init__.py",
+    # The emulator's built-in transcripts, which the docs' examples load.
+    "assemblyai_gateway/emulator/transcripts/emulator-meeting.json",
 )
 SDIST_MUST_HOLD = ("LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml")
 # What the build backend adds to every sdist beside the include list.

@@ -35,10 +35,11 @@ MINIMUM_EXAMPLES = {
     "docs/gateway-extras.md": 7,
     "docs/errors-and-retries.md": 3,
     "docs/reliability.md": 3,
-    "docs/emulator.md": 3,
+    "docs/emulator.md": 5,
     "docs/troubleshooting.md": 1,
     "docs/models.md": 1,
     "docs/bulk-jobs.md": 2,
+    "docs/transcripts.md": 8,
     "docs/compatibility.md": 1,
 }
 

@@ -22,6 +22,7 @@ def test_package_exports() -> None:
 
     assert langchain_assemblyai_gateway.__all__ == [
         "AdaptiveRateLimiter",
+        "AssemblyAITranscriptLoader",
         "ChatAssemblyAIGateway",
         "__version__",
     ]

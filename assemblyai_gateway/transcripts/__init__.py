@@ -1,0 +1,53 @@
+"""Transcripts from AssemblyAI's transcript API, as framework-free data and records.
+
+The LangChain loader (:class:`langchain_assemblyai_gateway.AssemblyAITranscriptLoader`)
+and the LlamaIndex reader (:class:`llama_index_assemblyai_gateway.AssemblyAITranscriptReader`)
+are thin maps from :class:`TranscriptRecord` to their document types; everything else
+(the SDK, regions, polling, formats, errors) is here, once, for sync and async alike.
+
+Reading needs the ``transcripts`` extra (the vendor's ``assemblyai`` SDK); importing
+this package and using its data types does not.
+
+Examples:
+    >>> from assemblyai_gateway.transcripts import (
+    ...     TranscriptData, TranscriptUnit, transcript_records,
+    ... )
+    >>> data = TranscriptData(
+    ...     id="tr_1", text="Hi. Bye.",
+    ...     utterances=(
+    ...         TranscriptUnit("Hi.", 0, 500, "A"), TranscriptUnit("Bye.", 600, 900, "B"),
+    ...     ),
+    ... )
+    >>> [record.text for record in transcript_records(data, "utterances")]
+    ['Speaker A: Hi.', 'Speaker B: Bye.']
+"""
+
+from ._client import TranscriptClient, TranscriptSources, afetch_transcript, fetch_transcript
+from ._load import TranscriptLoad
+from ._records import parse_transcript_format, transcript_records
+from ._settings import TRANSCRIPT_BASE_URL_ENV
+from ._types import (
+    DEFAULT_POLL_TIMEOUT,
+    TRANSCRIPT_REGION_BASE_URLS,
+    TranscriptData,
+    TranscriptFormat,
+    TranscriptRecord,
+    TranscriptUnit,
+)
+
+__all__ = [
+    "DEFAULT_POLL_TIMEOUT",
+    "TRANSCRIPT_BASE_URL_ENV",
+    "TRANSCRIPT_REGION_BASE_URLS",
+    "TranscriptClient",
+    "TranscriptData",
+    "TranscriptFormat",
+    "TranscriptLoad",
+    "TranscriptRecord",
+    "TranscriptSources",
+    "TranscriptUnit",
+    "afetch_transcript",
+    "fetch_transcript",
+    "parse_transcript_format",
+    "transcript_records",
+]
