@@ -30,6 +30,12 @@ module beside this file that renders each (one per concern):
   * ``<!-- code: settings-compared DOTTED.NAME ... -->``: the same settings side by side;
   * ``<!-- code: regions -->``: the regions and their endpoints.
 
+* ``_tables_api``:
+
+  * ``<!-- code: api PACKAGE ... -->``: the API reference of each package's ``__all__``,
+    every class and function once (a ``:::`` block for mkdocstrings), its constants in
+    a table.
+
 A marker this hook does not know fails the build. MkDocs puts this folder on
 ``sys.path`` while it loads a hook, so the renderers are imported by their names.
 """
@@ -40,6 +46,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from _tables_api import render_api
 from _tables_cli import render_cli, render_exit_codes
 from _tables_errors import render_error_tree, render_langchain_errors, render_overflow_phrases
 from _tables_settings import render_regions, render_settings, render_settings_compared
@@ -58,6 +65,7 @@ _RENDERERS: dict[str, tuple[Callable[..., str], int | None]] = {
     "settings": (render_settings, 1),
     "settings-compared": (render_settings_compared, None),
     "regions": (render_regions, 0),
+    "api": (render_api, None),
 }
 
 
