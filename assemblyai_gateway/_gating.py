@@ -16,8 +16,8 @@ from .limiter import AdaptiveLimiter, Permit
 __all__ = [
     "THROTTLE_STATUSES",
     "agated",
-    "checked_limiter",
     "gated",
+    "limiter_or_none",
     "metered",
     "throttle_wait",
 ]
@@ -27,8 +27,8 @@ T = TypeVar("T")
 THROTTLE_STATUSES = frozenset({429, 503})
 
 
-def checked_limiter(limiter: object) -> AdaptiveLimiter | None:
-    """``limiter`` when it is an :class:`AdaptiveLimiter` or ``None``.
+def limiter_or_none(limiter: object) -> AdaptiveLimiter | None:
+    """The client's optional ``limiter=``: an :class:`AdaptiveLimiter`, or ``None`` for none.
 
     Raises:
         ConfigurationError: it is anything else.

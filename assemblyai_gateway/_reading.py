@@ -292,7 +292,9 @@ class StreamReader:
         if not self._decoder.done:
             for piece in self._body.tail():
                 yield from self._decoder.feed(self._text.decode(piece))
-            self._decoder.feed(self._text.flush())
+            # The text of a character the bytes cut short (U+FFFD) is text like any
+            # other: whatever it completes is delivered before the decoder closes.
+            yield from self._decoder.feed(self._text.flush())
         yield from self._decoder.close()
 
     def broke(self, error: httpx.TransportError) -> APIError:

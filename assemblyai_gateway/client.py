@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from ._aio import AsyncStream
 from ._deadline_io import bounded_by
-from ._gating import agated, checked_limiter, gated, metered
+from ._gating import agated, gated, limiter_or_none, metered
 from ._headers import request_headers
 from ._http_answers import (
     cause_of,
@@ -65,7 +65,10 @@ __all__ = ["GatewayClient", "InvalidRequestError", "parse_completion"]
 logger = logging.getLogger("assemblyai_gateway")
 
 _USAGE_OPTIONS = StreamOptions(include_usage=True)
-_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)
+# httpx's connection-pool sizes; not _limits.py's attempt caps, nor limiter.py's rates.
+_HTTPX_POOL_LIMITS = httpx.Limits(
+    max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0
+)
 
 
 class GatewayClient:
@@ -153,7 +156,7 @@ class GatewayClient:
         )
         self.max_retries = max_retries
         self.enforce_region = enforce_region
-        self.limiter = checked_limiter(limiter)
+        self.limiter = limiter_or_none(limiter)
         self.limits = AttemptLimits.resolve(
             attempt_deadline,
             max_response_bytes=max_response_bytes,
@@ -168,7 +171,7 @@ class GatewayClient:
 
     def _init_runtime_state(self) -> None:
         self._header_cache: dict[tuple[str, bool], list[tuple[bytes, bytes]]] = {}
-        self._pools = Pools(self.timeout, _LIMITS)
+        self._pools = Pools(self.timeout, _HTTPX_POOL_LIMITS)
 
     # ----------------------------------------------------------------- plumbing
 

@@ -44,6 +44,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._pickling import reduce_keeping_attributes
 from ._untrusted import loads_untrusted, truncate_text, utf8_text
 
 if TYPE_CHECKING:
@@ -93,7 +94,9 @@ _MAX_MESSAGE = 1000
 
 
 class GatewayError(Exception):
-    """Base class of every error this package raises."""
+    """Base class of every error this package raises; each pickles with its attributes."""
+
+    __reduce__ = reduce_keeping_attributes
 
 
 class ConfigurationError(GatewayError, ValueError):

@@ -96,11 +96,27 @@ def _twin(
             "__module__": __name__,
             "__qualname__": cls.__qualname__,
             "__doc__": cls.__doc__,
+            "__reduce__": _reduce_model_error,
         }
         twin = _TWINS.setdefault(
             (cls, model_type), type(cls.__name__, (cls, model_type), namespace)
         )
     return twin
+
+
+def _model_error_from_pickle(
+    cls: type[errors.GatewayError], model_type: type[ModelError], args: tuple[Any, ...]
+) -> errors.GatewayError:
+    """An unpickled combined error, without ``__init__`` (its attributes follow)."""
+    twin = _twin(cls, model_type)
+    return twin.__new__(twin, *args)
+
+
+def _reduce_model_error(error: errors.GatewayError) -> tuple[Any, ...]:
+    # A combined class is made at run time, so pickle cannot find it by its name: it is
+    # named by its two bases (core class, langchain-core type) and made again if need be.
+    cls, model_type = type(error).__bases__
+    return _model_error_from_pickle, (cls, model_type, error.args), error.__dict__
 
 
 def as_model_error(error: errors.GatewayError) -> errors.GatewayError:

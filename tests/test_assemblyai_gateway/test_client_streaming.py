@@ -23,7 +23,9 @@ from assemblyai_gateway.streaming import AsyncChatCompletionStream, ChatCompleti
 from assemblyai_gateway.testing import (
     BrokenStream,
     ScriptedTransport,
+    chunk_body,
     completion_body,
+    sse_body,
     tool_call,
 )
 from assemblyai_gateway.types import ChatCompletion
@@ -188,6 +190,21 @@ async def test_a_stream_is_not_retried_once_it_has_started(
     assert len(transport.requests) == 1
     assert retry_waits == []
     assert transport.open_responses == 0
+
+
+async def test_an_event_the_streams_last_cut_character_completes_is_delivered_then_the_error(
+    make_client: MakeClient, collect_stream: CollectStream
+) -> None:
+    # "\n\r" then the first byte of a 3-byte character: the "\r" is held (it may start
+    # "\r\n") until the cut character's U+FFFD follows it and ends the event.
+    data = sse_body([chunk_body("Hi", role="assistant")], done=False)[:-1] + b"\r\xe2"
+    transport = ScriptedTransport([data])
+
+    chunks, error = await collect_stream(make_client(transport), GPT)
+
+    assert delta_texts(chunks) == ["Hi"]
+    assert isinstance(error, StreamError)
+    assert "before `data: [DONE]`" in str(error)
 
 
 class _DroppingStream(httpx.SyncByteStream, httpx.AsyncByteStream):
