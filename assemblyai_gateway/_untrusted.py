@@ -14,7 +14,14 @@ import json
 import re
 from typing import Any
 
-__all__ = ["Utf8Stream", "loads_untrusted", "truncate_text", "utf8_text"]
+__all__ = [
+    "Utf8Stream",
+    "loads_untrusted",
+    "may_hold_lone_surrogate",
+    "truncate_text",
+    "utf8_text",
+    "without_lone_surrogates",
+]
 
 
 def utf8_text(data: bytes | str) -> str:
@@ -39,26 +46,32 @@ def loads_untrusted(data: bytes | str, *, strict: bool = True) -> Any:
     text = utf8_text(data)
     try:
         value = json.loads(text, strict=strict)
-        # A cheap scan first: only a text that escapes a surrogate can hold a lone one.
-        return _without_lone_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
+        # A cheap scan first: only a text with a surrogate can hold a lone one.
+        return without_lone_surrogates(value) if may_hold_lone_surrogate(text) else value
     except RecursionError:
         raise ValueError("JSON nested too deeply to parse") from None
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# A surrogate, escaped or (in text that did not come as UTF-8 bytes) as it is.
+_SURROGATE = re.compile("\\\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 
 
-def _without_lone_surrogates(value: Any) -> Any:
+def may_hold_lone_surrogate(json_text: str) -> bool:
+    """Whether ``json_text`` holds a surrogate (a cheap test before a walk)."""
+    return _SURROGATE.search(json_text) is not None
+
+
+def without_lone_surrogates(value: Any) -> Any:
     """``value`` with every lone surrogate in its strings (keys too) replaced by U+FFFD."""
     if isinstance(value, str):
         if not any("\ud800" <= char <= "\udfff" for char in value):
             return value
         return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     if isinstance(value, list):
-        return [_without_lone_surrogates(item) for item in value]
+        return [without_lone_surrogates(item) for item in value]
     if isinstance(value, dict):
         return {
-            _without_lone_surrogates(key): _without_lone_surrogates(item)
+            without_lone_surrogates(key): without_lone_surrogates(item)
             for key, item in value.items()
         }
     return value
