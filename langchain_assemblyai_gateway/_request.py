@@ -45,7 +45,7 @@ from langchain_core.messages import (
 )
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from assemblyai_gateway.arguments import ArgumentRule
+from assemblyai_gateway.arguments import ArgumentRule, merge_call_fields
 from assemblyai_gateway.catalog import route_capabilities
 from assemblyai_gateway.compat import (
     content_block_kind,
@@ -56,7 +56,6 @@ from assemblyai_gateway.compat import (
     unsupported_block_error,
 )
 from assemblyai_gateway.errors import UnsupportedContentError
-from assemblyai_gateway.settings import merge_overrides
 from assemblyai_gateway.translate import resolve_tool_choice, validate_request
 from assemblyai_gateway.types import ChatCompletionRequest, NamedToolChoice
 from assemblyai_gateway.wire import wire_tool_call
@@ -348,7 +347,7 @@ def to_gateway_call(
     stream_options = overrides.pop("stream_options", None)
     # Validated by the core now, so bad input is a typed error naming the field before
     # anything is sent (and the client does not validate it again).
-    request = validate_request(to_gateway_request(messages, merge_overrides(settings, overrides)))
+    request = validate_request(to_gateway_request(messages, merge_call_fields(settings, overrides)))
     if not isinstance(call_usage, bool):
         options = stream_options if isinstance(stream_options, Mapping) else {}
         include = options.get("include_usage")

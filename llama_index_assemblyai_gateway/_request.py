@@ -40,9 +40,8 @@ from llama_index.core.base.llms.types import (
 )
 
 from assemblyai_gateway import InvalidRequestError, UnsupportedContentError
-from assemblyai_gateway.arguments import ArgumentRule
+from assemblyai_gateway.arguments import ArgumentRule, merge_call_fields
 from assemblyai_gateway.compat import gateway_role, tool_use
-from assemblyai_gateway.settings import merge_overrides
 from assemblyai_gateway.translate import resolve_tool_choice
 from assemblyai_gateway.wire import wire_tool_call
 
@@ -89,7 +88,7 @@ def to_gateway_request(
         UnexpectedArgumentError: ``messages``/``prompt``, or a near miss of a known name.
     """
     check_call_arguments(rule, call_kwargs, settings)
-    request = merge_overrides(
+    request = merge_call_fields(
         settings, {k: v for k, v in call_kwargs.items() if k not in IGNORED_CALL_KWARGS}
     )
     request["messages"] = [message_to_gateway(message) for message in messages]
