@@ -120,6 +120,7 @@ def chunk_body(
     choices: bool = True,
     thinking: str | None = None,
     usage_details: Mapping[str, Any] | None = None,
+    created: int = 1_760_000_000,
 ) -> dict[str, Any]:
     """One OpenAI-style ``chat.completion.chunk`` object.
 
@@ -139,6 +140,7 @@ def chunk_body(
         "id": "chatcmpl-1",
         "request_id": request_id,
         "object": "chat.completion.chunk",
+        "created": created,
         "model": model,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]
         if choices
