@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
+from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.errors import InvalidRequestError
 from assemblyai_gateway.testing import completion_body
+from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from tests.support.reasoning_cases import (
     ANSWER,
     CACHE_CREATION,
@@ -237,3 +239,28 @@ async def test_other_providers_reasoning_is_never_sent(
     assert "thinking" not in assistant
     # Only the visible text: the reasoning is not smuggled in as text either.
     assert assistant["content"] in ("Paris.", [{"type": "text", "text": "Paris."}])
+
+
+def test_a_tool_loop_with_reasoning_sends_the_thinking_back_to_the_emulator(
+    gateway_emulator: GatewayEmulator,
+) -> None:
+    def get_weather(city: str) -> str:
+        """Get the weather for a city."""
+        return f"sunny in {city}"
+
+    model = ChatAssemblyAIGateway(
+        model=CLAUDE,
+        api_key=gateway_emulator.api_key,
+        base_url=gateway_emulator.base_url,
+        reasoning_effort="low",
+    ).bind_tools([get_weather])
+    question = HumanMessage("Use get_weather with city: Paris")
+    turn = model.invoke([question])
+    assert turn.tool_calls
+    result = ToolMessage(get_weather("Paris"), tool_call_id=turn.tool_calls[0]["id"])
+    final = model.invoke([question, turn, result])
+
+    sent = gateway_emulator.requests[-1].json
+    assert sent is not None
+    assert sent["messages"][1]["thinking"] == turn.additional_kwargs["reasoning_content"]
+    assert final.additional_kwargs["reasoning_content"].startswith("Reasoning (low effort)")

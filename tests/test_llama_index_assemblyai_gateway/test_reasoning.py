@@ -16,9 +16,12 @@ from llama_index.core.base.llms.types import (
     ThinkingBlock,
     ToolCallBlock,
 )
+from llama_index.core.tools import FunctionTool
 
+from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.errors import InvalidRequestError, UnsupportedContentError
 from assemblyai_gateway.testing import completion_body
+from llama_index_assemblyai_gateway import AssemblyAIGateway
 from tests.support.reasoning_cases import (
     ANSWER,
     CACHE_CREATION,
@@ -211,3 +214,35 @@ def test_a_thinking_block_outside_an_assistant_turn_is_refused(scripted: Scripte
 
     with pytest.raises(UnsupportedContentError, match="ThinkingBlock"):
         s.llm.chat([message])
+
+
+def test_a_tool_loop_with_reasoning_sends_the_thinking_back_to_the_emulator(
+    gateway_emulator: GatewayEmulator,
+) -> None:
+    def get_weather(city: str) -> str:
+        """Get the weather for a city."""
+        return f"sunny in {city}"
+
+    llm = AssemblyAIGateway(
+        model=CLAUDE,
+        api_key=gateway_emulator.api_key,
+        base_url=gateway_emulator.base_url,
+        reasoning="low",
+    )
+    tool = FunctionTool.from_defaults(get_weather)
+    question = ChatMessage(role=MessageRole.USER, content="Use get_weather with city: Paris")
+    response = llm.chat_with_tools([tool], chat_history=[question])
+    [selection] = llm.get_tool_calls_from_response(response)
+    result = ChatMessage(
+        role=MessageRole.TOOL,
+        content=get_weather(**selection.tool_kwargs),
+        additional_kwargs={"tool_call_id": selection.tool_id},
+    )
+    final = llm.chat_with_tools([tool], chat_history=[question, response.message, result])
+
+    sent = gateway_emulator.requests[-1].json
+    assert sent is not None
+    thinking = response.message.blocks[0]
+    assert isinstance(thinking, ThinkingBlock)
+    assert sent["messages"][1]["thinking"] == thinking.content
+    assert isinstance(final.message.blocks[0], ThinkingBlock)
