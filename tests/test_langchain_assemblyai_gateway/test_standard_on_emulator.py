@@ -14,6 +14,8 @@ other test must pass.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 
 from assemblyai_gateway.emulator import GatewayEmulator
@@ -64,7 +66,10 @@ def _on_the_emulator(
         )
 
 
-_DETAILS = ["reasoning_output", "cache_read_input", "cache_creation_input"]
+_Detail = Literal[
+    "audio_input", "audio_output", "reasoning_output", "cache_read_input", "cache_creation_input"
+]
+_DETAILS: list[_Detail] = ["reasoning_output", "cache_read_input", "cache_creation_input"]
 
 
 class _UsageDetails:
@@ -75,7 +80,7 @@ class _UsageDetails:
     """
 
     @property
-    def supported_usage_metadata_details(self) -> dict[str, list[str]]:
+    def supported_usage_metadata_details(self) -> dict[Literal["invoke", "stream"], list[_Detail]]:
         return {"invoke": list(_DETAILS), "stream": list(_DETAILS)}
 
 
