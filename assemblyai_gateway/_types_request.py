@@ -63,6 +63,12 @@ class CacheControl(_Wire):
     """A prompt-caching breakpoint (Anthropic style): cache everything up to here.
 
     ``ttl`` is ``"5m"`` (the default when unset) or ``"1h"``; other fields pass through.
+
+    Examples:
+        >>> from assemblyai_gateway.types import Message
+        >>> message = Message(role="system", content="Long rules", cache_control={"ttl": "1h"})
+        >>> message.model_dump(exclude_none=True)["cache_control"]
+        {'type': 'ephemeral', 'ttl': '1h'}
     """
 
     type: str = "ephemeral"
