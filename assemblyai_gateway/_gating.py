@@ -49,6 +49,9 @@ def throttle_wait(error: BaseException) -> tuple[bool, float | None]:
 
 
 def _usage_tokens(result: object) -> int:
+    # What the budget is charged: every token the usage reports, once. Cache reads and
+    # writes are parts of the input and reasoning of the output (Usage), never added on
+    # top; total_tokens also covers tokens a provider reports outside both.
     usage = getattr(result, "usage", None)
     total = getattr(usage, "total_tokens", 0)
     return total if isinstance(total, int) else 0

@@ -74,8 +74,11 @@ REQUEST_SETTING_FIELDS: Final = (
     "fallback_config",
     "post_processing_steps",
     "transcript_id",
+    "reasoning",
+    "reasoning_effort",
 )
-"""The request fields both adapters hold as their own fields."""
+"""The request fields both adapters hold as their own fields (``reasoning_effort`` is
+sent as ``reasoning``: see :func:`~assemblyai_gateway.arguments.merge_call_fields`)."""
 
 
 def request_settings(owner: object, extra: Mapping[str, Any]) -> dict[str, Any]:

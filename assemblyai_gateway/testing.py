@@ -62,10 +62,18 @@ def completion_body(
     finish_reason: str | None = None,
     usage: tuple[int, int] | None = (10, 5),
     usage_style: UsageStyle = "input_output",
+    thinking: str | None = None,
+    usage_details: Mapping[str, Any] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """A 200 body in the gateway's documented shape (tool calls on the choice by default)."""
+    """A 200 body in the gateway's documented shape (tool calls on the choice by default).
+
+    ``thinking`` is the model's reasoning (``message.thinking``); ``usage_details`` is
+    merged into ``usage``, e.g. ``{"prompt_tokens_details": {"cached_tokens": 8}}``.
+    """
     message: dict[str, Any] = {"role": "assistant", "content": content}
+    if thinking is not None:
+        message["thinking"] = thinking
     choice: dict[str, Any] = {
         "index": 0,
         "message": message,
@@ -90,7 +98,12 @@ def completion_body(
                 "completion_tokens",
             )
         )
-        body["usage"] = {names[0]: usage[0], names[1]: usage[1], "total_tokens": sum(usage)}
+        body["usage"] = {
+            names[0]: usage[0],
+            names[1]: usage[1],
+            "total_tokens": sum(usage),
+            **(usage_details or {}),
+        }
     body.update(extra)
     return body
 
@@ -105,11 +118,20 @@ def chunk_body(
     model: str = "gpt-5",
     request_id: str = "req-0001",
     choices: bool = True,
+    thinking: str | None = None,
+    usage_details: Mapping[str, Any] | None = None,
+    created: int = 1_760_000_000,
 ) -> dict[str, Any]:
-    """One OpenAI-style ``chat.completion.chunk`` object."""
+    """One OpenAI-style ``chat.completion.chunk`` object.
+
+    ``thinking`` is a piece of the model's reasoning (``delta.thinking``);
+    ``usage_details`` is merged into ``usage``.
+    """
     delta: dict[str, Any] = {}
     if role is not None:
         delta["role"] = role
+    if thinking is not None:
+        delta["thinking"] = thinking
     if content is not None:
         delta["content"] = content
     if tool_calls is not None:
@@ -118,6 +140,7 @@ def chunk_body(
         "id": "chatcmpl-1",
         "request_id": request_id,
         "object": "chat.completion.chunk",
+        "created": created,
         "model": model,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]
         if choices
@@ -128,6 +151,7 @@ def chunk_body(
             "prompt_tokens": usage[0],
             "completion_tokens": usage[1],
             "total_tokens": sum(usage),
+            **(usage_details or {}),
         }
     return body
 

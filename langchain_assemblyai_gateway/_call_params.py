@@ -61,6 +61,8 @@ and are never sent in one.
         fallback_config: dict[str, Any] | None
         post_processing_steps: Any
         transcript_id: str | None
+        reasoning: str | dict[str, Any] | None
+        reasoning_effort: str | None
         model_kwargs: dict[str, Any]
 
     @classmethod
@@ -124,6 +126,8 @@ and are never sent in one.
             "fallback_config": self.fallback_config,
             "post_processing_steps": self.post_processing_steps,
             "transcript_id": self.transcript_id,
+            "reasoning": self.reasoning,
+            "reasoning_effort": self.reasoning_effort,
             "model_kwargs": self.model_kwargs,
         }
 

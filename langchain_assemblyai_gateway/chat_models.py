@@ -90,6 +90,9 @@ class ChatAssemblyAIGateway(
         fallback_config: e.g. ``{"retry": True, "depth": 2}``.
         post_processing_steps: e.g. ``["json-repair"]`` or ``[{"type": "json-repair"}]``.
         transcript_id: An AssemblyAI transcript whose text replaces ``{{ transcript }}``.
+        reasoning: Think before answering: an effort level (``"low"``, ``"medium"``,
+            ``"high"``) or the gateway's object, e.g. ``{"effort": "high"}``.
+        reasoning_effort: ``ChatOpenAI``'s name for the level (sent as ``reasoning``).
         model_kwargs: Extra request fields, sent as given (must not repeat a field above
             or hold a client setting).
         http_client: An ``httpx.Client`` to use (never closed by us, not serialized).
@@ -253,6 +256,12 @@ class ChatAssemblyAIGateway(
 
     transcript_id: str | None = None
     """An AssemblyAI transcript id whose text replaces ``{{ transcript }}`` in messages."""
+
+    reasoning: str | dict[str, Any] | None = None
+    """An effort level or the gateway's ``reasoning`` object; the thinking comes back."""
+
+    reasoning_effort: str | None = None
+    """The effort level under ``ChatOpenAI``'s name; must agree with ``reasoning``."""
 
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request fields sent as given (for gateway fields newer than this release);

@@ -116,6 +116,10 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
         fallback_config: ``{"retry": bool, "depth": 0-2}``.
         post_processing_steps: e.g. ``[{"type": "json-repair"}]``.
         transcript_id: An AssemblyAI transcript whose text replaces ``{{ transcript }}``.
+        reasoning: Think before answering: an effort level (``"low"``, ``"medium"``,
+            ``"high"``) or the gateway's object, e.g. ``{"effort": "high"}``. The
+            thinking comes back as a ``ThinkingBlock``.
+        reasoning_effort: The effort level under ``OpenAI``'s name (sent as ``reasoning``).
         additional_kwargs: Extra request fields sent with every call.
         context_window: Overrides the catalog's context window.
         num_output: Overrides the output budget reported in ``metadata``.
@@ -193,6 +197,13 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
     )
     transcript_id: str | None = Field(
         default=None, description="Transcript injected at {{ transcript }}."
+    )
+    reasoning: str | dict[str, Any] | None = Field(
+        default=None,
+        description="An effort level ('low', 'medium', 'high') or the gateway's reasoning object.",
+    )
+    reasoning_effort: str | None = Field(
+        default=None, description="The effort level under OpenAI's name; sent as reasoning."
     )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict,

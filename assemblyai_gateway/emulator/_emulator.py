@@ -300,7 +300,8 @@ class GatewayEmulator:
             raise TimeoutError(f"{count} request(s) did not arrive within {timeout} s")
 
     def reset(self, *, settings: bool = False) -> None:
-        """Clear the fault and reply queues, the request log and the count of arrivals.
+        """Clear the fault and reply queues, the request log, the count of arrivals and
+        the prompt cache.
 
         A request still being answered (one sleeping in a ``delay`` fault) is not
         logged when it ends, so it never shows in the next test's log.

@@ -6,6 +6,7 @@ import math
 import re
 from typing import Any, Literal
 
+from ._details import usage_details
 from ._model import Completion
 
 __all__ = ["ToolCallPlacement", "UsageStyle", "error_body", "render_chunks", "render_response"]
@@ -23,17 +24,27 @@ def error_body(code: int, message: str, metadata: Json | None = None) -> Json:
     return {"error": {"code": code, "message": message, "metadata": metadata or {}}}
 
 
-def usage(completion: Completion, style: UsageStyle) -> dict[str, int]:
-    """Token counts named the way ``style`` says (the spec and the seed disagree)."""
+def usage(completion: Completion, style: UsageStyle) -> Json:
+    """Token counts named the way ``style`` says (the spec and the seed disagree).
+
+    The details (cache reads and writes, reasoning tokens) follow when they apply.
+    """
     output = completion.output_tokens
     total = completion.input_tokens + output
+    counts: Json
     if style == "prompt_completion":
-        return {
+        counts = {
             "prompt_tokens": completion.input_tokens,
             "completion_tokens": output,
             "total_tokens": total,
         }
-    return {"input_tokens": completion.input_tokens, "output_tokens": output, "total_tokens": total}
+    else:
+        counts = {
+            "input_tokens": completion.input_tokens,
+            "output_tokens": output,
+            "total_tokens": total,
+        }
+    return {**counts, **usage_details(completion)}
 
 
 def render_response(
@@ -48,6 +59,8 @@ def render_response(
 ) -> Json:
     """The 200 body; ``tool_calls`` is omitted (not ``[]``) when there are none."""
     message: Json = {"role": "assistant", "content": completion.content}
+    if completion.thinking is not None:
+        message["thinking"] = completion.thinking
     choice: Json = {"index": 0, "message": message, "finish_reason": completion.finish_reason}
     if completion.tool_calls:
         target = message if tool_call_placement == "message" else choice
@@ -94,6 +107,8 @@ def render_chunks(
     chunks = [
         chunk({"role": "assistant", "content": "" if completion.content is not None else None})
     ]
+    for piece in _WORD_PIECE.findall(completion.thinking or ""):
+        chunks.append(chunk({"thinking": piece}))
     for piece in _WORD_PIECE.findall(completion.content or ""):
         chunks.append(chunk({"content": piece}))
     for index, call in enumerate(completion.tool_calls):

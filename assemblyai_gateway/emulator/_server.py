@@ -11,11 +11,13 @@ import time
 import traceback
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from ._details import with_thinking
 from ._faults import EDGE_FAULTS, Fault
 from ._model import (
     apply_content_fault,
@@ -376,6 +378,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         else:
             completion = scripted_completion(reply, prepared)
+        completion = replace(
+            with_thinking(completion, prepared), cache=state.prompt_cache.use(prepared)
+        )
         if (buckets := state.rate_limiter) is not None:
             buckets.charge(completion.input_tokens + completion.output_tokens)
         kind = fault.kind if fault is not None else None

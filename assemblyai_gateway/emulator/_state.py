@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._details import PromptCache
 from ._faults import Fault
 from ._queue import ScriptQueue
 from ._ratelimit import RateLimit, RateLimiterState
@@ -106,6 +107,7 @@ class EmulatorState:
         # Bumped by every reset: a request that arrived before one is not logged after it.
         self._generation = 0
         self._buckets: RateLimiterState | None = None
+        self.prompt_cache = PromptCache()
         # Chat-completions requests that have arrived (answered or not yet), so tests
         # can wait for "the emulator has it" on an event instead of polling a clock.
         self._arrivals = threading.Condition()
@@ -191,6 +193,7 @@ class EmulatorState:
         self.faults.clear()
         self.replies.clear()
         self._buckets = None
+        self.prompt_cache.clear()
 
 
 def normalise_models(models: Iterable[str]) -> set[str]:

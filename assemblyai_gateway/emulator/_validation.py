@@ -22,6 +22,7 @@ _ROLES = ("user", "assistant", "system", "tool")
 _TOOL_CHOICES = ("none", "auto", "required")
 _RESPONSE_FORMATS = ("json_schema", "json_object", "text")
 _POST_PROCESSING = ("json-repair",)
+_CACHE_TTLS = ("5m", "1h")
 _MISSING = object()
 
 
@@ -133,6 +134,13 @@ def _check_message(message: object, field: str) -> list[FieldError]:
             errors.append(_error(f"{field}.tool_call_id", "is required for tool messages"))
     if role == "assistant" and "tool_calls" in message:
         errors += _check_history_calls(message["tool_calls"], f"{field}.tool_calls")
+    if "thinking" in message:
+        if role != "assistant":
+            errors.append(_error(f"{field}.thinking", "is for assistant turns only"))
+        elif not isinstance(message["thinking"], str):
+            errors.append(_error(f"{field}.thinking", "must be a string"))
+    if "cache_control" in message:
+        errors += _check_cache_control(message["cache_control"], f"{field}.cache_control")
     # An assistant turn that only calls tools carries content null.
     if role == "assistant" and content in (None, _MISSING) and message.get("tool_calls"):
         return errors
@@ -161,7 +169,18 @@ def _check_content(content: object, field: str) -> list[FieldError]:
             )
         elif not isinstance(part.get("text"), str):
             errors.append(_error(f"{part_field}.text", "must be a string"))
+        elif "cache_control" in part:
+            errors += _check_cache_control(part["cache_control"], f"{part_field}.cache_control")
     return errors
+
+
+def _check_cache_control(control: object, field: str) -> list[FieldError]:
+    """A prompt-caching breakpoint: ``{"type": "ephemeral", "ttl"?: "5m" | "1h"}``."""
+    if not isinstance(control, dict) or control.get("type") != "ephemeral":
+        return [_error(field, "must be an object like {type: 'ephemeral'}")]
+    if control.get("ttl", "5m") not in _CACHE_TTLS:
+        return [_error(f"{field}.ttl", f"must be one of {', '.join(_CACHE_TTLS)}")]
+    return []
 
 
 def _check_history_calls(calls: object, field: str) -> list[FieldError]:

@@ -33,6 +33,8 @@ MINIMUM_EXAMPLES = {
     "docs/streaming.md": 1,
     "docs/tools-and-structured-output.md": 6,
     "docs/gateway-extras.md": 7,
+    "docs/reasoning.md": 5,
+    "docs/prompt-caching.md": 4,
     "docs/errors-and-retries.md": 3,
     "docs/reliability.md": 3,
     "docs/emulator.md": 5,
