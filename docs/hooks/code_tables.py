@@ -36,6 +36,11 @@ module beside this file that renders each (one per concern):
     every class and function once (a ``:::`` block for mkdocstrings), its constants in
     a table.
 
+* ``_tables_modules``:
+
+  * ``<!-- code: modules PACKAGE ... -->``: every module of each package, folder by
+    folder, with the first line of its docstring (the architecture page's map).
+
 A marker this hook does not know fails the build. MkDocs puts this folder on
 ``sys.path`` while it loads a hook, so the renderers are imported by their names.
 """
@@ -49,6 +54,7 @@ from typing import Any
 from _tables_api import render_api
 from _tables_cli import render_cli, render_exit_codes
 from _tables_errors import render_error_tree, render_langchain_errors, render_overflow_phrases
+from _tables_modules import render_modules
 from _tables_settings import render_regions, render_settings, render_settings_compared
 
 __all__ = ["MARKER", "on_page_markdown", "render_marker"]
@@ -66,6 +72,7 @@ _RENDERERS: dict[str, tuple[Callable[..., str], int | None]] = {
     "settings-compared": (render_settings_compared, None),
     "regions": (render_regions, 0),
     "api": (render_api, None),
+    "modules": (render_modules, None),
 }
 
 
