@@ -26,7 +26,6 @@ from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from assemblyai_gateway.catalog import route_capabilities
 from assemblyai_gateway.compat import structured_method
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, Region
 from assemblyai_gateway.limiter import AdaptiveLimiter
@@ -288,7 +287,8 @@ class ChatAssemblyAIGateway(GatewayClientOwner, CallParams, ApproximateTokenCoun
     # --------------------------------------------------------- LangChain plumbing
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return profile_for(self.model)
+        # The gateway's word: a model the table does not know has the live list read once.
+        return profile_for(self._model_route(self.model).models[0])
 
     # ------------------------------------------------------------------- the client
 
@@ -444,7 +444,7 @@ class ChatAssemblyAIGateway(GatewayClientOwner, CallParams, ApproximateTokenCoun
         if schema is None and method != "json_mode":
             raise ValueError(f"schema is required for method={method!r}")
         # Decided for every model the request can reach: a fallback inherits the format.
-        method = structured_method(method, route_capabilities(self.model, self.fallbacks))
+        method = structured_method(method, self._model_route(self.model, self.fallbacks))
         trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
         llm: Runnable[LanguageModelInput, AIMessage]
         tool_name: str | None = None
