@@ -3,7 +3,8 @@
 Both adapters (``langchain_assemblyai_gateway`` and ``llama_index_assemblyai_gateway``)
 call this package; it holds every HTTP concern: wire models, shared settings, the
 sync/async client and its stream objects, retries, errors, SSE decoding, the stream
-accumulator, the model catalog and transcripts (``assemblyai_gateway.transcripts``).
+accumulator, the model catalog and the gateway's live model list
+(``assemblyai_gateway.model_list``), and transcripts (``assemblyai_gateway.transcripts``).
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ if TYPE_CHECKING:
         UnsupportedContentError,
     )
     from .limiter import AdaptiveLimiter, LimiterStats, Permit
+    from .model_list import (
+        ModelList,
+        ModelRetirementWarning,
+        afetch_model_list,
+        fetch_model_list,
+    )
     from .streaming import AsyncChatCompletionStream, ChatCompletionStream
     from .transcripts import (
         TranscriptClient,
@@ -104,6 +111,8 @@ _LAZY: dict[str, str] = {
     "MisplacedClientSettingError": "errors",
     "MissingAPIKeyError": "errors",
     "ModelInfo": "catalog",
+    "ModelList": "model_list",
+    "ModelRetirementWarning": "model_list",
     "ModelNotAvailableInRegionError": "errors",
     "NotFoundError": "errors",
     "Permit": "limiter",
@@ -122,6 +131,8 @@ _LAZY: dict[str, str] = {
     "UnsupportedContentError": "errors",
     "Usage": "types",
     "accumulate_chunk": "accumulator",
+    "afetch_model_list": "model_list",
+    "fetch_model_list": "model_list",
     "completion_to_chunks": "accumulator",
     "get_model_info": "catalog",
     "parse_completion": "client",
@@ -185,7 +196,9 @@ __all__ = [
     "MisplacedClientSettingError",
     "MissingAPIKeyError",
     "ModelInfo",
+    "ModelList",
     "ModelNotAvailableInRegionError",
+    "ModelRetirementWarning",
     "NotFoundError",
     "PermissionDeniedError",
     "Permit",
@@ -213,8 +226,10 @@ __all__ = [
     "Usage",
     "__version__",
     "accumulate_chunk",
+    "afetch_model_list",
     "afetch_transcript",
     "completion_to_chunks",
+    "fetch_model_list",
     "fetch_transcript",
     "get_model_info",
     "parse_completion",

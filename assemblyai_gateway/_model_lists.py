@@ -297,10 +297,10 @@ def _caller_stacklevel() -> int:
 def warn_retiring(models: Iterable[ModelInfo]) -> None:
     """Warn, once per model per process, about those retired or retiring within
     ``RETIREMENT_WARNING_DAYS`` days."""
-    today = _today()
-    for info in models:
-        retires = info.retirement_date
-        if retires is None or (retires - today).days > RETIREMENT_WARNING_DAYS:
+    dated = [(info, info.retirement_date) for info in models if info.retired]
+    today = _today() if dated else None
+    for info, retires in dated:
+        if today is None or retires is None or (retires - today).days > RETIREMENT_WARNING_DAYS:
             continue
         if not memory.first_retirement_warning(info.id):
             continue

@@ -19,10 +19,12 @@ import pytest
 
 from assemblyai_gateway import _model_list_memory, _model_lists
 from assemblyai_gateway._model_list_cache import cache_file, read_cache, write_cache
-from assemblyai_gateway.catalog import get_model_info
+from assemblyai_gateway.catalog import ModelInfo, get_model_info
 from assemblyai_gateway.client import GatewayClient
 from assemblyai_gateway.errors import (
     InternalServerError,
+    InvalidRequestError,
+    ModelNotAvailableInRegionError,
     NotFoundError,
     ResponseValidationError,
 )
@@ -38,7 +40,14 @@ from assemblyai_gateway.model_list import (
 )
 from assemblyai_gateway.testing import ScriptedTransport, completion_body
 from tests.support.client_cases import EU, Complete, MakeClient
-from tests.support.model_lists import NEW_MODEL, ask, fetch_list, gateway_list
+from tests.support.model_lists import (
+    NEW_MODEL,
+    NEW_MODEL_INFO,
+    ask,
+    fetch_list,
+    gateway_list,
+    listed,
+)
 
 US = "https://llm-gateway.assemblyai.com/v1"
 
@@ -417,3 +426,23 @@ def test_a_gateway_that_never_answers_costs_one_short_timeout(
     failures = [r.getMessage() for r in caplog.records]
     assert len(failures) == 1
     assert "APITimeoutError" in failures[0]
+
+
+# ------------------------------------------------------- decisions the list feeds
+
+
+async def test_the_eu_guard_and_structured_output_follow_the_list(
+    make_client: MakeClient, complete: Complete, model_list_on: Path
+) -> None:
+    us_only = {**listed(NEW_MODEL_INFO), "available_regions": ["us"]}
+    no_schema = {
+        **listed(ModelInfo("plain-5", "openai", 1000, 100)),
+        "supported_parameters": ["tools"],
+    }
+    transport = scripted(model_list=gateway_list(us_only, no_schema))
+    with pytest.raises(ModelNotAvailableInRegionError, match="claude-sonnet-5"):
+        await complete(make_client(transport, region="eu"), ask())
+    schema = {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}
+    with pytest.raises(InvalidRequestError, match="not supported by plain-5"):
+        await complete(make_client(transport), ask("plain-5", response_format=schema))
+    assert transport.requests == []

@@ -97,3 +97,20 @@ async def test_a_refused_stream_is_replayed_for_langchain_too(
         assert merge_chunks(chunks).content == 'Emulated answer to: "Hi"'
     chat = [r.json or {} for r in gateway_emulator.requests if r.method == "POST"]
     assert [body.get("stream") for body in chat] == [True, None, None]
+
+
+async def test_structured_output_uses_a_tool_for_a_model_the_list_gives_no_response_format(
+    gateway_emulator: GatewayEmulator, model_list_on: Path, run: Runner
+) -> None:
+    from pydantic import BaseModel
+
+    class Answer(BaseModel):
+        text: str
+
+    tools_only = ModelInfo(NEW_MODEL, "anthropic", 300_000, 8_000, supports_json_schema=False)
+    gateway_emulator.add_model(tools_only)
+    answer = await run.invoke(model_on(gateway_emulator).with_structured_output(Answer), "Hi")
+    assert isinstance(answer, Answer)
+    [chat] = [r.json or {} for r in gateway_emulator.requests if r.method == "POST"]
+    assert "response_format" not in chat
+    assert chat["tool_choice"]["function"]["name"] == "Answer"

@@ -75,3 +75,23 @@ async def test_a_refused_stream_is_replayed_for_llama_index_too(
         assert responses[-1].message.content == 'Emulated answer to: "Hello there"'
     chat = [r.json or {} for r in gateway_emulator.requests if r.method == "POST"]
     assert [body.get("stream") for body in chat] == [True, None, None]
+
+
+async def test_structured_output_uses_a_tool_for_a_model_the_list_gives_no_response_format(
+    gateway_emulator: GatewayEmulator, model_list_on: Path, runner: Runner
+) -> None:
+    from llama_index.core.prompts import PromptTemplate
+    from pydantic import BaseModel
+
+    class Answer(BaseModel):
+        text: str
+
+    tools_only = ModelInfo(NEW_MODEL, "anthropic", 300_000, 8_000, supports_json_schema=False)
+    gateway_emulator.add_model(tools_only)
+    answer = await runner.structured_predict(
+        llm_on(gateway_emulator), Answer, PromptTemplate("Say {word}"), word="hi"
+    )
+    assert isinstance(answer, Answer)
+    [chat] = [r.json or {} for r in gateway_emulator.requests if r.method == "POST"]
+    assert "response_format" not in chat
+    assert chat["tools"][0]["function"]["name"] == "Answer"
