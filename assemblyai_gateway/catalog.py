@@ -304,7 +304,9 @@ def route_model_ids(model: str, fallbacks: Iterable[object] | None = None) -> tu
         >>> route_model_ids("gpt-5", ["gpt-4.1", {"model": "gpt-5"}])
         ('gpt-5', 'gpt-4.1')
     """
-    ids = [model, *(m for f in fallbacks or () if (m := _fallback_model(f)) is not None)]
+    if not fallbacks:
+        return (model,)  # the usual request: no need to build anything
+    ids = [model, *(m for f in fallbacks if (m := _fallback_model(f)) is not None)]
     return tuple(dict.fromkeys(ids))
 
 
@@ -320,11 +322,9 @@ def route_capabilities(
             listed counts, whatever ``fallback_config.depth`` says: the safe choice.
         base_url: Whose live model list to consult (see :func:`get_model_info`).
     """
+    ids = route_model_ids(model, fallbacks)
     return RouteCapabilities(
-        tuple(
-            get_model_info(model_id, base_url=base_url)
-            for model_id in route_model_ids(model, fallbacks)
-        )
+        tuple([get_model_info(model_id, base_url=base_url) for model_id in ids])
     )
 
 

@@ -71,7 +71,7 @@ def _exported_errors() -> set[type]:
         module = importlib.import_module(package)
         for name in module.__all__:
             value = getattr(module, name)
-            if isinstance(value, type) and issubclass(value, BaseException):
+            if ERRORS.is_error(value):
                 exported.add(value)
     return exported
 
