@@ -3,7 +3,8 @@
 Both adapters (``langchain_assemblyai_gateway`` and ``llama_index_assemblyai_gateway``)
 call this package; it holds every HTTP concern: wire models, shared settings, the
 sync/async client and its stream objects, retries, errors, SSE decoding, the stream
-accumulator, the model catalog and transcripts (``assemblyai_gateway.transcripts``).
+accumulator, the model catalog and the gateway's live model list
+(``assemblyai_gateway.model_list``), and transcripts (``assemblyai_gateway.transcripts``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "UnsupportedContentError",
     ),
     "limiter": ("AdaptiveLimiter", "LimiterStats", "Permit"),
+    "model_list": ("ModelList", "ModelRetirementWarning", "afetch_model_list", "fetch_model_list"),
     "streaming": ("AsyncChatCompletionStream", "ChatCompletionStream"),
     "transcripts": (
         "TranscriptClient",
@@ -130,6 +132,10 @@ if TYPE_CHECKING:
     from .limiter import AdaptiveLimiter as AdaptiveLimiter
     from .limiter import LimiterStats as LimiterStats
     from .limiter import Permit as Permit
+    from .model_list import ModelList as ModelList
+    from .model_list import ModelRetirementWarning as ModelRetirementWarning
+    from .model_list import afetch_model_list as afetch_model_list
+    from .model_list import fetch_model_list as fetch_model_list
     from .streaming import AsyncChatCompletionStream as AsyncChatCompletionStream
     from .streaming import ChatCompletionStream as ChatCompletionStream
     from .transcripts import TranscriptClient as TranscriptClient

@@ -265,6 +265,11 @@ class StreamReader:
         """Whether ``data: [DONE]`` arrived (the stream ends there, whatever follows)."""
         return self._decoder.done
 
+    @property
+    def reads_events(self) -> bool:
+        """Whether the answer is server-sent events (not one plain JSON body)."""
+        return self._events
+
     def feed(self, raw: bytes) -> Iterator[ChatCompletionChunk]:
         """The chunks completed by ``raw``, decoded a bounded piece at a time."""
         if not self._events:

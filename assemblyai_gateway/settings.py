@@ -10,7 +10,9 @@ would otherwise write for itself lives here:
 * :class:`ClientSettings` and :class:`GatewayClientOwner`: the
   :class:`~assemblyai_gateway.client.GatewayClient` built lazily from the settings the
   adapter passes explicitly (and again after one of them changed), ``close``/``aclose``,
-  and the refusal to pickle an object that holds the caller's ``httpx`` clients.
+  the refusal to pickle an object that holds the caller's ``httpx`` clients, and what
+  the client's gateway says of a model (:meth:`GatewayClientOwner._model_route`: the
+  live model list, read when the table does not know the model).
 
 This module imports neither httpx nor the client until a client is built.
 """
@@ -22,9 +24,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Final
 
-from .config import DEFAULT_MAX_RETRIES
+from .catalog import RouteCapabilities, is_table_model, route_capabilities, route_model_ids
+from .config import DEFAULT_MAX_RETRIES, resolve_base_url
+from .errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from .client import GatewayClient
 
 __all__ = [
@@ -244,6 +250,26 @@ class GatewayClientOwner:
     def _gateway_client(self) -> GatewayClient:
         """The core client, built on first use and again after a client setting changed."""
         return self._client_cache().get(self._client_settings())
+
+    def _model_route(
+        self, model: str, fallbacks: Iterable[object] | None = None
+    ) -> RouteCapabilities:
+        """What the model's gateway says of ``model`` and its ``fallbacks``.
+
+        Models the built-in table knows are looked up without building the client (and
+        in a list read before for the base URL, if any); an unknown one has the client
+        read the live list, once per process. When the settings cannot build a client
+        yet, the table answers (the call will say what is wrong).
+        """
+        try:
+            if all(is_table_model(model_id) for model_id in route_model_ids(model, fallbacks)):
+                settings = self._client_settings()
+                base_url = resolve_base_url(settings.base_url, settings.region)
+                return route_capabilities(model, fallbacks, base_url=base_url)
+            client = self._gateway_client()
+        except ConfigurationError:
+            return route_capabilities(model, fallbacks)
+        return client.route_capabilities(model, fallbacks)
 
     def close(self) -> None:
         """Close the connection pool the core client owns (injected clients stay open)."""

@@ -27,6 +27,7 @@ from typing import Any, Literal, TypeAlias
 
 import httpx
 
+from .catalog import known_models, model_list_entry
 from .wire import wire_tool_call
 
 __all__ = [
@@ -248,8 +249,14 @@ class ScriptedTransport(httpx.MockTransport):
     returning a step. When the script runs out the last
     step repeats, unless ``repeat_last=False``.
 
+    The gateway's model list (``GET .../models``, which a client reads when a request
+    names a model the built-in table does not know) is answered apart, without using a
+    step: with ``model_list`` (a body, or an ``httpx.Response`` such as a 503), by
+    default the catalog's models in the gateway's shape.
+
     Attributes:
-        requests: Every request received, in order.
+        requests: Every chat request received, in order.
+        model_list_requests: Every model-list request received, in order.
         open_responses: Responses handed out and not yet closed.
     """
 
@@ -259,9 +266,12 @@ class ScriptedTransport(httpx.MockTransport):
         *,
         repeat_last: bool = True,
         split_sse_every: int | None = None,
+        model_list: Mapping[str, Any] | httpx.Response | None = None,
     ) -> None:
         super().__init__(self._handle)
         self._steps = list(steps)
+        self._model_list = model_list
+        self.model_list_requests: list[httpx.Request] = []
         self._repeat_last = repeat_last
         self._split = split_sse_every
         self._lock = threading.Lock()
@@ -301,7 +311,19 @@ class ScriptedTransport(httpx.MockTransport):
             self.opened += 1
         return httpx.Response(status, headers=headers, stream=_TrackedStream(parts, self, broken))
 
+    def _list_models(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.model_list_requests.append(request)
+        answer = self._model_list
+        if isinstance(answer, httpx.Response):
+            return self._wrap(answer.status_code, answer.content, answer.headers)
+        if answer is None:
+            answer = {"data": [model_list_entry(info) for info in known_models()]}
+        return self._wrap(200, json.dumps(answer).encode(), {"content-type": "application/json"})
+
     def _handle(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.endswith("/models"):
+            return self._list_models(request)
         with self._lock:
             self.requests.append(request)
         step = self._next_step()

@@ -6,6 +6,7 @@ structured prediction in a mixin); the parsers turn the model's message into the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel
 
-from assemblyai_gateway.catalog import route_capabilities
+from assemblyai_gateway.catalog import RouteCapabilities
 from assemblyai_gateway.compat import StructuredMethod, structured_method
 
 from ._request import to_response_format
@@ -72,9 +73,13 @@ def with_raw(
 class StructuredOutput(_ChatModel):
     """The chat model's ``with_structured_output``."""
 
-    if TYPE_CHECKING:  # the model's fields
+    if TYPE_CHECKING:  # the model's fields, and its owner's route lookup
         model: str
         fallbacks: Any
+
+        def _model_route(
+            self, model: str, fallbacks: Iterable[object] | None = None
+        ) -> RouteCapabilities: ...
 
     def with_structured_output(
         self,
@@ -103,7 +108,7 @@ class StructuredOutput(_ChatModel):
         if schema is None and method != "json_mode":
             raise ValueError(f"schema is required for method={method!r}")
         # Decided for every model the request can reach: a fallback inherits the format.
-        method = structured_method(method, route_capabilities(self.model, self.fallbacks))
+        method = structured_method(method, self._model_route(self.model, self.fallbacks))
         trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
         llm: Runnable[LanguageModelInput, AIMessage]
         tool_name: str | None = None

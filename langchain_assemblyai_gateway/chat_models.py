@@ -296,7 +296,8 @@ class ChatAssemblyAIGateway(
     # --------------------------------------------------------- LangChain plumbing
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return profile_for(self.model)
+        # The gateway's word: a model the table does not know has the live list read once.
+        return profile_for(self._model_route(self.model).models[0])
 
     # ------------------------------------------------------------------- the client
 

@@ -34,7 +34,6 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from assemblyai_gateway.arguments import PEER_SETTING_NAMES, ArgumentRule, argument_rule
-from assemblyai_gateway.catalog import get_model_info
 from assemblyai_gateway.limiter import AdaptiveLimiter
 from assemblyai_gateway.settings import (
     DEFAULT_MAX_RETRIES,
@@ -315,12 +314,14 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
 
     @property
     def metadata(self) -> LLMMetadata:
-        """Context window, output budget and capabilities, from the core's model catalog.
+        """Context window, output budget and capabilities, as the model's gateway says: its
+        live model list for a model the built-in table does not know (read once per
+        process), else the table.
 
         ``num_output`` is the ``num_output`` override, else ``max_tokens``, else the
-        gateway's default of 1000, capped at the model's catalog output limit.
+        gateway's default of 1000, capped at the model's output limit.
         """
-        info = get_model_info(self.model)
+        info = self._model_route(self.model).models[0]
         budget = min(self.max_tokens or GATEWAY_DEFAULT_MAX_TOKENS, info.max_output_tokens)
         return LLMMetadata(
             context_window=self.context_window or info.context_window,

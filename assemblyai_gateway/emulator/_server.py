@@ -26,6 +26,7 @@ from ._model import (
     post_process,
     substitute_transcript,
 )
+from ._model_list import MODELS_PATH, model_list_body
 from ._printable import printable
 from ._ratelimit import retry_after_headers
 from ._render import error_body, render_chunks, render_response
@@ -148,6 +149,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(status, f"Request body {framing_problem}")
         elif is_api_path(self._record["path"]):
             self._api(raw, auth)
+        elif self._record["path"] == MODELS_PATH:
+            self._models(auth)
         elif self._record["path"] != CHAT_PATH:
             self._send_error(404, f"Not found: {self.command} {self._record['path']}")
         elif self.command != "POST":
@@ -305,6 +308,16 @@ class _Handler(BaseHTTPRequestHandler):
             answer.status, answer.body, headers=headers, content_type=answer.content_type
         )
 
+    def _models(self, auth: str | None) -> None:
+        """``GET /v1/models``: the catalog and the models a test added. No key needed, as
+        the gateway documents; a wrong one is refused like on the other routes."""
+        if self.command not in ("GET", "HEAD"):
+            self._send_error(405, "Method not allowed; use GET", headers={"Allow": "GET"})
+        elif auth is not None and auth != self.server.state.api_key:
+            self._send_error(401, f"Invalid API key: {_AUTH_HINT}")
+        else:
+            self._send_json(200, model_list_body(self.server.state.settings.models))
+
     def _chat(self, raw: bytes, auth: str | None, started: int) -> None:
         state = self.server.state
         fault = state.faults.pop()
@@ -373,7 +386,8 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is None:
             completion = complete(prepared)
         elif reply.kind == "context_overflow":
-            message, metadata = context_overflow_error(reply, prepared)
+            info = state.model_info(prepared["model"])
+            message, metadata = context_overflow_error(reply, prepared, info)
             self._send_error(400, message, metadata)
             return
         else:

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from assemblyai_gateway.catalog import ModelInfo, table_model_info
+
 from ._details import PromptCache
 from ._faults import Fault
 from ._queue import ScriptQueue
@@ -16,7 +18,7 @@ from ._script import Reply
 from ._transcript_store import TranscriptStore, TranscriptTexts
 from ._validation import FieldError, validate_request
 
-__all__ = ["EmulatorSettings", "EmulatorState", "RecordedRequest"]
+__all__ = ["EmulatedModel", "EmulatorSettings", "EmulatorState", "RecordedRequest"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,14 @@ class RecordedRequest:
     reply: Reply | None = None
 
 
+@dataclass(frozen=True)
+class EmulatedModel:
+    """A model a test added to the emulator: its profile, and its ``pricing`` object."""
+
+    info: ModelInfo
+    pricing: Mapping[str, Any] | None = None
+
+
 @dataclass
 class EmulatorSettings:
     """The knobs :class:`GatewayEmulator` takes; tests may change them while it runs."""
@@ -69,6 +79,7 @@ class EmulatorSettings:
     tool_call_placement: ToolCallPlacement = "choice"
     rate_limit: RateLimit | None = None
     transcript_store: TranscriptStore = field(default_factory=TranscriptStore.with_builtins)
+    models: dict[str, EmulatedModel] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.usage_style not in ("input_output", "prompt_completion"):
@@ -86,6 +97,7 @@ class EmulatorSettings:
             self.tool_call_placement,
             self.rate_limit,
             self.transcript_store.copy(),
+            dict(self.models),
         )
 
 
@@ -150,11 +162,17 @@ class EmulatorState:
             buckets = self._buckets = RateLimiterState(limit)
         return buckets
 
+    def model_info(self, model: str) -> ModelInfo:
+        """A model a test added, else the catalog's (its table, never a live list)."""
+        added = self.settings.models.get(model)
+        return added.info if added is not None else table_model_info(model)
+
     def validate(self, body: object) -> list[FieldError]:
         return validate_request(
             body,
             accept_any_model=self.settings.accept_any_model,
             transcripts=self.transcripts,
+            lookup=self.model_info,
         )
 
     @property

@@ -304,14 +304,14 @@ async def test_a_non_2xx_stream_open_raises_and_closes_the_response(
     status: int,
     cls: type[APIStatusError],
 ) -> None:
-    transport = ScriptedTransport([status_response(status, "stream refused")])
+    transport = ScriptedTransport([status_response(status, "request refused")])
 
     chunks, error = await collect_stream(make_client(transport, max_retries=0), GPT)
 
     assert chunks == []
     assert type(error) is cls
     assert error.status_code == status
-    assert error.message.startswith("stream refused")
+    assert error.message.startswith("request refused")
     assert len(transport.requests) == 1
     assert transport.open_responses == 0
 
