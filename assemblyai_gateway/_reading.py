@@ -21,7 +21,7 @@ event hook) is taken as it is: httpx decoded it when it read it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ._deadline_io import bounded_by
@@ -276,9 +276,7 @@ class StreamReader:
             self._body.collect(raw)
             return
         for piece in self._body.pieces(raw):
-            for chunk in self._decoder.feed(self._text.decode(piece)):
-                self.delivered += 1
-                yield chunk
+            yield from self._counted(self._decoder.feed(self._text.decode(piece)))
             if self._decoder.done:
                 return
 
@@ -296,11 +294,17 @@ class StreamReader:
             return
         if not self._decoder.done:
             for piece in self._body.tail():
-                yield from self._decoder.feed(self._text.decode(piece))
+                yield from self._counted(self._decoder.feed(self._text.decode(piece)))
             # The text of a character the bytes cut short (U+FFFD) is text like any
             # other: whatever it completes is delivered before the decoder closes.
-            yield from self._decoder.feed(self._text.flush())
-        yield from self._decoder.close()
+            yield from self._counted(self._decoder.feed(self._text.flush()))
+        yield from self._counted(self._decoder.close())
+
+    def _counted(self, chunks: Iterable[ChatCompletionChunk]) -> Iterator[ChatCompletionChunk]:
+        """``chunks``, each counted in :attr:`delivered` as it is handed on."""
+        for chunk in chunks:
+            self.delivered += 1
+            yield chunk
 
     def broke(self, error: httpx.TransportError) -> APIError:
         """The error for a connection that failed mid-stream."""
