@@ -23,9 +23,39 @@ Examples:
 """
 
 from ._client import TranscriptClient, TranscriptSources, afetch_transcript, fetch_transcript
+from ._errors import TaskAnswerError, TranscriptTagError, TranscriptTooLongError
 from ._load import TranscriptLoad
+from ._mapreduce import TranscriptMode
+from ._pieces import (
+    CONTEXT_MARGIN,
+    DEFAULT_ANSWER_TOKENS,
+    TRANSCRIPT_TAG,
+    Section,
+    Source,
+    TokenBudget,
+    UnitKind,
+    chunk_transcript,
+    token_budget,
+)
+from ._prompt import TagLocation, TranscriptPrompt, check_transcript_tag, transcript_prompts
 from ._records import parse_transcript_format, transcript_records
+from ._results import AnswersResult, Question, QuestionAnswer, TaskResult
 from ._settings import TRANSCRIPT_BASE_URL_ENV
+from ._tasks import (
+    ACTION_ITEMS_FORMAT,
+    DEFAULT_CONCURRENCY,
+    TaskOptions,
+    Transcripts,
+    TranscriptTasks,
+    aaction_items,
+    aanswer_questions,
+    action_items,
+    answer_questions,
+    asummarize,
+    atask,
+    summarize,
+    task,
+)
 from ._types import (
     DEFAULT_POLL_TIMEOUT,
     TRANSCRIPT_REGION_BASE_URLS,
@@ -36,18 +66,52 @@ from ._types import (
 )
 
 __all__ = [
+    "ACTION_ITEMS_FORMAT",
+    "CONTEXT_MARGIN",
+    "DEFAULT_ANSWER_TOKENS",
+    "DEFAULT_CONCURRENCY",
     "DEFAULT_POLL_TIMEOUT",
     "TRANSCRIPT_BASE_URL_ENV",
     "TRANSCRIPT_REGION_BASE_URLS",
+    "TRANSCRIPT_TAG",
+    "AnswersResult",
+    "Question",
+    "QuestionAnswer",
+    "Section",
+    "Source",
+    "TagLocation",
+    "TaskAnswerError",
+    "TaskOptions",
+    "TaskResult",
+    "TokenBudget",
     "TranscriptClient",
     "TranscriptData",
     "TranscriptFormat",
     "TranscriptLoad",
+    "TranscriptMode",
+    "TranscriptPrompt",
     "TranscriptRecord",
     "TranscriptSources",
+    "TranscriptTagError",
+    "TranscriptTasks",
+    "TranscriptTooLongError",
     "TranscriptUnit",
+    "Transcripts",
+    "UnitKind",
+    "aaction_items",
+    "aanswer_questions",
+    "action_items",
     "afetch_transcript",
+    "answer_questions",
+    "asummarize",
+    "atask",
+    "check_transcript_tag",
+    "chunk_transcript",
     "fetch_transcript",
     "parse_transcript_format",
+    "summarize",
+    "task",
+    "token_budget",
+    "transcript_prompts",
     "transcript_records",
 ]

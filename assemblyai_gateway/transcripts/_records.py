@@ -8,7 +8,7 @@ from typing import Any
 from .. import ConfigurationError, SpeakerLabelsMissingError
 from ._types import TranscriptData, TranscriptFormat, TranscriptRecord, TranscriptUnit
 
-__all__ = ["parse_transcript_format", "transcript_records"]
+__all__ = ["missing_speakers", "parse_transcript_format", "transcript_records"]
 
 _SUBTITLES = (TranscriptFormat.SUBTITLES_SRT, TranscriptFormat.SUBTITLES_VTT)
 
@@ -61,7 +61,7 @@ def _unit_record(
     return TranscriptRecord(unit.labelled_text if labelled else unit.text, _slim(metadata))
 
 
-def _missing_speakers(data: TranscriptData) -> SpeakerLabelsMissingError:
+def missing_speakers(data: TranscriptData) -> SpeakerLabelsMissingError:
     return SpeakerLabelsMissingError(
         f"transcript {data.id} has no speaker labels, so it has no utterances: "
         "transcribe the audio again with TranscriptionConfig(speaker_labels=True), "
@@ -118,7 +118,7 @@ def transcript_records(
         return [TranscriptRecord(subtitles, _slim(base))]
     if fmt is TranscriptFormat.UTTERANCES:
         if data.utterances is None:
-            raise _missing_speakers(data)
+            raise missing_speakers(data)
         units, labelled = data.utterances, True
     else:
         fetched = data.sentences if fmt is TranscriptFormat.SENTENCES else data.paragraphs
