@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 from .config import API_KEY_ENV
 from .errors import ConfigurationError
+from .transcripts import _cli as transcripts_cli
 
 __all__ = ["EXIT_CODES", "main"]
 
@@ -96,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         "--skip-failed", action="store_true", help="on a rerun, do not retry failed items"
     )
     bulk.add_argument("--no-progress", action="store_true", help="no progress bar")
+    transcripts_cli.add_parser(commands, _exit_codes_help())
     return parser
 
 
@@ -178,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
+        if args.command == "transcripts":
+            return transcripts_cli.run(args)
         return _bulk(args)
     except ConfigurationError as exc:
         _say(f"assemblyai-gateway {args.command}: {exc}", sys.stderr)

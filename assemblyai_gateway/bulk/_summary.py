@@ -72,7 +72,7 @@ class BulkSummary:
             self.succeeded += 1
             model = str(record.get("model") or "unknown")
             usage = self.usage_by_model.setdefault(model, ModelUsage())
-            usage.requests += 1
+            usage.requests += int(record.get("calls") or 1)  # a task's record counts its calls
             counts = record.get("usage") or {}
             usage.input_tokens += int(counts.get("input_tokens") or 0)
             usage.output_tokens += int(counts.get("output_tokens") or 0)
