@@ -14,6 +14,14 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._tokens import estimate_tokens
+    from ._understanding import (
+        CustomFormatting,
+        SpeakerIdentification,
+        Translation,
+        UnderstandingRequest,
+        UnderstandingResponse,
+    )
     from .accumulator import CompletionSnapshot, accumulate_chunk, completion_to_chunks
     from .catalog import ModelInfo, get_model_info, register_model
     from .client import GatewayClient, parse_completion
@@ -54,10 +62,13 @@ if TYPE_CHECKING:
     from .limiter import AdaptiveLimiter, LimiterStats, Permit
     from .streaming import AsyncChatCompletionStream, ChatCompletionStream
     from .transcripts import (
+        TaskAnswerError,
         TranscriptClient,
         TranscriptData,
         TranscriptFormat,
         TranscriptRecord,
+        TranscriptTagError,
+        TranscriptTooLongError,
         TranscriptUnit,
         afetch_transcript,
         fetch_transcript,
@@ -138,6 +149,15 @@ _LAZY: dict[str, str] = {
     "TranscriptUnit": "transcripts",
     "afetch_transcript": "transcripts",
     "fetch_transcript": "transcripts",
+    "TaskAnswerError": "transcripts",
+    "TranscriptTagError": "transcripts",
+    "TranscriptTooLongError": "transcripts",
+    "CustomFormatting": "_understanding",
+    "SpeakerIdentification": "_understanding",
+    "Translation": "_understanding",
+    "UnderstandingRequest": "_understanding",
+    "UnderstandingResponse": "_understanding",
+    "estimate_tokens": "_tokens",
 }
 
 
@@ -175,6 +195,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ContextWindowExceededError",
+    "CustomFormatting",
     "GatewayClient",
     "GatewayError",
     "InternalServerError",
@@ -193,8 +214,10 @@ __all__ = [
     "Region",
     "ResponseTooLargeError",
     "ResponseValidationError",
+    "SpeakerIdentification",
     "SpeakerLabelsMissingError",
     "StreamError",
+    "TaskAnswerError",
     "Tool",
     "ToolCall",
     "ToolChoiceError",
@@ -206,7 +229,12 @@ __all__ = [
     "TranscriptNotFoundError",
     "TranscriptNotReadyError",
     "TranscriptRecord",
+    "TranscriptTagError",
+    "TranscriptTooLongError",
     "TranscriptUnit",
+    "Translation",
+    "UnderstandingRequest",
+    "UnderstandingResponse",
     "UnexpectedArgumentError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
@@ -215,6 +243,7 @@ __all__ = [
     "accumulate_chunk",
     "afetch_transcript",
     "completion_to_chunks",
+    "estimate_tokens",
     "fetch_transcript",
     "get_model_info",
     "parse_completion",

@@ -38,6 +38,7 @@ from ._request_checks import (
     request_body,
     validate_request,
 )
+from ._understanding_client import UnderstandingMethods
 from .accumulator import completion_to_chunks
 from .catalog import route_capabilities
 from .config import (
@@ -68,8 +69,9 @@ _USAGE_OPTIONS = StreamOptions(include_usage=True)
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)
 
 
-class GatewayClient:
-    """A pooled sync and async client for ``POST {base_url}/chat/completions``.
+class GatewayClient(UnderstandingMethods):
+    """A pooled sync and async client for ``POST {base_url}/chat/completions`` (and
+    ``/understanding``: ``understand``, ``validate_understanding`` and their async forms).
 
     Args:
         api_key: The raw AssemblyAI key; defaults to ``$ASSEMBLYAI_API_KEY`` (checked
@@ -213,7 +215,12 @@ class GatewayClient:
         return cached
 
     def _http_request(
-        self, client: httpx.Client | httpx.AsyncClient, body: bytes, *, stream: bool
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        body: bytes,
+        *,
+        stream: bool,
+        url: httpx.URL | None = None,
     ) -> httpx.Request:
         """The POST, built once: the client's own default headers plus ours (ours win).
 
@@ -232,7 +239,7 @@ class GatewayClient:
         )
         return httpx.Request(
             "POST",
-            self._parsed_url,
+            url or self._parsed_url,
             content=body,
             headers=headers,
             extensions={"timeout": capped_timeout(timeout, self.attempt_deadline)},
@@ -305,31 +312,13 @@ class GatewayClient:
 
     # sync ----------------------------------------------------------------------
 
-    def _post_once(self, body: bytes) -> ChatCompletion:
-        client = self._sync_client()
-        deadline = self.limits.start()
-        try:
-            with bounded_by(deadline):  # waiting for the headers ends by the deadline too
-                response = client.send(self._http_request(client, body, stream=False), stream=True)
-            try:
-                content = read_capped(
-                    response, self._body_cap(response), deadline, truncate=not response.is_success
-                )
-            finally:
-                response.close()
-        except httpx.TransportError as exc:
-            failure = exc
-        else:
-            return completion_from_response(response, content)
-        # Raised outside the handler, so no __context__ chains httpx's text to it.
-        raise connection_error(failure, deadline) from cause_of(failure)
-
     def create(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
         """Send one request (never streamed), retrying per the policy."""
         validated = self.build_request(request)
         body = self._body(validated, stream=False, include_usage=False)
         logger.debug("POST %s model=%s", self.url, validated.model)
-        attempt = gated(self.limiter, functools.partial(self._post_once, body))
+        send = functools.partial(self._post_once, body, completion_from_response, self._parsed_url)
+        attempt = gated(self.limiter, send)
         return call_with_retries(attempt, self.max_retries)
 
     def _open_stream(self, body: bytes) -> tuple[httpx.Response, Deadline]:
@@ -388,39 +377,13 @@ class GatewayClient:
 
     # async ---------------------------------------------------------------------
 
-    async def _apost_once(self, body: bytes) -> ChatCompletion:
-        lease = await self._async_lease(stream=False)
-        deadline = self.limits.start()
-        try:
-            async with lease as client:
-                async with asyncio.timeout(deadline.remaining()):
-                    response = await client.send(
-                        self._http_request(client, body, stream=False), stream=True
-                    )
-                try:
-                    content = await aread_capped(
-                        response,
-                        self._body_cap(response),
-                        deadline,
-                        truncate=not response.is_success,
-                    )
-                finally:
-                    await response.aclose()
-        except httpx.TransportError as exc:
-            failure = exc
-        except TimeoutError:
-            raise deadline.error() from None
-        else:
-            return completion_from_response(response, content)
-        # Raised outside the handler, so no __context__ chains httpx's text to it.
-        raise connection_error(failure, deadline) from cause_of(failure)
-
     async def acreate(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
         """Async :meth:`create`."""
         validated = self.build_request(request)
         body = self._body(validated, stream=False, include_usage=False)
         logger.debug("POST %s model=%s", self.url, validated.model)
-        attempt = agated(self.limiter, functools.partial(self._apost_once, body))
+        send = functools.partial(self._apost_once, body, completion_from_response, self._parsed_url)
+        attempt = agated(self.limiter, send)
         return await acall_with_retries(attempt, self.max_retries)
 
     async def _aopen_stream(
@@ -489,7 +452,3 @@ class GatewayClient:
                 raise reader.broke(exc) from exc
             finally:
                 await response.aclose()
-
-    def _body_cap(self, response: httpx.Response) -> int:
-        """Error bodies are only quoted, so far less of them is read."""
-        return self.limits.max_response_bytes if response.is_success else MAX_ERROR_BODY_BYTES
