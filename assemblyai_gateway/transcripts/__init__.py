@@ -22,6 +22,9 @@ Examples:
     ['Speaker A: Hi.', 'Speaker B: Bye.']
 """
 
+from ._adapters import model_tasks
+from ._bound import TranscriptTasks
+from ._bulk import TranscriptTaskJob
 from ._client import TranscriptClient, TranscriptSources, afetch_transcript, fetch_transcript
 from ._errors import TaskAnswerError, TranscriptTagError, TranscriptTooLongError
 from ._load import TranscriptLoad
@@ -38,15 +41,16 @@ from ._pieces import (
     token_budget,
 )
 from ._prompt import TagLocation, TranscriptPrompt, check_transcript_tag, transcript_prompts
-from ._records import parse_transcript_format, transcript_records
+from ._records import parse_transcript_format, transcript_records, transcripts_from_records
 from ._results import AnswersResult, Question, QuestionAnswer, TaskResult
 from ._settings import TRANSCRIPT_BASE_URL_ENV
 from ._tasks import (
     ACTION_ITEMS_FORMAT,
     DEFAULT_CONCURRENCY,
+    TASK_NAMES,
+    TaskName,
     TaskOptions,
     Transcripts,
-    TranscriptTasks,
     aaction_items,
     aanswer_questions,
     action_items,
@@ -64,6 +68,7 @@ from ._types import (
     TranscriptRecord,
     TranscriptUnit,
 )
+from ._understood import apply_understanding
 
 __all__ = [
     "ACTION_ITEMS_FORMAT",
@@ -71,6 +76,7 @@ __all__ = [
     "DEFAULT_ANSWER_TOKENS",
     "DEFAULT_CONCURRENCY",
     "DEFAULT_POLL_TIMEOUT",
+    "TASK_NAMES",
     "TRANSCRIPT_BASE_URL_ENV",
     "TRANSCRIPT_REGION_BASE_URLS",
     "TRANSCRIPT_TAG",
@@ -81,6 +87,7 @@ __all__ = [
     "Source",
     "TagLocation",
     "TaskAnswerError",
+    "TaskName",
     "TaskOptions",
     "TaskResult",
     "TokenBudget",
@@ -93,6 +100,7 @@ __all__ = [
     "TranscriptRecord",
     "TranscriptSources",
     "TranscriptTagError",
+    "TranscriptTaskJob",
     "TranscriptTasks",
     "TranscriptTooLongError",
     "TranscriptUnit",
@@ -103,15 +111,18 @@ __all__ = [
     "action_items",
     "afetch_transcript",
     "answer_questions",
+    "apply_understanding",
     "asummarize",
     "atask",
     "check_transcript_tag",
     "chunk_transcript",
     "fetch_transcript",
+    "model_tasks",
     "parse_transcript_format",
     "summarize",
     "task",
     "token_budget",
     "transcript_prompts",
     "transcript_records",
+    "transcripts_from_records",
 ]

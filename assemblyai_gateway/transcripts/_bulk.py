@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from ..bulk._records import failure_record
 from ..errors import ConfigurationError, UnexpectedArgumentError
 from ..settings import DEFAULT_MODEL
 from ._results import AnswersResult, TaskResult
 from ._specs import TaskSpec
-from ._tasks import (
-    _OPTION_NAMES,
-    TaskOptions,
-    _action_items,
-    _arun,
-    _questions,
-    _run,
-    _summary,
-    _task,
-)
+from ._tasks import _OPTION_NAMES, TaskName, TaskOptions, _arun, _run, task_spec
 
 if TYPE_CHECKING:
     from ..bulk import BulkItem
     from ..client import GatewayClient
 
-__all__ = ["TASK_NAMES", "TaskName", "TranscriptTaskJob", "task_record"]
-
-TaskName = Literal["summarize", "answer_questions", "action_items", "task"]
-TASK_NAMES: tuple[TaskName, ...] = ("summarize", "answer_questions", "action_items", "task")
+__all__ = ["TranscriptTaskJob", "task_record"]
 
 
 def task_record(item_id: str, name: str, result: TaskResult) -> dict[str, Any]:
@@ -97,28 +85,12 @@ class TranscriptTaskJob:
         unknown = sorted(set(options) - _OPTION_NAMES)
         if unknown:
             raise UnexpectedArgumentError(f"unknown task option(s) {unknown}")
-        if task not in TASK_NAMES:
-            raise ConfigurationError(f"task must be one of {', '.join(TASK_NAMES)}; got {task!r}")
-        if (prompt is not None) != (task == "task"):
-            raise ConfigurationError("prompt=... goes with task='task', and only with it")
-        if (questions is not None) != (task == "answer_questions"):
-            raise ConfigurationError(
-                "questions=... goes with task='answer_questions', and only with it"
-            )
-        if answer_format is not None and task not in ("summarize", "action_items"):
-            raise ConfigurationError("answer_format goes with 'summarize' and 'action_items'")
+        self.spec: TaskSpec = task_spec(
+            task, prompt=prompt, questions=questions, answer_format=answer_format, context=context
+        )
         self.task = task
         self.model = model
         self.options: dict[str, Any] = dict(options)
-        self.spec: TaskSpec
-        if task == "summarize":
-            self.spec = _summary(answer_format, context)
-        elif task == "action_items":
-            self.spec = _action_items(answer_format, context)
-        elif task == "task":
-            self.spec = _task(str(prompt), context)
-        else:
-            self.spec = _questions(questions, context)
 
     @staticmethod
     def transcripts_of(fields: Mapping[str, Any]) -> str | list[str]:

@@ -20,7 +20,7 @@ from ..config import API_KEY_ENV
 from ..errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from ._bulk import TaskName
+    from ._tasks import TaskName
 
 __all__ = ["add_parser", "run"]
 

@@ -3,14 +3,14 @@
 ``summarize``, ``answer_questions``, ``action_items`` and ``task`` (free-form), each
 sync and async (``a``-prefixed), over one or many transcripts (ids or
 :class:`TranscriptData`), short or long. Each builds its :class:`TaskSpec` and runs the
-one plan of :mod:`._mapreduce`; :class:`TranscriptTasks` binds a client, a model and
-default options to them, which is what the LangChain and LlamaIndex forms give you.
+one plan of :mod:`._mapreduce`; ``TranscriptTasks`` (in ``._bound``) binds a client, a
+model and default options to them, which is what the LangChain and LlamaIndex forms give.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 from ..catalog import route_capabilities
 from ..errors import ConfigurationError, UnexpectedArgumentError
@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 __all__ = [
     "ACTION_ITEMS_FORMAT",
     "DEFAULT_CONCURRENCY",
+    "TASK_NAMES",
+    "TaskName",
     "TaskOptions",
-    "TranscriptTasks",
     "Transcripts",
     "aaction_items",
     "aanswer_questions",
@@ -42,6 +43,7 @@ __all__ = [
     "atask",
     "summarize",
     "task",
+    "task_spec",
 ]
 
 Transcripts = str | TranscriptData | Iterable[str | TranscriptData]
@@ -169,6 +171,40 @@ def _task(prompt: str, context: str | None) -> TextSpec:
 
 def _questions(questions: object, context: str | None) -> QuestionsSpec:
     return QuestionsSpec(parse_questions(questions), context)
+
+
+TaskName = Literal["summarize", "answer_questions", "action_items", "task"]
+TASK_NAMES: tuple[TaskName, ...] = ("summarize", "answer_questions", "action_items", "task")
+
+
+def task_spec(
+    name: TaskName,
+    *,
+    prompt: str | None = None,
+    questions: Any = None,
+    answer_format: str | None = None,
+    context: str | None = None,
+) -> TaskSpec:
+    """The spec of the task called ``name``, its own arguments checked.
+
+    Raises:
+        ConfigurationError: an unknown task, or an argument it does not take or lacks.
+    """
+    if name not in TASK_NAMES:
+        raise ConfigurationError(f"task must be one of {', '.join(TASK_NAMES)}; got {name!r}")
+    if (prompt is not None) != (name == "task"):
+        raise ConfigurationError("prompt=... goes with the task 'task', and only with it")
+    if (questions is not None) != (name == "answer_questions"):
+        raise ConfigurationError("questions=... goes with 'answer_questions', and only with it")
+    if answer_format is not None and name not in ("summarize", "action_items"):
+        raise ConfigurationError("answer_format goes with 'summarize' and 'action_items'")
+    if name == "summarize":
+        return _summary(answer_format, context)
+    if name == "action_items":
+        return _action_items(answer_format, context)
+    if name == "task":
+        return _task(str(prompt), context)
+    return _questions(questions, context)
 
 
 def summarize(
@@ -314,143 +350,3 @@ async def atask(
 ) -> TaskResult:
     """:func:`task`, awaited."""
     return await _arun(client, _task(prompt, context), transcripts, model, options)
-
-
-class TranscriptTasks:
-    """The four tasks bound to a client, a model and default options.
-
-    Each method takes the task's own arguments and any :class:`TaskOptions`, which
-    override the defaults given here. The LangChain and LlamaIndex forms
-    (``transcript_tasks(llm)``) return one of these, built from the model's settings.
-
-    Args:
-        client: The gateway client.
-        model: The gateway model.
-        **defaults: :class:`TaskOptions` every call starts from.
-
-    Examples:
-        ```python
-        from assemblyai_gateway import GatewayClient
-        from assemblyai_gateway.transcripts import TranscriptTasks
-
-        tasks = TranscriptTasks(GatewayClient(), model="gpt-4.1", speaker_labels=True)
-        result = tasks.answer_questions("emulator-meeting", ["When is the launch?"])
-        print(result.answers[0].answer, result.answers[0].sources)
-        ```
-    """
-
-    def __init__(
-        self, client: GatewayClient, *, model: str = DEFAULT_MODEL, **defaults: Unpack[TaskOptions]
-    ) -> None:
-        unknown = sorted(set(defaults) - _OPTION_NAMES)
-        if unknown:
-            raise UnexpectedArgumentError(f"unknown task option(s) {unknown}")
-        self.client = client
-        self.model = model
-        self.defaults: dict[str, Any] = dict(defaults)
-
-    def _options(self, options: Mapping[str, Any]) -> dict[str, Any]:
-        return {**self.defaults, **options}
-
-    def summarize(
-        self,
-        transcripts: Transcripts,
-        *,
-        answer_format: str | None = None,
-        context: str | None = None,
-        **options: Unpack[TaskOptions],
-    ) -> TaskResult:
-        """:func:`summarize` with this object's client, model and defaults."""
-        spec = _summary(answer_format, context)
-        return _run(self.client, spec, transcripts, self.model, self._options(options))
-
-    async def asummarize(
-        self,
-        transcripts: Transcripts,
-        *,
-        answer_format: str | None = None,
-        context: str | None = None,
-        **options: Unpack[TaskOptions],
-    ) -> TaskResult:
-        """:func:`asummarize` with this object's client, model and defaults."""
-        spec = _summary(answer_format, context)
-        return await _arun(self.client, spec, transcripts, self.model, self._options(options))
-
-    def answer_questions(
-        self,
-        transcripts: Transcripts,
-        questions: Any,
-        *,
-        context: str | None = None,
-        **options: Unpack[TaskOptions],
-    ) -> AnswersResult:
-        """:func:`answer_questions` with this object's client, model and defaults."""
-        spec = _questions(questions, context)
-        result = _run(self.client, spec, transcripts, self.model, self._options(options))
-        assert isinstance(result, AnswersResult)
-        return result
-
-    async def aanswer_questions(
-        self,
-        transcripts: Transcripts,
-        questions: Any,
-        *,
-        context: str | None = None,
-        **options: Unpack[TaskOptions],
-    ) -> AnswersResult:
-        """:func:`aanswer_questions` with this object's client, model and defaults."""
-        spec = _questions(questions, context)
-        result = await _arun(self.client, spec, transcripts, self.model, self._options(options))
-        assert isinstance(result, AnswersResult)
-        return result
-
-    def action_items(
-        self,
-        transcripts: Transcripts,
-        *,
-        answer_format: str | None = None,
-        context: str | None = None,
-        **options: Unpack[TaskOptions],
-    ) -> TaskResult:
-        """:func:`action_items` with this object's client, model and defaults."""
-        spec = _action_items(answer_format, context)
-        return _run(self.client, spec, transcripts, self.model, self._options(options))
-
-    async def aaction_items(
-        self,
-        transcripts: Transcripts,
-        *,
-        answer_format: str | None = None,
-        context: str | None = None,
-        **options: Unpack[TaskOptions],
-    ) -> TaskResult:
-        """:func:`aaction_items` with this object's client, model and defaults."""
-        spec = _action_items(answer_format, context)
-        return await _arun(self.client, spec, transcripts, self.model, self._options(options))
-
-    def task(
-        self,
-        transcripts: Transcripts,
-        prompt: str,
-        *,
-        context: str | None = None,
-        **options: Unpack[TaskOptions],
-    ) -> TaskResult:
-        """:func:`task` with this object's client, model and defaults."""
-        spec = _task(prompt, context)
-        return _run(self.client, spec, transcripts, self.model, self._options(options))
-
-    async def atask(
-        self,
-        transcripts: Transcripts,
-        prompt: str,
-        *,
-        context: str | None = None,
-        **options: Unpack[TaskOptions],
-    ) -> TaskResult:
-        """:func:`atask` with this object's client, model and defaults."""
-        spec = _task(prompt, context)
-        return await _arun(self.client, spec, transcripts, self.model, self._options(options))
-
-    def __repr__(self) -> str:
-        return f"TranscriptTasks(model={self.model!r}, client={self.client!r})"
