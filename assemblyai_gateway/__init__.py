@@ -14,14 +14,6 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._tokens import estimate_tokens
-    from ._understanding import (
-        CustomFormatting,
-        SpeakerIdentification,
-        Translation,
-        UnderstandingRequest,
-        UnderstandingResponse,
-    )
     from .accumulator import CompletionSnapshot, accumulate_chunk, completion_to_chunks
     from .catalog import ModelInfo, get_model_info, register_model
     from .client import GatewayClient, parse_completion
@@ -61,6 +53,7 @@ if TYPE_CHECKING:
     )
     from .limiter import AdaptiveLimiter, LimiterStats, Permit
     from .streaming import AsyncChatCompletionStream, ChatCompletionStream
+    from .tokens import estimate_tokens
     from .transcripts import (
         TaskAnswerError,
         TranscriptClient,
@@ -81,6 +74,13 @@ if TYPE_CHECKING:
         Tool,
         ToolCall,
         Usage,
+    )
+    from .understanding import (
+        CustomFormatting,
+        SpeakerIdentification,
+        Translation,
+        UnderstandingRequest,
+        UnderstandingResponse,
     )
 
 # Submodules load on first attribute access, so `import langchain_assemblyai_gateway`
@@ -152,12 +152,12 @@ _LAZY: dict[str, str] = {
     "TaskAnswerError": "transcripts",
     "TranscriptTagError": "transcripts",
     "TranscriptTooLongError": "transcripts",
-    "CustomFormatting": "_understanding",
-    "SpeakerIdentification": "_understanding",
-    "Translation": "_understanding",
-    "UnderstandingRequest": "_understanding",
-    "UnderstandingResponse": "_understanding",
-    "estimate_tokens": "_tokens",
+    "CustomFormatting": "understanding",
+    "SpeakerIdentification": "understanding",
+    "Translation": "understanding",
+    "UnderstandingRequest": "understanding",
+    "UnderstandingResponse": "understanding",
+    "estimate_tokens": "tokens",
 }
 
 

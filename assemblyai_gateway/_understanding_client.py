@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from ._posting import OneShotPosts
-from ._understanding import (
+from .retries import acall_with_retries, call_with_retries
+from .understanding import (
     UnderstandingRequest,
     UnderstandingResponse,
     parse_understanding,
     parse_validation,
     understanding_body,
 )
-from .retries import acall_with_retries, call_with_retries
 
 if TYPE_CHECKING:
     from ._posting import Parse

@@ -16,7 +16,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.tools import BaseTool
 
-from assemblyai_gateway._tokens import CHARS_PER_TOKEN, estimate_tokens
+from assemblyai_gateway.tokens import CHARS_PER_TOKEN, estimate_tokens
 
 from ._request import format_tools
 

@@ -59,6 +59,7 @@ from ._tasks import (
     atask,
     summarize,
     task,
+    task_spec,
 )
 from ._types import (
     DEFAULT_POLL_TIMEOUT,
@@ -121,6 +122,7 @@ __all__ = [
     "parse_transcript_format",
     "summarize",
     "task",
+    "task_spec",
     "token_budget",
     "transcript_prompts",
     "transcript_records",

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from .._tokens import estimate_tokens
 from ..catalog import get_model_info
 from ..errors import ConfigurationError
+from ..tokens import estimate_tokens
 from ._errors import TranscriptTooLongError
 from ._records import missing_speakers
 from ._types import TranscriptData, TranscriptUnit

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._understanding import UnderstandingResponse
+from ..understanding import UnderstandingResponse
 from ._types import TranscriptRecord
 
 __all__ = ["apply_understanding"]
