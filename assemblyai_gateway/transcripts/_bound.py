@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
-from ..errors import UnexpectedArgumentError
 from ..settings import DEFAULT_MODEL
 from ._results import AnswersResult, TaskResult
 from ._tasks import (
-    _OPTION_NAMES,
     TaskName,
     TaskOptions,
     Transcripts,
@@ -19,6 +17,7 @@ from ._tasks import (
     _run,
     _summary,
     _task,
+    task_settings,
     task_spec,
 )
 
@@ -54,9 +53,7 @@ class TranscriptTasks:
     def __init__(
         self, client: GatewayClient, *, model: str = DEFAULT_MODEL, **defaults: Unpack[TaskOptions]
     ) -> None:
-        unknown = sorted(set(defaults) - _OPTION_NAMES)
-        if unknown:
-            raise UnexpectedArgumentError(f"unknown task option(s) {unknown}")
+        task_settings(model, defaults)  # a wrong default fails now, not at the first call
         self.client = client
         self.model = model
         self.defaults: dict[str, Any] = dict(defaults)

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
 from ..bulk._records import failure_record
-from ..errors import ConfigurationError, UnexpectedArgumentError
+from ..errors import ConfigurationError
 from ..settings import DEFAULT_MODEL
 from ._results import AnswersResult, TaskResult
 from ._specs import TaskSpec
-from ._tasks import _OPTION_NAMES, TaskName, TaskOptions, _arun, _run, task_spec
+from ._tasks import TaskName, TaskOptions, _arun, _run, task_settings, task_spec
 
 if TYPE_CHECKING:
     from ..bulk import BulkItem
@@ -82,9 +82,7 @@ class TranscriptTaskJob:
         context: str | None = None,
         **options: Unpack[TaskOptions],
     ) -> None:
-        unknown = sorted(set(options) - _OPTION_NAMES)
-        if unknown:
-            raise UnexpectedArgumentError(f"unknown task option(s) {unknown}")
+        task_settings(model, options)  # a wrong option fails now, not once per item
         self.spec: TaskSpec = task_spec(
             task, prompt=prompt, questions=questions, answer_format=answer_format, context=context
         )

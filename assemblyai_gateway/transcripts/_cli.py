@@ -244,8 +244,8 @@ def run(args: argparse.Namespace) -> int:
     from ..cli import EXIT_FAILED_ITEMS, EXIT_INTERRUPTED, _say
 
     runner, items, output = _runner(args)
-    # Records streamed to stdout keep it pure JSONL: the report goes to stderr.
-    report = sys.stderr if is_stream(output) else sys.stdout
+    # Records streamed to stdout (the default) keep it pure JSONL: the report goes to stderr.
+    report = sys.stderr if args.output is None or is_stream(output) else sys.stdout
     try:
         summary = asyncio.run(runner.arun(items, output))
     except KeyboardInterrupt:

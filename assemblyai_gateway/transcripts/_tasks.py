@@ -16,7 +16,7 @@ from ..catalog import route_capabilities
 from ..errors import ConfigurationError, UnexpectedArgumentError
 from ..settings import DEFAULT_MODEL
 from ._mapreduce import TaskPlan, TaskSettings, TranscriptMode, normalize_transcripts, task_plan
-from ._pieces import UnitKind
+from ._pieces import UnitKind, token_budget
 from ._results import AnswersResult, Question, TaskResult, parse_questions
 from ._run import adrive_task, drive_task, transcript_client_for
 from ._specs import QuestionsSpec, TaskSpec, TextSpec
@@ -99,20 +99,14 @@ class TaskOptions(TypedDict, total=False):
 _OPTION_NAMES = frozenset(TaskOptions.__annotations__)
 
 
-def _prepare(
-    client: GatewayClient,
-    spec: TaskSpec,
-    transcripts: Transcripts,
-    model: str,
-    options: Mapping[str, Any],
-) -> tuple[TaskPlan, Callable[[], TranscriptClient], int]:
-    from ..client import GatewayClient
+def task_settings(model: str, options: Mapping[str, Any]) -> tuple[TaskSettings, int]:
+    """The settings and concurrency ``options`` make for ``model``, checked.
 
-    if not isinstance(client, GatewayClient):
-        raise ConfigurationError(
-            f"a task runs on a GatewayClient, got {type(client).__name__}; the LangChain "
-            "and LlamaIndex models give one through transcript_tasks(llm)"
-        )
+    Raises:
+        UnexpectedArgumentError: an option that does not exist.
+        ConfigurationError: an option's value is wrong.
+        TranscriptTooLongError: ``max_tokens`` leaves no room in the context window.
+    """
     unknown = sorted(set(options) - _OPTION_NAMES)
     if unknown:
         raise UnexpectedArgumentError(
@@ -135,6 +129,25 @@ def _prepare(
         unit=options.get("unit"),
         structured=route_capabilities(model, fields.get("fallbacks")).supports_json_schema,
     )
+    token_budget(model, settings.max_tokens)
+    return settings, limit
+
+
+def _prepare(
+    client: GatewayClient,
+    spec: TaskSpec,
+    transcripts: Transcripts,
+    model: str,
+    options: Mapping[str, Any],
+) -> tuple[TaskPlan, Callable[[], TranscriptClient], int]:
+    from ..client import GatewayClient
+
+    if not isinstance(client, GatewayClient):
+        raise ConfigurationError(
+            f"a task runs on a GatewayClient, got {type(client).__name__}; the LangChain "
+            "and LlamaIndex models give one through transcript_tasks(llm)"
+        )
+    settings, limit = task_settings(model, options)
     plan = task_plan(spec, normalize_transcripts(transcripts), settings)
     return plan, transcript_client_for(client, options.get("transcript_client")), limit
 

@@ -4,6 +4,7 @@ switch to inline text for speaker labels or a transcript beyond the context wind
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ from assemblyai_gateway.transcripts import (
 from tests.support.transcript_tasks import CLAUDE, synthetic_transcript, use_small_model
 
 
-def user(content: object) -> dict[str, object]:
+def user(content: Any) -> dict[str, Any]:
     return {"role": "user", "content": content}
 
 
@@ -102,7 +103,7 @@ def test_an_id_goes_by_transcript_id_with_the_tag_first_in_the_first_user_messag
 
 
 def test_the_callers_own_tag_stays_where_it_is_and_their_messages_are_untouched() -> None:
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"role": "system", "content": "You take minutes."},
         user([{"type": "text", "text": "Earlier call"}]),
         {"role": "assistant", "content": "Noted."},
@@ -166,7 +167,9 @@ def test_a_transcript_beyond_the_window_goes_inline_in_parts_that_each_fit(
         tokens = sum(count_tokens(m["content"]) for m in body["messages"])
         assert tokens + body["max_tokens"] <= budget.context_window
     assert [p.section.part for p in prompts] == list(range(1, len(prompts) + 1))
-    assert prompts[1].source.start == prompts[0].source.end + 400  # the next turn's start
+    end = prompts[0].source.end
+    assert end is not None
+    assert prompts[1].source.start == end + 400  # the next turn's start
 
 
 def test_chunk_tokens_caps_each_inline_part() -> None:
