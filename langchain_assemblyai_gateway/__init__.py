@@ -15,7 +15,7 @@ try:
     from .chat_models import ChatAssemblyAIGateway
     from .document_loaders import AssemblyAITranscriptLoader
     from .document_transformers import AssemblyAIUnderstandingTransformer
-    from .transcript_tasks import transcript_task, transcript_tasks, transcripts_from_documents
+    from .transcripts import transcript_task, transcript_tasks, transcripts_from_documents
 except ModuleNotFoundError as error:
     # Say which extra brings langchain-core, instead of a bare "No module named".
     if clear := missing_framework_error(error, framework="langchain_core", extra="langchain"):
