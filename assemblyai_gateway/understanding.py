@@ -83,6 +83,10 @@ class Translation(_Open):
         formal: Formal language (the gateway's default is true).
         match_original_utterance: Also translate each utterance (``translated_texts``
             on every utterance of the answer).
+
+    Examples:
+        >>> Translation(target_languages=["es", "de"], formal=False).model_dump(exclude_none=True)
+        {'target_languages': ['es', 'de'], 'formal': False}
     """
 
     target_languages: list[str] = Field(min_length=1)
@@ -97,6 +101,10 @@ class CustomFormatting(_Open):
         date: E.g. ``"mm/dd/yyyy"``.
         phone_number: E.g. ``"(xxx)xxx-xxxx"``.
         email: E.g. ``"username@domain.com"``.
+
+    Examples:
+        >>> CustomFormatting(date="mm/dd/yyyy").model_dump(exclude_none=True)
+        {'date': 'mm/dd/yyyy'}
     """
 
     date: str | None = None

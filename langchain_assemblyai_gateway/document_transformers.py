@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.documents import BaseDocumentTransformer, Document
 
-from assemblyai_gateway import GatewayClient, UnderstandingRequest
 from assemblyai_gateway.transcripts import TranscriptRecord, apply_understanding
-from assemblyai_gateway.understanding import understanding_request
+from assemblyai_gateway.understanding import UnderstandingRequest, understanding_request
 
 if TYPE_CHECKING:
-    from assemblyai_gateway import UnderstandingResponse
+    from assemblyai_gateway import GatewayClient, UnderstandingResponse
 
 __all__ = ["AssemblyAIUnderstandingTransformer"]
 
@@ -74,6 +73,8 @@ class AssemblyAIUnderstandingTransformer(BaseDocumentTransformer):
         region: Literal["us", "eu"] | None = None,
         base_url: str | None = None,
     ) -> None:
+        from assemblyai_gateway import GatewayClient  # the HTTP stack loads when one is made
+
         self.request = understanding_request(request)
         self.translation_language = translation_language
         self.client = client or GatewayClient(api_key=api_key, region=region, base_url=base_url)

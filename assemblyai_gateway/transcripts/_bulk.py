@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
-from ..bulk._records import failure_record
 from ..errors import ConfigurationError
 from ..settings import DEFAULT_MODEL
 from ._results import AnswersResult, TaskResult
@@ -109,6 +108,8 @@ class TranscriptTaskJob:
 
     def record(self, client: GatewayClient, item: BulkItem) -> dict[str, Any]:
         """Run the task for ``item`` and make its record (a failure is recorded)."""
+        from ..bulk._records import failure_record  # the bulk runner loads only with it
+
         try:
             transcripts = self.transcripts_of(item.fields)
             result = _run(client, self.spec, transcripts, self.model, self.options)
@@ -118,6 +119,8 @@ class TranscriptTaskJob:
 
     async def arecord(self, client: GatewayClient, item: BulkItem) -> dict[str, Any]:
         """:meth:`record`, awaited."""
+        from ..bulk._records import failure_record
+
         try:
             transcripts = self.transcripts_of(item.fields)
             result = await _arun(client, self.spec, transcripts, self.model, self.options)

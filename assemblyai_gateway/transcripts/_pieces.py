@@ -181,6 +181,13 @@ class Section:
         part: This part's number, from 1.
         parts: How many parts the transcript was cut into (1: whole).
         note: Why a part is odd (a unit cut by length), said in the block.
+
+    Examples:
+        >>> section = Section("tr_1", "Speaker A: Hi.", 12, 0, 61_000, part=2, parts=3)
+        >>> print(section.block())
+        <transcript id="tr_1" part="2 of 3" from="00:00:00" to="00:01:01">
+        Speaker A: Hi.
+        </transcript>
     """
 
     transcript_id: str

@@ -57,6 +57,10 @@ class TagLocation:
 
     Attributes:
         message_index: The message holding the tag, or ``None`` for ``prompt``.
+
+    Examples:
+        >>> check_transcript_tag([{"role": "user", "content": "Notes: {{ transcript }}"}])
+        TagLocation(message_index=0)
     """
 
     message_index: int | None

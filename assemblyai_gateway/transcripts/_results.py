@@ -96,6 +96,11 @@ class QuestionAnswer:
         question: The question asked.
         answer: The answer (one of the options, when the question had some).
         sources: The transcripts and time ranges the answer was found in.
+
+    Examples:
+        >>> from assemblyai_gateway.transcripts import Source
+        >>> QuestionAnswer("Agreed?", "yes", (Source("tr_1", 0, 9_000),)).to_dict()["sources"]
+        [{'transcript_id': 'tr_1', 'start': 0, 'end': 9000}]
     """
 
     question: str
@@ -176,6 +181,13 @@ class AnswersResult(TaskResult):
 
     Attributes:
         answers: One answer per question, in the order asked.
+
+    Examples:
+        >>> result = AnswersResult(
+        ...     "Q: Agreed? A: yes", (), Usage(), 1, answers=(QuestionAnswer("Agreed?", "yes"),)
+        ... )
+        >>> [(a.question, a.answer) for a in result.answers]
+        [('Agreed?', 'yes')]
     """
 
     answers: tuple[QuestionAnswer, ...] = ()
