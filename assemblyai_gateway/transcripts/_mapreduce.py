@@ -288,12 +288,12 @@ def _pack(
 
 
 def _needs_units(data: TranscriptData, settings: TaskSettings, room: int, capacity: int) -> bool:
-    """Whether ``data`` will be cut but has no timed units to cut it at."""
+    """Whether ``data`` will be cut (as :func:`_pack` decides) but has no timed units."""
     if data.utterances or data.paragraphs or data.sentences:
         return False
     if settings.transcript_mode != "inline" and _injectable(data, True, settings, room):
-        return False
-    return estimate_tokens(data.text) > capacity // 2
+        return False  # it goes whole, by transcript_id
+    return whole_section(data, data.text).tokens > capacity
 
 
 def task_plan(
