@@ -58,14 +58,25 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "limiter": ("AdaptiveLimiter", "LimiterStats", "Permit"),
     "model_list": ("ModelList", "ModelRetirementWarning", "afetch_model_list", "fetch_model_list"),
     "streaming": ("AsyncChatCompletionStream", "ChatCompletionStream"),
+    "tokens": ("estimate_tokens",),
     "transcripts": (
+        "TaskAnswerError",
         "TranscriptClient",
         "TranscriptData",
         "TranscriptFormat",
         "TranscriptRecord",
+        "TranscriptTagError",
+        "TranscriptTooLongError",
         "TranscriptUnit",
         "afetch_transcript",
         "fetch_transcript",
+    ),
+    "understanding": (
+        "CustomFormatting",
+        "SpeakerIdentification",
+        "Translation",
+        "UnderstandingRequest",
+        "UnderstandingResponse",
     ),
     "types": (
         "ChatCompletion",
@@ -138,10 +149,14 @@ if TYPE_CHECKING:
     from .model_list import fetch_model_list as fetch_model_list
     from .streaming import AsyncChatCompletionStream as AsyncChatCompletionStream
     from .streaming import ChatCompletionStream as ChatCompletionStream
+    from .tokens import estimate_tokens as estimate_tokens
+    from .transcripts import TaskAnswerError as TaskAnswerError
     from .transcripts import TranscriptClient as TranscriptClient
     from .transcripts import TranscriptData as TranscriptData
     from .transcripts import TranscriptFormat as TranscriptFormat
     from .transcripts import TranscriptRecord as TranscriptRecord
+    from .transcripts import TranscriptTagError as TranscriptTagError
+    from .transcripts import TranscriptTooLongError as TranscriptTooLongError
     from .transcripts import TranscriptUnit as TranscriptUnit
     from .transcripts import afetch_transcript as afetch_transcript
     from .transcripts import fetch_transcript as fetch_transcript
@@ -152,6 +167,11 @@ if TYPE_CHECKING:
     from .types import Tool as Tool
     from .types import ToolCall as ToolCall
     from .types import Usage as Usage
+    from .understanding import CustomFormatting as CustomFormatting
+    from .understanding import SpeakerIdentification as SpeakerIdentification
+    from .understanding import Translation as Translation
+    from .understanding import UnderstandingRequest as UnderstandingRequest
+    from .understanding import UnderstandingResponse as UnderstandingResponse
 
 
 def __getattr__(name: str) -> Any:

@@ -25,6 +25,7 @@ from typing import Any, TextIO
 from ._cli_models import add_models_command
 from .config import API_KEY_ENV
 from .errors import ConfigurationError
+from .transcripts import _cli as transcripts_cli
 
 __all__ = ["EXIT_CODES", "main"]
 
@@ -99,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     bulk.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_models_command(commands)
+    transcripts_cli.add_parser(commands, _exit_codes_help())
     return parser
 
 
@@ -181,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
+        if args.command == "transcripts":
+            return transcripts_cli.run(args)
         run = getattr(args, "run", _bulk)  # a subcommand's own, else the bulk runner
         return int(run(args))
     except ConfigurationError as exc:

@@ -40,6 +40,7 @@ from ._request_checks import (
     validate_request,
 )
 from ._stream_choice import astream_chunks, stream_chunks, streams_natively
+from ._understanding_client import UnderstandingMethods
 from .catalog import ModelInfo, RouteCapabilities, route_capabilities, route_model_ids
 from .config import (
     API_KEY_ENV,
@@ -73,8 +74,9 @@ _HTTPX_POOL_LIMITS = httpx.Limits(
 )
 
 
-class GatewayClient:
-    """A pooled sync and async client for ``POST {base_url}/chat/completions``.
+class GatewayClient(UnderstandingMethods):
+    """A pooled sync and async client for ``POST {base_url}/chat/completions`` (and
+    ``/understanding``: ``understand``, ``validate_understanding`` and their async forms).
 
     Args:
         api_key: The raw AssemblyAI key; defaults to ``$ASSEMBLYAI_API_KEY`` (checked
@@ -218,13 +220,18 @@ class GatewayClient:
         return cached
 
     def _http_request(
-        self, client: httpx.Client | httpx.AsyncClient, body: bytes, *, stream: bool
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        body: bytes,
+        *,
+        stream: bool,
+        url: httpx.URL | None = None,
     ) -> httpx.Request:
         """The POST of one attempt (see :func:`~assemblyai_gateway._headers.build_http_request`)."""
         ours = self._header_items(stream=stream)
         return build_http_request(
             "POST",
-            self._parsed_url,
+            url or self._parsed_url,
             client,
             ours,
             content=body,
@@ -350,31 +357,13 @@ class GatewayClient:
 
     # sync ----------------------------------------------------------------------
 
-    def _post_once(self, body: bytes) -> ChatCompletion:
-        client = self._sync_client()
-        deadline = self.limits.start()
-        try:
-            with bounded_by(deadline):  # waiting for the headers ends by the deadline too
-                response = client.send(self._http_request(client, body, stream=False), stream=True)
-            try:
-                content = read_capped(
-                    response, self._body_cap(response), deadline, truncate=not response.is_success
-                )
-            finally:
-                response.close()
-        except httpx.TransportError as exc:
-            failure = exc
-        else:
-            return completion_from_response(response, content)
-        # Raised outside the handler, so no __context__ chains httpx's text to it.
-        raise connection_error(failure, deadline) from cause_of(failure)
-
     def create(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
         """Send one request (never streamed), retrying per the policy."""
         validated = self._prepared(request)
         body = self._body(validated, stream=False, include_usage=False)
         logger.debug("POST %s model=%s", self.url, validated.model)
-        attempt = gated(self.limiter, functools.partial(self._post_once, body))
+        send = functools.partial(self._post_once, body, completion_from_response, self._parsed_url)
+        attempt = gated(self.limiter, send)
         return call_with_retries(attempt, self.max_retries)
 
     def _open_stream(self, body: bytes) -> tuple[httpx.Response, Deadline]:
@@ -411,33 +400,6 @@ class GatewayClient:
 
     # async ---------------------------------------------------------------------
 
-    async def _apost_once(self, body: bytes) -> ChatCompletion:
-        lease = await self._async_lease(stream=False)
-        deadline = self.limits.start()
-        try:
-            async with lease as client:
-                async with asyncio.timeout(deadline.remaining()):
-                    response = await client.send(
-                        self._http_request(client, body, stream=False), stream=True
-                    )
-                try:
-                    content = await aread_capped(
-                        response,
-                        self._body_cap(response),
-                        deadline,
-                        truncate=not response.is_success,
-                    )
-                finally:
-                    await response.aclose()
-        except httpx.TransportError as exc:
-            failure = exc
-        except TimeoutError:
-            raise deadline.error() from None
-        else:
-            return completion_from_response(response, content)
-        # Raised outside the handler, so no __context__ chains httpx's text to it.
-        raise connection_error(failure, deadline) from cause_of(failure)
-
     async def acreate(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
         """Async :meth:`create`."""
         validated = validate_request(request)
@@ -445,7 +407,8 @@ class GatewayClient:
         self._check_route(validated)
         body = self._body(validated, stream=False, include_usage=False)
         logger.debug("POST %s model=%s", self.url, validated.model)
-        attempt = agated(self.limiter, functools.partial(self._apost_once, body))
+        send = functools.partial(self._apost_once, body, completion_from_response, self._parsed_url)
+        attempt = agated(self.limiter, send)
         return await acall_with_retries(attempt, self.max_retries)
 
     async def _aopen_stream(
@@ -484,7 +447,3 @@ class GatewayClient:
         validated = self.build_request(request)
         chunks = AsyncStream(functools.partial(astream_chunks, self, validated, include_usage))
         return AsyncChatCompletionStream(chunks)
-
-    def _body_cap(self, response: httpx.Response) -> int:
-        """Error bodies are only quoted, so far less of them is read."""
-        return self.limits.max_response_bytes if response.is_success else MAX_ERROR_BODY_BYTES

@@ -75,6 +75,7 @@ class BenchConfig:
         concurrency_budget_s: Wall-clock cap for the whole concurrency benchmark.
         request_timeout_s: Timeout of every single request in the concurrency benchmark.
         bulk_items: Items per setup in the bulk benchmark (rate-limited emulator).
+        transcript_hours: Hours of synthetic calls the transcripts benchmark summarizes.
     """
 
     rounds: int = 7
@@ -94,6 +95,7 @@ class BenchConfig:
     concurrency_budget_s: float = 90.0
     request_timeout_s: float = 20.0
     bulk_items: int = 2000
+    transcript_hours: float = 10.0
 
     @classmethod
     def full(cls) -> BenchConfig:
@@ -119,6 +121,7 @@ class BenchConfig:
             concurrency_budget_s=30.0,
             request_timeout_s=15.0,
             bulk_items=300,
+            transcript_hours=10.0,
         )
 
     @classmethod
@@ -142,6 +145,7 @@ class BenchConfig:
             concurrency_budget_s=30.0,
             request_timeout_s=15.0,
             bulk_items=60,
+            transcript_hours=1.5,
         )
 
 

@@ -35,6 +35,7 @@ from . import (
     bench_limiter,
     bench_overhead,
     bench_streaming,
+    bench_transcripts,
 )
 from ._common import BenchConfig, BenchResult, Measurement, Target, resolve
 from ._plot import format_number, save_plot
@@ -65,6 +66,7 @@ BENCHES: dict[str, Callable[[BenchConfig], BenchResult]] = {
     "concurrency": bench_concurrency.run,
     "bulk": bench_bulk.run,
     "limiter": bench_limiter.run,
+    "transcripts": bench_transcripts.run,
 }
 _TITLES = {
     "overhead": "Per-call overhead (in-memory transport)",
@@ -73,6 +75,7 @@ _TITLES = {
     "concurrency": "Concurrency: 1,000 calls at once, each client in its own process",
     "bulk": "Bulk jobs against a rate-limited emulator",
     "limiter": "The adaptive limiter: a storm of 429s, and a bulk run interrupted and resumed",
+    "transcripts": "Transcripts: 10 hours of calls summarized three ways, and the naive way",
 }
 _PACKAGES = [
     "assemblyai-llm-gateway",

@@ -9,6 +9,7 @@ stand-ins, not model output.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -32,6 +33,7 @@ __all__ = [
     "DATA_DIR",
     "EMULATOR_FAILING_MODEL",
     "EMULATOR_TRANSCRIPT_ID",
+    "TRANSCRIPT_IDS_ENV",
     "GatewaySession",
     "failure_line",
     "gateway_session",
@@ -43,6 +45,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 # The emulator fails this model on purpose so the fallback recipe shows a fallback.
 EMULATOR_FAILING_MODEL = "claude-opus-4-6"
 EMULATOR_TRANSCRIPT_ID = "emulated-meeting-transcript"
+TRANSCRIPT_IDS_ENV = "ASSEMBLYAI_TRANSCRIPT_IDS"
+TRANSCRIPT_BASE_URL_ENV = "ASSEMBLYAI_BASE_URL"  # the transcript API's, read by the SDK
 
 
 def meeting_transcript() -> str:
@@ -57,25 +61,38 @@ class GatewaySession:
     Attributes:
         live: True when calls go to the live gateway.
         transcript_id: A transcript id usable for ``transcript_id`` injection, if any.
+        transcript_ids: Transcripts the transcript API serves: the folder's (emulator),
+            or ``$ASSEMBLYAI_TRANSCRIPT_IDS`` (comma-separated) with a live key.
     """
 
     live: bool
     transcript_id: str | None
+    transcript_ids: tuple[str, ...] = ()
 
 
 @contextmanager
 def gateway_session(
-    transcripts: Mapping[str, str] | None = None, rate_limit: RateLimit | None = None
+    transcripts: Mapping[str, str] | None = None,
+    rate_limit: RateLimit | None = None,
+    transcript_folder: Path | None = None,
 ) -> Iterator[GatewaySession]:
     """Use the live gateway when a key is set, else start the emulator for the block.
 
     Args:
         transcripts: More transcripts for the emulator to serve by id.
         rate_limit: Limits the emulator enforces, like an account's.
+        transcript_folder: Transcript JSON files (as the transcript API returns them)
+            the emulator serves on its transcript API, which ``ASSEMBLYAI_BASE_URL``
+            points at for the block.
     """
     if os.environ.get(API_KEY_ENV):
         print("Using the live AssemblyAI LLM Gateway (ASSEMBLYAI_API_KEY is set).")
-        yield GatewaySession(live=True, transcript_id=os.environ.get("ASSEMBLYAI_TRANSCRIPT_ID"))
+        listed = os.environ.get(TRANSCRIPT_IDS_ENV, "")
+        yield GatewaySession(
+            live=True,
+            transcript_id=os.environ.get("ASSEMBLYAI_TRANSCRIPT_ID"),
+            transcript_ids=tuple(i.strip() for i in listed.split(",") if i.strip()),
+        )
         return
     from assemblyai_gateway.emulator import GatewayEmulator
 
@@ -84,17 +101,27 @@ def gateway_session(
         transcripts={EMULATOR_TRANSCRIPT_ID: meeting_transcript(), **(transcripts or {})},
         failing_models=(EMULATOR_FAILING_MODEL,),
         rate_limit=rate_limit,
+        transcript_fixtures=[transcript_folder] if transcript_folder else (),
     )
     with emulator:
         print(
             "No ASSEMBLYAI_API_KEY set: using the embedded local emulator at "
             f"{emulator.base_url} (deterministic stand-in answers, not a live model)."
         )
-        saved = {name: os.environ.get(name) for name in (API_KEY_ENV, BASE_URL_ENV)}
+        names = (API_KEY_ENV, BASE_URL_ENV, TRANSCRIPT_BASE_URL_ENV)
+        saved = {name: os.environ.get(name) for name in names}
         os.environ[API_KEY_ENV] = emulator.api_key
         os.environ[BASE_URL_ENV] = emulator.base_url
+        os.environ[TRANSCRIPT_BASE_URL_ENV] = emulator.transcript_base_url
+        folder_ids = (
+            tuple(sorted(json.loads(p.read_text())["id"] for p in transcript_folder.glob("*.json")))
+            if transcript_folder
+            else ()
+        )
         try:
-            yield GatewaySession(live=False, transcript_id=EMULATOR_TRANSCRIPT_ID)
+            yield GatewaySession(
+                live=False, transcript_id=EMULATOR_TRANSCRIPT_ID, transcript_ids=folder_ids
+            )
         finally:
             for name, value in saved.items():
                 if value is None:

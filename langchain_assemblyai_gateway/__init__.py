@@ -14,6 +14,8 @@ try:
     from ._rate_limiter import AdaptiveRateLimiter
     from .chat_models import ChatAssemblyAIGateway
     from .document_loaders import AssemblyAITranscriptLoader
+    from .document_transformers import AssemblyAIUnderstandingTransformer
+    from .transcripts import transcript_task, transcript_tasks, transcripts_from_documents
 except ModuleNotFoundError as error:
     # Say which extra brings langchain-core, instead of a bare "No module named".
     if clear := missing_framework_error(error, framework="langchain_core", extra="langchain"):
@@ -23,6 +25,10 @@ except ModuleNotFoundError as error:
 __all__ = [
     "AdaptiveRateLimiter",
     "AssemblyAITranscriptLoader",
+    "AssemblyAIUnderstandingTransformer",
     "ChatAssemblyAIGateway",
     "__version__",
+    "transcript_task",
+    "transcript_tasks",
+    "transcripts_from_documents",
 ]

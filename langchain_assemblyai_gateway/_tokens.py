@@ -1,13 +1,14 @@
 """Token counts without a tokenizer: what ``trim_messages(token_counter=llm)`` needs.
 
-The gateway serves models with different tokenizers, so no exact local count exists;
-langchain-core's ``count_tokens_approximately`` is used instead (offline, no download),
-and the gateway's ``usage`` stays the exact count.
+The gateway serves models with different tokenizers, so no exact local count exists.
+Text is counted by the core's one estimate (:func:`assemblyai_gateway.estimate_tokens`,
+the same the transcript chunker plans with), messages by langchain-core's
+``count_tokens_approximately`` at the same characters per token (offline, no
+download); the gateway's ``usage`` stays the exact count.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,12 +16,11 @@ from langchain_core.messages import BaseMessage
 from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.tools import BaseTool
 
+from assemblyai_gateway.tokens import CHARS_PER_TOKEN, estimate_tokens
+
 from ._request import format_tools
 
 __all__ = ["CHARS_PER_TOKEN", "ApproximateTokenCounts"]
-
-CHARS_PER_TOKEN = 4.0
-"""langchain-core's own estimate for ``count_tokens_approximately``."""
 
 
 class ApproximateTokenCounts:
@@ -37,8 +37,8 @@ class ApproximateTokenCounts:
     """
 
     def get_num_tokens(self, text: str) -> int:
-        """About one token per four characters of ``text``."""
-        return math.ceil(len(text) / CHARS_PER_TOKEN)
+        """The core's estimate: about one token per four characters, erring high."""
+        return estimate_tokens(text)
 
     def get_num_tokens_from_messages(
         self,

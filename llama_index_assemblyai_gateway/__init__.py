@@ -12,6 +12,7 @@ try:
     from ._rate_limiter import AdaptiveRateLimiter
     from .base import DEFAULT_MODEL, AssemblyAIGateway
     from .readers import AssemblyAITranscriptReader
+    from .transcripts import transcript_tasks, transcripts_from_documents
 except ModuleNotFoundError as error:
     # Say which extra brings llama-index-core, instead of a bare "No module named".
     clear = missing_framework_error(error, framework="llama_index.core", extra="llama-index")
@@ -24,4 +25,6 @@ __all__ = [
     "AdaptiveRateLimiter",
     "AssemblyAIGateway",
     "AssemblyAITranscriptReader",
+    "transcript_tasks",
+    "transcripts_from_documents",
 ]

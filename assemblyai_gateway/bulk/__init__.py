@@ -14,7 +14,7 @@ is known by a hash of its content). One run at a time holds the output file.
 """
 
 from ._items import BulkInputError, BulkItem, content_id, load_items
-from ._job import BulkJob
+from ._job import BulkJob, BulkWork
 from ._records import BulkOutputError, BulkOutputLockedError
 from ._runner import BulkRunner, arun_bulk, run_bulk
 from ._summary import BulkSummary, ModelUsage
@@ -28,6 +28,7 @@ __all__ = [
     "BulkOutputLockedError",
     "BulkRunner",
     "BulkSummary",
+    "BulkWork",
     "ModelUsage",
     "TemplateError",
     "arun_bulk",

@@ -6,14 +6,38 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..errors import ConfigurationError, ResponseValidationError
 from ..types import ChatCompletion
 from ._items import BulkItem
+from ._records import failure_record, success_record
 from ._template import render_template
 
-__all__ = ["BulkJob"]
+if TYPE_CHECKING:
+    from ..client import GatewayClient
+
+__all__ = ["BulkJob", "BulkWork"]
+
+
+@runtime_checkable
+class BulkWork(Protocol):
+    """What a bulk runner runs per item: anything that turns an item into its record.
+
+    A record is a JSON object whose first key is ``id`` (the item's) and which has
+    ``ok``; a success also has ``output`` and, for the summary, ``model`` and
+    ``usage``; a failure has ``error``. Neither method raises for an item's own
+    failure: it is recorded, and the rerun retries it.
+    """
+
+    def record(self, client: GatewayClient, item: BulkItem) -> dict[str, Any]:
+        """The record of ``item``, done with ``client`` (from a worker thread)."""
+        ...
+
+    async def arecord(self, client: GatewayClient, item: BulkItem) -> dict[str, Any]:
+        """The record of ``item``, awaited (from a worker task)."""
+        ...
+
 
 _SCHEMA_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -119,3 +143,25 @@ class BulkJob:
                 body=text[:500],
                 request_id=completion.request_id,
             ) from None
+
+    def _recorded(self, item: BulkItem, completion: ChatCompletion) -> dict[str, Any]:
+        try:
+            return success_record(item, completion, self.parse_output(completion))
+        except Exception as error:  # an unusable answer fails its item, not the run
+            return failure_record(item, error)
+
+    def record(self, client: GatewayClient, item: BulkItem) -> dict[str, Any]:
+        """Send ``item``'s request and make its record (a failure is recorded)."""
+        try:
+            completion = client.create(self.request_for(item))
+        except Exception as error:
+            return failure_record(item, error)
+        return self._recorded(item, completion)
+
+    async def arecord(self, client: GatewayClient, item: BulkItem) -> dict[str, Any]:
+        """:meth:`record`, awaited."""
+        try:
+            completion = await client.acreate(self.request_for(item))
+        except Exception as error:
+            return failure_record(item, error)
+        return self._recorded(item, completion)

@@ -19,15 +19,14 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigurationError
 from ..limiter import AdaptiveLimiter
 from ._items import BulkItem, Items, ItemSource
-from ._job import BulkJob
+from ._job import BulkJob, BulkWork
 from ._learned import LearnedRateFile
 from ._progress import Progress
-from ._records import ResultsFile, failure_record, success_record
+from ._records import ResultsFile
 from ._summary import BulkSummary
 
 if TYPE_CHECKING:
     from ..client import GatewayClient
-    from ..types import ChatCompletion
 
 __all__ = ["DEFAULT_MAX_RETRIES", "BulkRunner", "arun_bulk", "run_bulk"]
 
@@ -40,7 +39,9 @@ class BulkRunner:
     """Runs a :class:`BulkJob` over many items, resumably.
 
     Args:
-        job: The prompt (and optional schema) for every item.
+        job: The prompt (and optional schema) for every item; or any
+            :class:`BulkWork`, which makes each item's record itself (the transcript
+            tasks' command line runs a whole map-reduce per transcript so).
         client: The client to send with; by default one is built from the
             environment (``ASSEMBLYAI_API_KEY``...) with ``limiter`` and
             ``max_retries``.
@@ -69,7 +70,7 @@ class BulkRunner:
 
     def __init__(
         self,
-        job: BulkJob,
+        job: BulkJob | BulkWork,
         *,
         client: GatewayClient | None = None,
         limiter: AdaptiveLimiter | None = None,
@@ -78,8 +79,10 @@ class BulkRunner:
         progress: bool = True,
         retry_failed: bool = True,
     ) -> None:
-        if not isinstance(job, BulkJob):
-            raise ConfigurationError(f"job must be a BulkJob, got {type(job).__name__}")
+        if not isinstance(job, BulkWork):
+            raise ConfigurationError(
+                f"job must be a BulkJob (or have record and arecord), got {type(job).__name__}"
+            )
         if workers is not None and workers < 1:
             raise ConfigurationError(f"workers must be >= 1, got {workers}")
         if client is None:
@@ -125,14 +128,6 @@ class BulkRunner:
         self._learned.restore()  # a rerun starts from the rate the last run learned
         self.summary = BulkSummary(results.path, total=source.count, skipped=len(done))
         return (item for item in source if item.id not in done), results
-
-    def _record(self, item: BulkItem, completion: ChatCompletion | BaseException) -> dict[str, Any]:
-        if isinstance(completion, BaseException):
-            return failure_record(item, completion)
-        try:
-            return success_record(item, completion, self.job.parse_output(completion))
-        except Exception as error:  # an unusable answer fails its item, not the run
-            return failure_record(item, error)
 
     def _finish(self, results: ResultsFile, progress: Progress, record: Mapping[str, Any]) -> bool:
         """Write one record; False when nothing more can be written, so a worker stops
@@ -188,14 +183,8 @@ class BulkRunner:
         def work() -> None:
             try:
                 while (item := next_item()) is not None:
-                    outcome: ChatCompletion | BaseException
-                    try:
-                        outcome = self.client.create(self.job.request_for(item))
-                    except Exception as error:
-                        outcome = error
-                    if stop.is_set() or not self._finish(
-                        results, progress, self._record(item, outcome)
-                    ):
+                    record = self.job.record(self.client, item)
+                    if stop.is_set() or not self._finish(results, progress, record):
                         stop.set()
                         return
             except BaseException:
@@ -241,12 +230,8 @@ class BulkRunner:
 
         async def work() -> None:
             while (item := next(pending, None)) is not None:
-                outcome: ChatCompletion | BaseException
-                try:
-                    outcome = await self.client.acreate(self.job.request_for(item))
-                except Exception as error:
-                    outcome = error
-                if not self._finish(results, progress, self._record(item, outcome)):
+                record = await self.job.arecord(self.client, item)
+                if not self._finish(results, progress, record):
                     return
 
         workers = min(self.workers, self.summary.pending)

@@ -32,9 +32,9 @@ class ModelUsage:
     cache_creation_tokens: int = 0
     reasoning_tokens: int = 0
 
-    def add(self, usage: Usage) -> None:
-        """Count one answer's usage."""
-        self.requests += 1
+    def add(self, usage: Usage, requests: int = 1) -> None:
+        """Count one answer's usage (made of ``requests`` calls)."""
+        self.requests += requests
         self.input_tokens += usage.input_tokens
         self.output_tokens += usage.output_tokens
         self.total_tokens += usage.total_tokens
@@ -116,7 +116,11 @@ class BulkSummary:
                 return
             self.succeeded += 1
             model = str(record.get("model") or "unknown")
-            self.usage_by_model.setdefault(model, ModelUsage()).add(_usage(record.get("usage")))
+            # A task's record counts every call it made; a bulk answer is one request.
+            calls = record.get("calls")
+            self.usage_by_model.setdefault(model, ModelUsage()).add(
+                _usage(record.get("usage")), requests=calls if isinstance(calls, int) else 1
+            )
 
     def render(self) -> str:
         """A short human-readable report.

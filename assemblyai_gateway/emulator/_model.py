@@ -36,7 +36,7 @@ __all__ = [
 Json = dict[str, Any]
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
-_TRANSCRIPT_TAG = re.compile(r"\{\{\s*transcript\s*\}\}")
+TRANSCRIPT_TAG = "{{ transcript }}"
 # A lookahead, so overlapping pairs are all found: "extract: name: Alice" has two.
 _HINT = re.compile(
     r"(?=(?<![\w-])(?P<key>[A-Za-z_][\w-]*)\s*[=:]\s*"
@@ -115,28 +115,32 @@ def text_of(content: object) -> str:
 
 
 def substitute_transcript(request: Json, transcript: str) -> Json:
-    """Replace ``{{ transcript }}`` in the prompt and every message's text."""
+    """Replace the gateway's way: only the first exact ``{{ transcript }}``, in the first
+    message that holds one (``messages`` in order, then ``prompt``), by ``transcript``.
 
-    def sub(text: str) -> str:
-        return _TRANSCRIPT_TAG.sub(lambda _: transcript, text)
-
+    Other spellings (``{{transcript}}``, ``{{ Transcript }}``) and every later tag are
+    left as they are, as the gateway leaves them.
+    """
     result = dict(request)
-    if isinstance(result.get("prompt"), str):
-        result["prompt"] = sub(result["prompt"])
-    messages = []
-    for message in result.get("messages") or []:
-        message = dict(message)
-        content = message.get("content")
-        if isinstance(content, str):
-            message["content"] = sub(content)
-        elif isinstance(content, list):
-            message["content"] = [
-                {**part, "text": sub(part["text"])} if isinstance(part.get("text"), str) else part
-                for part in content
-            ]
-        messages.append(message)
+    messages = [dict(message) for message in result.get("messages") or []]
     if "messages" in result:
         result["messages"] = messages
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, str) and TRANSCRIPT_TAG in content:
+            message["content"] = content.replace(TRANSCRIPT_TAG, transcript, 1)
+            return result
+        if isinstance(content, list):
+            for index, part in enumerate(content):
+                text = part.get("text") if isinstance(part, dict) else None
+                if isinstance(text, str) and TRANSCRIPT_TAG in text:
+                    parts = list(content)
+                    parts[index] = {**part, "text": text.replace(TRANSCRIPT_TAG, transcript, 1)}
+                    message["content"] = parts
+                    return result
+    prompt = result.get("prompt")
+    if isinstance(prompt, str) and TRANSCRIPT_TAG in prompt:
+        result["prompt"] = prompt.replace(TRANSCRIPT_TAG, transcript, 1)
     return result
 
 

@@ -298,3 +298,21 @@ def context_overflow_error(reply: Reply, request: Json, info: ModelInfo) -> tupl
     else:
         message = f"prompt is too long: {tokens} tokens > {window} maximum"
     return message, {"llm_status_code": 400}
+
+
+def context_window_error(request: Json, info: ModelInfo) -> tuple[str, Json] | None:
+    """The 400 a request gets when its input, plus its ``max_tokens`` when given, is more
+    than the context window of the model ``info`` describes, as the providers refuse it."""
+    window = info.context_window
+    tokens = input_tokens(request)
+    limit = request.get("max_tokens")
+    answer = limit if isinstance(limit, int) and not isinstance(limit, bool) else 0
+    if tokens + answer <= window:
+        return None
+    if tokens <= window and info.provider == "anthropic":
+        message = (
+            f"input length and `max_tokens` exceed context limit: {tokens} + {answer} > "
+            f"{window}, decrease input length or `max_tokens` and try again"
+        )
+        return message, {"llm_status_code": 400}
+    return context_overflow_error(Reply.context_overflow(tokens + answer), request, info)

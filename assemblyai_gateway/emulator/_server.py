@@ -30,7 +30,7 @@ from ._model_list import MODELS_PATH, model_list_body
 from ._printable import printable
 from ._ratelimit import retry_after_headers
 from ._render import error_body, render_chunks, render_response
-from ._script import context_overflow_error, scripted_completion
+from ._script import context_overflow_error, context_window_error, scripted_completion
 from ._state import EmulatorState, RecordedRequest
 from ._transcript_api import answer_api, is_api_path
 
@@ -382,11 +382,14 @@ class _Handler(BaseHTTPRequestHandler):
         prepared = served
         if "transcript_id" in served:
             prepared = substitute_transcript(served, state.transcripts[served["transcript_id"]])
+        info = state.model_info(prepared["model"])
+        if (oversized := context_window_error(prepared, info)) is not None:
+            self._send_error(400, *oversized)
+            return
         reply = self._record["reply"] = state.replies.pop()
         if reply is None:
             completion = complete(prepared)
         elif reply.kind == "context_overflow":
-            info = state.model_info(prepared["model"])
             message, metadata = context_overflow_error(reply, prepared, info)
             self._send_error(400, message, metadata)
             return

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .. import ConfigurationError, SpeakerLabelsMissingError
 from ._types import TranscriptData, TranscriptFormat, TranscriptRecord, TranscriptUnit
 
-__all__ = ["parse_transcript_format", "transcript_records"]
+__all__ = [
+    "missing_speakers",
+    "parse_transcript_format",
+    "transcript_records",
+    "transcripts_from_records",
+]
 
 _SUBTITLES = (TranscriptFormat.SUBTITLES_SRT, TranscriptFormat.SUBTITLES_VTT)
 
@@ -61,7 +66,7 @@ def _unit_record(
     return TranscriptRecord(unit.labelled_text if labelled else unit.text, _slim(metadata))
 
 
-def _missing_speakers(data: TranscriptData) -> SpeakerLabelsMissingError:
+def missing_speakers(data: TranscriptData) -> SpeakerLabelsMissingError:
     return SpeakerLabelsMissingError(
         f"transcript {data.id} has no speaker labels, so it has no utterances: "
         "transcribe the audio again with TranscriptionConfig(speaker_labels=True), "
@@ -118,7 +123,7 @@ def transcript_records(
         return [TranscriptRecord(subtitles, _slim(base))]
     if fmt is TranscriptFormat.UTTERANCES:
         if data.utterances is None:
-            raise _missing_speakers(data)
+            raise missing_speakers(data)
         units, labelled = data.utterances, True
     else:
         fetched = data.sentences if fmt is TranscriptFormat.SENTENCES else data.paragraphs
@@ -129,3 +134,95 @@ def transcript_records(
             )
         units, labelled = fetched, False
     return [_unit_record(unit, i, base, labelled=labelled) for i, unit in enumerate(units)]
+
+
+_UNIT_FIELDS = {
+    TranscriptFormat.UTTERANCES.value: "utterances",
+    TranscriptFormat.PARAGRAPHS.value: "paragraphs",
+    TranscriptFormat.SENTENCES.value: "sentences",
+}
+
+
+def _unit_of(record: TranscriptRecord) -> TranscriptUnit:
+    meta = record.metadata
+    speaker = meta.get("speaker")
+    text = record.text
+    label = f"Speaker {speaker}: "
+    if isinstance(speaker, str) and text.startswith(label):
+        text = text[len(label) :]
+    return TranscriptUnit(
+        text=text,
+        start=int(meta.get("start") or 0),
+        end=int(meta.get("end") or meta.get("start") or 0),
+        speaker=speaker if isinstance(speaker, str) else None,
+        confidence=meta.get("confidence"),
+        channel=meta.get("channel"),
+    )
+
+
+def transcripts_from_records(records: Iterable[TranscriptRecord]) -> list[TranscriptData]:
+    """The transcripts that records (documents of the loaders) were made from, so tasks
+    can run over loaded documents: one :class:`TranscriptData` per ``transcript_id``, in
+    order of first appearance.
+
+    Utterance, paragraph and sentence records become the transcript's timed units (in
+    ``index`` order, the ``Speaker A:`` prefix removed); a ``text`` record its text.
+
+    Raises:
+        ConfigurationError: a record without ``transcript_id`` metadata.
+
+    Examples:
+        >>> records = transcript_records(
+        ...     TranscriptData(id="tr_1", text="Hi. Bye.", utterances=(
+        ...         TranscriptUnit("Hi.", 0, 500, "A"), TranscriptUnit("Bye.", 600, 900, "B"),
+        ...     )),
+        ...     "utterances",
+        ... )
+        >>> [data] = transcripts_from_records(records)
+        >>> data.text, data.utterances[1].speaker, (data.start, data.end)
+        ('Hi. Bye.', 'B', (0, 900))
+    """
+    groups: dict[str, list[TranscriptRecord]] = {}
+    for record in records:
+        transcript_id = record.metadata.get("transcript_id")
+        if not isinstance(transcript_id, str) or not transcript_id:
+            raise ConfigurationError(
+                "a document without 'transcript_id' metadata is not a transcript's; load "
+                "transcripts with AssemblyAITranscriptLoader (or Reader), or pass ids"
+            )
+        groups.setdefault(transcript_id, []).append(record)
+    found = []
+    for transcript_id, group in groups.items():
+        first = group[0].metadata
+        parts: dict[str, list[TranscriptRecord]] = {}
+        for record in group:
+            kind = _UNIT_FIELDS.get(str(record.metadata.get("transcript_format")), "text")
+            parts.setdefault(kind, []).append(record)
+        units = {
+            kind: tuple(
+                _unit_of(r) for r in sorted(found_, key=lambda r: int(r.metadata.get("index", 0)))
+            )
+            for kind, found_ in parts.items()
+            if kind != "text"
+        }
+        if "text" in parts:
+            text = "\n".join(record.text for record in parts["text"])
+        else:
+            text = " ".join(unit.text for unit in next(iter(units.values())))
+        starts = [r.metadata["start"] for r in group if isinstance(r.metadata.get("start"), int)]
+        ends = [r.metadata["end"] for r in group if isinstance(r.metadata.get("end"), int)]
+        found.append(
+            TranscriptData(
+                id=transcript_id,
+                text=text,
+                audio_url=first.get("audio_url"),
+                language_code=first.get("language_code"),
+                audio_duration=first.get("audio_duration"),
+                utterances=units.get("utterances"),
+                sentences=units.get("sentences"),
+                paragraphs=units.get("paragraphs"),
+                start=min(starts) if starts else None,
+                end=max(ends) if ends else None,
+            )
+        )
+    return found

@@ -18,7 +18,7 @@ from unittest import mock
 
 from _tables_markdown import cell, table
 
-__all__ = ["cli_parsers", "console_scripts", "render_cli", "render_exit_codes"]
+__all__ = ["cli_parsers", "console_scripts", "render_cli", "render_cli_marker", "render_exit_codes"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,12 +56,13 @@ def _entry_parser(target: str) -> argparse.ArgumentParser:
 
 
 def cli_parsers(script: str) -> list[tuple[str, argparse.ArgumentParser]]:
-    """``(command line, parser)`` for the script and each of its subcommands."""
+    """``(command line, parser)`` for the script and each of its subcommands, at any depth
+    (``assemblyai-gateway transcripts summarize``)."""
     found = [(script, _entry_parser(console_scripts()[script]))]
-    for _, parser in list(found):
+    for command, parser in found:  # grows while it is walked: children follow parents
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
-                found += [(f"{script} {name}", sub) for name, sub in action.choices.items()]
+                found += [(f"{command} {name}", sub) for name, sub in action.choices.items()]
     return found
 
 
@@ -106,10 +107,14 @@ def _exclusive_note(parser: argparse.ArgumentParser) -> str:
     return " ".join(notes)
 
 
-def render_cli(script: str) -> str:
-    """A table of every option of ``script`` (one per subcommand that has options)."""
+def render_cli(script: str, *command: str) -> str:
+    """A table of every option of ``script`` (one per subcommand that has options); with
+    ``command`` (``"bulk"``), of that subcommand and those below it only."""
+    prefix = " ".join([script, *command])
     parts = []
-    for command, parser in cli_parsers(script):
+    for line, parser in cli_parsers(script):
+        if line != prefix and not line.startswith(prefix + " "):
+            continue
         actions = [
             action
             for action in parser._actions
@@ -120,8 +125,13 @@ def render_cli(script: str) -> str:
         rows = [[_option_cell(a), _default_cell(a), _help_cell(a, parser)] for a in actions]
         note = _exclusive_note(parser)
         options = table(["option", "default", "meaning"], rows)
-        parts.append(f"`{command}`:\n\n{options}" + (f"\n\n{note}" if note else ""))
+        parts.append(f"`{line}`:\n\n{options}" + (f"\n\n{note}" if note else ""))
     return "\n\n".join(parts)
+
+
+def render_cli_marker(arguments: list[str]) -> str:
+    """``<!-- code: cli SCRIPT [COMMAND...] -->``: :func:`render_cli` of the arguments."""
+    return render_cli(arguments[0], *arguments[1:])
 
 
 def render_exit_codes(script: str) -> str:

@@ -16,9 +16,10 @@ module beside this file that renders each (one per concern):
 
 * ``_tables_cli``:
 
-  * ``<!-- code: cli NAME -->``: every option of the console script ``NAME`` (as
-    ``[project.scripts]`` in pyproject.toml names it) and of its subcommands, from its
-    argparse parsers;
+  * ``<!-- code: cli NAME [COMMAND...] -->``: every option of the console script
+    ``NAME`` (as ``[project.scripts]`` in pyproject.toml names it) and of its
+    subcommands at any depth, from its argparse parsers; with ``COMMAND``, of that
+    subcommand and those below it only;
   * ``<!-- code: exit-codes NAME -->``: the ``EXIT_CODES`` table of the module of
     ``NAME``'s entry point (what its ``--help`` prints);
 
@@ -52,7 +53,7 @@ from collections.abc import Callable
 from typing import Any
 
 from _tables_api import render_api
-from _tables_cli import render_cli, render_exit_codes
+from _tables_cli import render_cli_marker, render_exit_codes
 from _tables_errors import render_error_tree, render_langchain_errors, render_overflow_phrases
 from _tables_modules import render_modules
 from _tables_settings import render_regions, render_settings, render_settings_compared
@@ -66,7 +67,7 @@ _RENDERERS: dict[str, tuple[Callable[..., str], int | None]] = {
     "errors": (render_error_tree, 0),
     "context-overflow-phrases": (render_overflow_phrases, 0),
     "langchain-errors": (render_langchain_errors, 0),
-    "cli": (render_cli, 1),
+    "cli": (render_cli_marker, None),
     "exit-codes": (render_exit_codes, 1),
     "settings": (render_settings, 1),
     "settings-compared": (render_settings_compared, None),

@@ -162,3 +162,25 @@ def test_other_failures_keep_their_traceback() -> None:
 
     with pytest.raises(KeyError):
         run_main(broken, "demo")
+
+
+def test_transcripts_rag_cites_calls_speakers_and_times_in_both_frameworks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = "\n".join(run_recipe("transcripts_rag", capsys))
+    assert "LangChain: 16 speaker turns from 3 calls" in out
+    assert "LlamaIndex: 16 speaker turns from 3 calls" in out
+    assert out.count("question -> ") == 4
+    assert out.count("answer -> ") == 4
+    citations = [line.strip() for line in out.splitlines() if line.strip().startswith("[")]
+    assert len(citations) == 12
+    # BM25 finds the launch date in the EU call and the crash in the escalation call,
+    # each cited with its call, time range and speaker (LangChain's speakers given roles).
+    assert citations[0].startswith("[1] call-eu-launch 00:41-00:48, host (Speaker A): So the EU")
+    assert any(
+        "call-support-escalation" in c and "engineer (Speaker B)" in c for c in citations[3:6]
+    )
+    assert citations[6].startswith("[1] call-eu-launch 00:41-00:48, Speaker A: So the EU launch")
+    assert all("call-support-escalation" in c for c in citations[9:])
+    # The model read the numbered, attributed sources (the emulator echoes the request).
+    assert 'answer -> Emulated answer to: "Sources: [1] (call-eu-launch 00:41-00:48, host' in out

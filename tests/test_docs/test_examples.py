@@ -48,7 +48,8 @@ MINIMUM_EXAMPLES = {
     "docs/troubleshooting.md": 1,
     "docs/models.md": 1,
     "docs/bulk-jobs.md": 2,
-    "docs/transcripts.md": 8,
+    "docs/transcripts.md": 16,
+    "docs/coming-from-lemur.md": 2,
     "docs/compatibility.md": 1,
     "docs/model-list.md": 6,
 }

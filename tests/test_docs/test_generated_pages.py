@@ -181,10 +181,23 @@ def test_the_exit_codes_are_the_command_lines_table() -> None:
 def test_subcommands_are_found_and_exclusive_options_named() -> None:
     commands = [command for command, _ in CLI.cli_parsers("assemblyai-gateway")]
     assert commands[0] == "assemblyai-gateway"
-    assert {"assemblyai-gateway bulk", "assemblyai-gateway models"} <= set(commands[1:])
+    assert {
+        "assemblyai-gateway bulk",
+        "assemblyai-gateway models",
+        "assemblyai-gateway transcripts",
+        "assemblyai-gateway transcripts summarize",
+        "assemblyai-gateway transcripts ask",
+    } <= set(commands[1:])
     rendered = CLI.render_cli("assemblyai-gateway")
     assert "| `--input INPUT` | required |" in rendered
     assert "Exactly one of `--prompt-file` or `--prompt`." in rendered
+    bulk = CLI.render_cli("assemblyai-gateway", "bulk")
+    assert "`assemblyai-gateway bulk`:" in bulk
+    assert "transcripts" not in bulk
+    tasks = CLI.render_cli("assemblyai-gateway", "transcripts")
+    assert "`assemblyai-gateway transcripts ask`:" in tasks
+    assert "| `--question QUESTION` | none | a question (repeatable) |" in tasks
+    assert "`assemblyai-gateway bulk`:" not in tasks
 
 
 # --------------------------------------------------------------------- settings
@@ -259,9 +272,10 @@ GENERATED = {
     ),
     "emulator.md": ("<!-- code: cli assemblyai-gateway-emulator -->",),
     "bulk-jobs.md": (
-        "<!-- code: cli assemblyai-gateway -->",
+        "<!-- code: cli assemblyai-gateway bulk -->",
         "<!-- code: exit-codes assemblyai-gateway -->",
     ),
+    "transcripts.md": ("<!-- code: cli assemblyai-gateway transcripts -->",),
     "langchain.md": ("<!-- code: settings langchain_assemblyai_gateway.ChatAssemblyAIGateway -->",),
     "llamaindex.md": ("<!-- code: settings llama_index_assemblyai_gateway.AssemblyAIGateway -->",),
     "configuration.md": ("<!-- code: settings-compared ", "<!-- code: regions -->"),

@@ -23,8 +23,12 @@ def test_package_exports() -> None:
     assert langchain_assemblyai_gateway.__all__ == [
         "AdaptiveRateLimiter",
         "AssemblyAITranscriptLoader",
+        "AssemblyAIUnderstandingTransformer",
         "ChatAssemblyAIGateway",
         "__version__",
+        "transcript_task",
+        "transcript_tasks",
+        "transcripts_from_documents",
     ]
     assert __version__ == assemblyai_gateway.__version__
 

@@ -301,23 +301,53 @@ def test_text_response_format_is_plain_text(gateway: Gateway) -> None:
 # -- gateway extras ----------------------------------------------------------------------
 
 
-def test_transcript_tag_is_replaced_in_prompt_and_messages(gateway: Gateway) -> None:
+def test_only_the_first_exact_transcript_tag_is_replaced_as_the_gateway_does(
+    gateway: Gateway,
+) -> None:
     gateway.emulator.transcripts["tr_1"] = "Alice: ship it Friday."
     body = {
         "model": CLAUDE,
         "transcript_id": "tr_1",
         "messages": [
             {"role": "system", "content": "Context: {{transcript}}"},
-            {"role": "user", "content": [{"type": "text", "text": "Summarise {{ transcript }}"}]},
+            {"role": "user", "content": [{"type": "text", "text": "Sum {{ transcript }}"}]},
+            {"role": "assistant", "content": "Noted."},
+            {"role": "user", "content": "Again {{ transcript }} and {{ transcript }}"},
         ],
     }
     response = gateway.chat(body)
-    assert content(response) == 'Emulated answer to: "Summarise Alice: ship it Friday."'
-    expected_input = count_tokens("Context: Alice: ship it Friday.") + count_tokens(
-        "Summarise Alice: ship it Friday."
+    # The last user message is left alone: only the first tag of the first message
+    # holding one is replaced; {{transcript}} (no spaces) is not the gateway's tag.
+    assert content(response) == 'Emulated answer to: "Again {{ transcript }} and {{ transcript }}"'
+    expected_input = (
+        count_tokens("Context: {{transcript}}")
+        + count_tokens("Sum Alice: ship it Friday.")
+        + count_tokens("Noted.")
+        + count_tokens("Again {{ transcript }} and {{ transcript }}")
     )
     assert response["usage"]["input_tokens"] == expected_input
     assert response["request"]["transcript_id"] == "tr_1"
+
+
+def test_the_transcript_tag_in_the_prompt_is_replaced_once(gateway: Gateway) -> None:
+    gateway.emulator.transcripts["tr_1"] = "Alice: ship it Friday."
+    body = {"model": CLAUDE, "transcript_id": "tr_1", "prompt": "{{ transcript }} {{ transcript }}"}
+    assert content(gateway.chat(body)) == (
+        'Emulated answer to: "Alice: ship it Friday. {{ transcript }}"'
+    )
+
+
+def test_a_request_beyond_the_context_window_is_refused_as_the_provider_refuses_it(
+    gateway: Gateway,
+) -> None:
+    words = " ".join(["word"] * 200_001)  # Claude's window is 200,000 tokens
+    error = gateway.error({"model": CLAUDE, "prompt": words}, 400)
+    assert error["message"].startswith("prompt is too long: 200001 tokens > 200000 maximum")
+    near = " ".join(["word"] * 199_000)
+    squeezed = gateway.error({"model": CLAUDE, "prompt": near, "max_tokens": 2000}, 400)
+    assert "exceed context limit: 199000 + 2000 > 200000" in squeezed["message"]
+    fits = gateway.chat({"model": CLAUDE, "prompt": near, "max_tokens": 1000})
+    assert fits["usage"]["input_tokens"] == 199_000
 
 
 def test_fallback_serves_when_the_primary_model_fails(gateway: Gateway) -> None:
