@@ -33,6 +33,9 @@ SAMPLE_ARGUMENTS: dict[str, Any] = {
     "error": "the audio could not be decoded",
     "status": "processing",
     "path": Path("results.jsonl"),
+    "message_index": 2,
+    "tag": "{{transcript}}",
+    "tokens": 250_000,
 }
 
 
