@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._finish_reasons import NormalisedFinishReason, normalise_finish_reason
     from .accumulator import CompletionSnapshot, accumulate_chunk, completion_to_chunks
     from .catalog import ModelInfo, get_model_info, register_model
     from .client import GatewayClient, parse_completion
@@ -138,6 +139,8 @@ _LAZY: dict[str, str] = {
     "TranscriptUnit": "transcripts",
     "afetch_transcript": "transcripts",
     "fetch_transcript": "transcripts",
+    "NormalisedFinishReason": "_finish_reasons",
+    "normalise_finish_reason": "_finish_reasons",
 }
 
 
@@ -186,6 +189,7 @@ __all__ = [
     "MissingAPIKeyError",
     "ModelInfo",
     "ModelNotAvailableInRegionError",
+    "NormalisedFinishReason",
     "NotFoundError",
     "PermissionDeniedError",
     "Permit",
@@ -217,6 +221,7 @@ __all__ = [
     "completion_to_chunks",
     "fetch_transcript",
     "get_model_info",
+    "normalise_finish_reason",
     "parse_completion",
     "register_model",
 ]

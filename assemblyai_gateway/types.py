@@ -335,6 +335,10 @@ class ResponseMessage(_Wire):
         return "assistant" if value is None else value
 
 
+def _null_is_empty(value: Any) -> Any:  # the gateway is Go: an empty list may be null
+    return [] if value is None else value
+
+
 def _with_stable_ids(calls: list[ToolCall]) -> list[ToolCall]:
     return [
         call
@@ -354,10 +358,7 @@ class Choice(_Wire):
     finish_reason: str | None = None
     tool_calls: list[ToolCall] = Field(default_factory=list)
 
-    @field_validator("tool_calls", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value: Any) -> Any:
-        return [] if value is None else value
+    _null_tool_calls = field_validator("tool_calls", mode="before")(_null_is_empty)
 
     @model_validator(mode="after")
     def _normalise_tool_calls(self) -> Choice:
@@ -403,6 +404,8 @@ class ChatCompletion(_Wire):
     http_status_code: int | None = None
     response_time: int | None = None
     llm_status_code: int | None = None
+
+    _null_choices = field_validator("choices", mode="before")(_null_is_empty)
 
     @property
     def served_model(self) -> str | None:
@@ -493,7 +496,4 @@ class ChatCompletionChunk(_Wire):
     choices: list[ChunkChoice] = Field(default_factory=list)
     usage: Usage | None = None
 
-    @field_validator("choices", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value: Any) -> Any:
-        return [] if value is None else value
+    _null_choices = field_validator("choices", mode="before")(_null_is_empty)

@@ -96,11 +96,32 @@ def _twin(
             "__module__": __name__,
             "__qualname__": cls.__qualname__,
             "__doc__": cls.__doc__,
+            "__reduce__": _reduce_twin,
         }
         twin = _TWINS.setdefault(
             (cls, model_type), type(cls.__name__, (cls, model_type), namespace)
         )
     return twin
+
+
+def _reduce_twin(error: errors.GatewayError) -> tuple[Any, ...]:
+    # A twin class is built at run time, so pickle names the pair it was built from.
+    core, model_type = next(pair for pair, twin in _TWINS.items() if twin is type(error))
+    return _restored_twin, (core, model_type, error.args, dict(error.__dict__))
+
+
+def _restored_twin(
+    cls: type[errors.GatewayError],
+    model_type: type[ModelError],
+    args: tuple[Any, ...],
+    state: dict[str, Any],
+) -> errors.GatewayError:
+    """An unpickled twin: the same combined class, message and attributes."""
+    twin = _twin(cls, model_type)
+    error = twin.__new__(twin)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 def as_model_error(error: errors.GatewayError) -> errors.GatewayError:

@@ -14,7 +14,9 @@ Every ``ChatResponse`` carries:
 * ``raw``: the gateway response as a dict (for streams: the chunk, and on the last
   response the final completion).
 * ``additional_kwargs``: ``prompt_tokens``/``completion_tokens``/``total_tokens`` and the
-  gateway's ``request_id``, ``model_name`` (the served model), ``finish_reason``,
+  gateway's ``request_id``, ``model_name`` (the served model), ``finish_reason`` (the
+  provider's own word, as in ``raw``), ``normalised_finish_reason`` (``stop``,
+  ``length``, ``tool_calls`` or ``content_filter``, from the core's one table),
   ``response_time_ns``, ``llm_status_code``, ``http_status_code``, ``model_provider``.
 
 Tool-call arguments: while a stream is in progress they are parsed leniently (a

@@ -42,6 +42,7 @@ async def test_text_reply(scripted: ScriptedFactory, runner: Runner, usage_style
         "request_id": "req-0001",
         "model_name": "claude-sonnet-4-5-20250929",
         "finish_reason": "stop",
+        "normalised_finish_reason": "stop",
         "response_time_ns": 275510459,
         "llm_status_code": 200,
         "http_status_code": 200,
