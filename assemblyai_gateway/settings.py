@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
+from ._request_fields import GATEWAY_REQUEST_FIELDS
 from .config import DEFAULT_MAX_RETRIES
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ REQUEST_SETTING_FIELDS: Final = (
     "fallback_config",
     "post_processing_steps",
     "transcript_id",
+    # The gateway's newer fields, from the mixin both adapters inherit.
+    *GATEWAY_REQUEST_FIELDS,
 )
 """The request fields both adapters hold as their own fields."""
 

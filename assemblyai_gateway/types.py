@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from ._tool_ids import with_tool_call_ids
-from .wire import FallbackList, PostProcessingList, stable_tool_call_id
+from .wire import FallbackList, MaxTimeout, ModelRegion, PostProcessingList, stable_tool_call_id
 
 __all__ = [
     "ChatCompletion",
@@ -240,9 +240,9 @@ class ChatCompletionRequest(_Wire):
     # The gateway's own extras: e.g. reasoning={"effort": "low"}, max_timeout in seconds.
     reasoning: dict[str, Any] | None = None
     zero_data_retention: bool | None = None
-    model_region: str | None = None
+    model_region: ModelRegion | None = None
     fail_fast: bool | None = None
-    max_timeout: int | float | None = Field(default=None, gt=0)
+    max_timeout: MaxTimeout | None = None
 
     @model_validator(mode="after")
     def _needs_messages_or_prompt(self) -> ChatCompletionRequest:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models.base import LangSmithParams
 
+from assemblyai_gateway._request_fields import GATEWAY_REQUEST_FIELDS
 from assemblyai_gateway.arguments import ArgumentRule, argument_rule
 from assemblyai_gateway.config import API_KEY_ENV
 
@@ -124,6 +125,7 @@ and are never sent in one.
             "fallback_config": self.fallback_config,
             "post_processing_steps": self.post_processing_steps,
             "transcript_id": self.transcript_id,
+            **{name: getattr(self, name) for name in GATEWAY_REQUEST_FIELDS},
             "model_kwargs": self.model_kwargs,
         }
 

@@ -26,6 +26,7 @@ from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
+from assemblyai_gateway._request_fields import GatewayRequestFields
 from assemblyai_gateway.catalog import route_capabilities
 from assemblyai_gateway.compat import structured_method
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, Region
@@ -61,7 +62,9 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MODEL", "ChatAssemblyAIGateway"]
 
 
-class ChatAssemblyAIGateway(GatewayClientOwner, CallParams, ApproximateTokenCounts, BaseChatModel):
+class ChatAssemblyAIGateway(
+    GatewayClientOwner, CallParams, ApproximateTokenCounts, GatewayRequestFields, BaseChatModel
+):
     """AssemblyAI's LLM Gateway (Claude, GPT and Gemini behind one key) as a chat model.
 
     Setup:
@@ -91,6 +94,8 @@ class ChatAssemblyAIGateway(GatewayClientOwner, CallParams, ApproximateTokenCoun
         fallback_config: e.g. ``{"retry": True, "depth": 2}``.
         post_processing_steps: e.g. ``["json-repair"]`` or ``[{"type": "json-repair"}]``.
         transcript_id: An AssemblyAI transcript whose text replaces ``{{ transcript }}``.
+        zero_data_retention, model_region, fail_fast, max_timeout: The gateway's newer
+            request fields (a bool, a provider region, a bool, seconds > 0); also per call.
         model_kwargs: Extra request fields, sent as given (must not repeat a field above
             or hold a client setting).
         http_client: An ``httpx.Client`` to use (never closed by us, not serialized).

@@ -33,6 +33,7 @@ from llama_index.core.llms.llm import ToolSelection
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from assemblyai_gateway._request_fields import GatewayRequestFields
 from assemblyai_gateway.arguments import PEER_SETTING_NAMES, ArgumentRule, argument_rule
 from assemblyai_gateway.catalog import get_model_info
 from assemblyai_gateway.limiter import AdaptiveLimiter
@@ -86,7 +87,9 @@ def _peer_names_renamed(values: dict[str, Any], owner: str) -> dict[str, Any]:
 _UNPICKLED_FIELDS = frozenset({"http_client", "async_http_client"})
 
 
-class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallingLLM):
+class AssemblyAIGateway(
+    GatewayClientOwner, StructuredPrediction, GatewayRequestFields, FunctionCallingLLM
+):
     """AssemblyAI's LLM Gateway (Claude, GPT and Gemini behind one key) as a LlamaIndex LLM.
 
     Chat, completion, streaming (sync and async), tool calling, agents and structured
@@ -115,6 +118,8 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
         fallback_config: ``{"retry": bool, "depth": 0-2}``.
         post_processing_steps: e.g. ``[{"type": "json-repair"}]``.
         transcript_id: An AssemblyAI transcript whose text replaces ``{{ transcript }}``.
+        zero_data_retention, model_region, fail_fast, max_timeout: The gateway's newer
+            request fields (a bool, a provider region, a bool, seconds > 0); also per call.
         additional_kwargs: Extra request fields sent with every call.
         context_window: Overrides the catalog's context window.
         num_output: Overrides the output budget reported in ``metadata``.
