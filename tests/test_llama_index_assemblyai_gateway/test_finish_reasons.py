@@ -48,6 +48,7 @@ async def test_chat_keeps_the_raw_word_and_adds_the_normalised_one(
 
     assert response.additional_kwargs["finish_reason"] == raw
     assert response.additional_kwargs["normalised_finish_reason"] == normalised
+    assert isinstance(response.raw, dict)
     assert response.raw["choices"][0]["finish_reason"] == raw
 
 
