@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -41,30 +42,40 @@ MAX_FIELD_ERRORS = 100
 """At most this many entries of a field list are kept as :class:`FieldError` s."""
 # How many of them an exception's message shows, and how long each may be.
 _SHOWN_FIELD_ERRORS = 10
-_MAX_FIELD_TEXT = 200
+_MAX_FIELD_TEXT = 500
 _MAX_DESCRIBED = 500
 
 # The keys an entry of the field list names its field and its problem by: the gateway's
 # ``field``/``message``, pydantic's ``loc``/``msg``, OpenAI's ``param``, JSON Schema's ``path``.
 _FIELD_KEYS = ("field", "param", "path", "loc", "name", "property", "key")
 _MESSAGE_KEYS = ("message", "msg", "error", "detail", "reason", "description")
+# A text entry that starts with a request field's path: "messages.0.content: required".
+_NAMED_TEXT = re.compile(
+    r"(?P<field>[a-z_][a-z0-9_]*(?:(?:\.|\[)[a-z0-9_\]]+)*): (?P<message>.+)", re.S
+)
 
 
 @dataclasses.dataclass(frozen=True)
 class FieldError:
     """One entry of an error's field list (``metadata.errors``): a field that failed.
 
+    An entry is an object naming the field (``{"field", "message"}``, pydantic's
+    ``{"loc", "msg"}``, OpenAI's ``{"param", ...}``), or text; text that starts with a
+    field's path and a colon (``"temperature: must be <= 2"``) names that field.
+
     Attributes:
         field: The request field named (``"temperature"``, ``"messages.0.content"``);
-            ``None`` when the entry is plain text that names none.
+            ``None`` when the entry names none.
         message: What was wrong with it, as the gateway said.
         raw: The entry exactly as the gateway sent it (a string or an object).
 
     Examples:
         >>> FieldError.from_entry({"field": "temperature", "message": "must be <= 2"})
         FieldError(field='temperature', message='must be <= 2')
-        >>> str(FieldError.from_entry("messages is required"))
-        'messages is required'
+        >>> FieldError.from_entry("messages[0].content: is required")
+        FieldError(field='messages[0].content', message='is required')
+        >>> FieldError.from_entry("Key: 'Request.Model' Error: required")
+        FieldError(field=None, message="Key: 'Request.Model' Error: required")
     """
 
     field: str | None
@@ -90,7 +101,11 @@ class FieldError:
                 _bounded(text),
                 entry,
             )
-        return cls(None, _bounded(entry), entry)
+        text = entry if isinstance(entry, str) else json.dumps(entry, default=str)
+        named = _NAMED_TEXT.match(text)
+        if named:  # "temperature: must be between 0 and 2"
+            return cls(_bounded(named["field"]), _bounded(named["message"]), entry)
+        return cls(None, _bounded(text), entry)
 
 
 def _bounded(value: Any) -> str:

@@ -10,12 +10,12 @@ from typing import Any
 from ._faults import Fault
 from ._queue import ScriptQueue
 from ._ratelimit import RateLimit, RateLimiterState
-from ._render import ToolCallPlacement, UsageStyle
+from ._render import ErrorEnvelope, ToolCallPlacement, UsageStyle
 from ._script import Reply
 from ._transcript_store import TranscriptStore, TranscriptTexts
 from ._validation import FieldError, validate_request
 
-__all__ = ["EmulatorSettings", "EmulatorState", "RecordedRequest"]
+__all__ = ["EmulatorSettings", "EmulatorState", "RecordedRequest", "check_error_envelope"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,12 @@ class RecordedRequest:
     reply: Reply | None = None
 
 
+def check_error_envelope(value: object) -> None:
+    """Refuse an ``error_envelope`` that is neither ``"spec"`` nor ``"gateway"``."""
+    if value not in ("spec", "gateway"):
+        raise ValueError("error_envelope must be 'spec' or 'gateway'")
+
+
 @dataclass
 class EmulatorSettings:
     """The knobs :class:`GatewayEmulator` takes; tests may change them while it runs."""
@@ -68,12 +74,14 @@ class EmulatorSettings:
     tool_call_placement: ToolCallPlacement = "choice"
     rate_limit: RateLimit | None = None
     transcript_store: TranscriptStore = field(default_factory=TranscriptStore.with_builtins)
+    error_envelope: ErrorEnvelope = "spec"
 
     def __post_init__(self) -> None:
         if self.usage_style not in ("input_output", "prompt_completion"):
             raise ValueError("usage_style must be 'input_output' or 'prompt_completion'")
         if self.tool_call_placement not in ("choice", "message"):
             raise ValueError("tool_call_placement must be 'choice' or 'message'")
+        check_error_envelope(self.error_envelope)
 
     def copy(self) -> EmulatorSettings:
         return EmulatorSettings(
@@ -85,6 +93,7 @@ class EmulatorSettings:
             self.tool_call_placement,
             self.rate_limit,
             self.transcript_store.copy(),
+            self.error_envelope,
         )
 
 
@@ -136,6 +145,10 @@ class EmulatorState:
     @property
     def tool_call_placement(self) -> ToolCallPlacement:
         return self.settings.tool_call_placement
+
+    @property
+    def error_envelope(self) -> ErrorEnvelope:
+        return self.settings.error_envelope
 
     @property
     def rate_limiter(self) -> RateLimiterState | None:

@@ -59,7 +59,11 @@ def test_a_business_error_keeps_its_field_list_on_the_error_and_in_its_message()
     assert type(error) is BadRequestError
     assert error.message == "Invalid request"
     assert error.errors == FIELDS
-    assert error.field_errors == tuple(FieldError(None, text) for text in FIELDS)
+    assert error.field_errors == (
+        FieldError("temperature", "must be between 0 and 2"),
+        FieldError("messages", "is required"),
+    )
+    assert [item.raw for item in error.field_errors] == FIELDS
     assert error.code == "bad"
     assert error.request_id == "req-7"
     assert error.metadata == {"errors": FIELDS}
@@ -79,6 +83,9 @@ def test_a_business_error_keeps_its_field_list_on_the_error_and_in_its_message()
         ({"field": "top_k"}, "top_k", "invalid"),
         ({"code": "E12", "value": 3}, None, '{"code": "E12", "value": 3}'),
         (42, None, "42"),
+        ("messages[0].content: is required", "messages[0].content", "is required"),
+        ("model is unknown", None, "model is unknown"),
+        ("Key: 'Request.Model' Error: required", None, "Key: 'Request.Model' Error: required"),
     ],
 )
 def test_each_shape_of_a_field_list_entry_is_read(
@@ -92,13 +99,13 @@ def test_each_shape_of_a_field_list_entry_is_read(
 
 
 def test_a_long_field_list_is_bounded_in_the_message_and_on_the_error() -> None:
-    entries = [{"field": f"f{i}", "message": "y" * 300} for i in range(1000)]
+    entries = [{"field": f"f{i}", "message": "y" * 700} for i in range(1000)]
 
     error = _error(400, error_body(400, "Invalid request", entries, envelope="business"))
 
     assert len(error.errors) == 1000  # as sent
     assert len(error.field_errors) == _error_envelopes.MAX_FIELD_ERRORS
-    assert all(item.message.endswith("(100 more characters)") for item in error.field_errors)
+    assert all(item.message.endswith("(200 more characters)") for item in error.field_errors)
     assert len(str(error)) < 800
     assert str(error).endswith("more")
 
@@ -167,7 +174,7 @@ async def test_a_call_raises_the_field_list_and_never_the_key(
         await complete(make_client(transport), REQUEST)
 
     error = info.value
-    assert [item.message for item in error.field_errors] == FIELDS
+    assert [str(item) for item in error.field_errors] == FIELDS
     assert FIELDS[0] in str(error)
     texts = [str(error), repr(error), repr(vars(error)), repr(pickle.dumps(error))]
     assert all(api_key not in text for text in texts)

@@ -177,7 +177,7 @@ async def test_a_400_s_field_list_reaches_the_caller(
 
     error = caught.value
     assert isinstance(error, errors.BadRequestError)
-    assert [item.message for item in error.field_errors] == fields
+    assert [str(item) for item in error.field_errors] == fields
     assert error.errors == fields
     assert all(field in str(error) for field in fields)
     assert error.request_id == "req-f"

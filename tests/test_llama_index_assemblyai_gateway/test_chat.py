@@ -212,7 +212,7 @@ async def test_both_newer_envelopes_surface_typed_with_the_field_list(
     with pytest.raises(AuthenticationError) as denied:
         await runner.stream_chat(s.llm, HI)
 
-    assert [item.message for item in bad.value.field_errors] == fields
+    assert [str(item) for item in bad.value.field_errors] == fields
     assert all(field in str(bad.value) for field in fields)
     assert (bad.value.request_id, denied.value.request_id) == ("r1", "r2")
     assert denied.value.message.startswith("Invalid API key")
