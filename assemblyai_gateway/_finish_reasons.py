@@ -41,16 +41,11 @@ _TABLE: dict[NormalisedFinishReason, tuple[str, ...]] = {
         "end_turn",  # Claude
         "stop_sequence",  # Claude, Bedrock
         "pause_turn",  # Claude: a long server-tool turn paused; the text so far is whole
-        "finish_reason_stop",  # Gemini's enum name, prefixed
-        "complete",  # Cohere
-        "eos",  # some open models
     ),
     "length": (
         "length",  # OpenAI
         "max_tokens",  # Claude, Gemini (MAX_TOKENS), Bedrock
         "model_context_window_exceeded",  # Claude: the context window ran out mid-answer
-        "finish_reason_max_tokens",
-        "max_output_tokens",
     ),
     "tool_calls": (
         "tool_calls",  # OpenAI
@@ -68,7 +63,6 @@ _TABLE: dict[NormalisedFinishReason, tuple[str, ...]] = {
         "image_safety",
         "image_prohibited_content",
         "image_recitation",
-        "finish_reason_safety",
         "guardrail_intervened",  # Bedrock
         "content_filtered",  # Bedrock
     ),

@@ -28,7 +28,15 @@ module beside this file that renders each (one per concern):
     pydantic model's own fields, else the keyword arguments of its ``__init__``) and the
     descriptions its docstrings give;
   * ``<!-- code: settings-compared DOTTED.NAME ... -->``: the same settings side by side;
-  * ``<!-- code: regions -->``: the regions and their endpoints.
+  * ``<!-- code: regions -->``: the regions and their endpoints;
+
+* ``_tables_wire``:
+
+  * ``<!-- code: request-fields -->``: every field of the core's request model, the
+    setting of each adapter that sends it (or how it does), and whether a call may give
+    it (the core's argument rule);
+  * ``<!-- code: finish-reasons -->``: the provider words each normalised finish reason
+    stands for (the core's one table).
 
 A marker this hook does not know fails the build. MkDocs puts this folder on
 ``sys.path`` while it loads a hook, so the renderers are imported by their names.
@@ -43,6 +51,7 @@ from typing import Any
 from _tables_cli import render_cli, render_exit_codes
 from _tables_errors import render_error_tree, render_langchain_errors, render_overflow_phrases
 from _tables_settings import render_regions, render_settings, render_settings_compared
+from _tables_wire import render_finish_reasons, render_request_fields
 
 __all__ = ["MARKER", "on_page_markdown", "render_marker"]
 
@@ -58,6 +67,8 @@ _RENDERERS: dict[str, tuple[Callable[..., str], int | None]] = {
     "settings": (render_settings, 1),
     "settings-compared": (render_settings_compared, None),
     "regions": (render_regions, 0),
+    "request-fields": (render_request_fields, 0),
+    "finish-reasons": (render_finish_reasons, 0),
 }
 
 
