@@ -175,8 +175,8 @@ def test_reset_with_settings_restores_the_constructor_settings() -> None:
     assert emulator.transcripts == {"tr_1": "text"}
     assert emulator.failing_models == {"gpt-5"}
     assert not emulator.accept_any_model
-    assert (emulator.usage_style, emulator.tool_call_placement) == ("input_output", "choice")
-    assert emulator.error_envelope == "spec"
+    settings = (emulator.usage_style, emulator.tool_call_placement, emulator.error_envelope)
+    assert settings == ("input_output", "choice", "spec")
 
 
 def test_a_request_still_in_flight_at_a_reset_is_not_logged_after_it() -> None:
