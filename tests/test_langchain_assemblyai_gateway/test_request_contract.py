@@ -8,7 +8,7 @@ the emulator received is checked; its answers are checked against the vendor's S
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -57,11 +57,12 @@ Build = Callable[..., ChatAssemblyAIGateway]
 
 
 @pytest.fixture
-def build(gateway_emulator: GatewayEmulator) -> Iterator[Build]:
+async def build(gateway_emulator: GatewayEmulator) -> AsyncIterator[Build]:
     """Models on the emulator whose every answer is read as the vendor SDK reads it."""
     import httpx
 
     clients: list[httpx.Client] = []
+    async_clients: list[httpx.AsyncClient] = []
 
     def make(**params: Any) -> ChatAssemblyAIGateway:
         def check(response: httpx.Response) -> None:
@@ -75,19 +76,23 @@ def build(gateway_emulator: GatewayEmulator) -> Iterator[Build]:
                 check_answer(response)
 
         client = httpx.Client(event_hooks={"response": [check]})
+        async_client = httpx.AsyncClient(event_hooks={"response": [acheck]})
         clients.append(client)
+        async_clients.append(async_client)
         settings = {"model": CLAUDE, "max_retries": 0, **params}
         return ChatAssemblyAIGateway(
             **settings,
             base_url=gateway_emulator.base_url,
             api_key=gateway_emulator.api_key,
             http_client=client,
-            http_async_client=httpx.AsyncClient(event_hooks={"response": [acheck]}),
+            http_async_client=async_client,
         )
 
     yield make
     for client in clients:
         client.close()
+    for async_client in async_clients:
+        await async_client.aclose()
 
 
 @pytest.fixture(scope="module")

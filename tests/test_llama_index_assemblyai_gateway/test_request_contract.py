@@ -8,7 +8,7 @@ the emulator received is checked; its answers are checked against the vendor's S
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -58,9 +58,10 @@ Build = Callable[..., AssemblyAIGateway]
 
 
 @pytest.fixture
-def build(gateway_emulator: GatewayEmulator) -> Iterator[Build]:
+async def build(gateway_emulator: GatewayEmulator) -> AsyncIterator[Build]:
     """LLMs on the emulator whose every answer is read as the vendor SDK reads it."""
     clients: list[httpx.Client] = []
+    async_clients: list[httpx.AsyncClient] = []
 
     def make(**fields: Any) -> AssemblyAIGateway:
         def check(response: httpx.Response) -> None:
@@ -74,19 +75,23 @@ def build(gateway_emulator: GatewayEmulator) -> Iterator[Build]:
                 check_answer(response)
 
         client = httpx.Client(event_hooks={"response": [check]})
+        async_client = httpx.AsyncClient(event_hooks={"response": [acheck]})
         clients.append(client)
+        async_clients.append(async_client)
         settings = {"model": CLAUDE, "max_retries": 0, **fields}
         return AssemblyAIGateway(
             **settings,
             base_url=gateway_emulator.base_url,
             api_key=gateway_emulator.api_key,
             http_client=client,
-            async_http_client=httpx.AsyncClient(event_hooks={"response": [acheck]}),
+            async_http_client=async_client,
         )
 
     yield make
     for client in clients:
         client.close()
+    for async_client in async_clients:
+        await async_client.aclose()
 
 
 @pytest.fixture(scope="module")
