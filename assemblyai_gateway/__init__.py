@@ -3,7 +3,8 @@
 Both adapters (``langchain_assemblyai_gateway`` and ``llama_index_assemblyai_gateway``)
 call this package; it holds every HTTP concern: wire models, shared settings, the
 sync/async client and its stream objects, retries, errors, SSE decoding, the stream
-accumulator, the model catalog and transcripts (``assemblyai_gateway.transcripts``).
+accumulator, the model catalog and the gateway's live model list
+(``assemblyai_gateway.model_list``), and transcripts (``assemblyai_gateway.transcripts``).
 """
 
 from __future__ import annotations
@@ -11,141 +12,153 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
+from ._version import __version__ as __version__
+
+# Every public name, written once: the module that defines it, then its names. `__all__`
+# and the lazy `__getattr__` below read this table, so `import assemblyai_gateway` (and
+# each adapter) loads no submodule, httpx or the client until a name is used.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "_finish_reasons": ("NormalisedFinishReason", "normalise_finish_reason"),
+    "accumulator": ("CompletionSnapshot", "accumulate_chunk", "completion_to_chunks"),
+    "catalog": ("ModelInfo", "get_model_info", "register_model"),
+    "client": ("GatewayClient", "parse_completion"),
+    "config": ("API_KEY_ENV", "BASE_URL_ENV", "DEFAULT_TIMEOUT", "REGION_BASE_URLS", "Region"),
+    "errors": (
+        "APIConnectionError",
+        "APIError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AuthenticationError",
+        "BadRequestError",
+        "ConfigurationError",
+        "ConflictError",
+        "ContextWindowExceededError",
+        "GatewayError",
+        "InternalServerError",
+        "InvalidAPIKeyError",
+        "InvalidRequestError",
+        "MisplacedClientSettingError",
+        "MissingAPIKeyError",
+        "ModelNotAvailableInRegionError",
+        "NotFoundError",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "ResponseTooLargeError",
+        "ResponseValidationError",
+        "SpeakerLabelsMissingError",
+        "StreamError",
+        "ToolChoiceError",
+        "TranscriptError",
+        "TranscriptFailedError",
+        "TranscriptNotFoundError",
+        "TranscriptNotReadyError",
+        "UnexpectedArgumentError",
+        "UnprocessableEntityError",
+        "UnsupportedContentError",
+    ),
+    "limiter": ("AdaptiveLimiter", "LimiterStats", "Permit"),
+    "model_list": ("ModelList", "ModelRetirementWarning", "afetch_model_list", "fetch_model_list"),
+    "streaming": ("AsyncChatCompletionStream", "ChatCompletionStream"),
+    "transcripts": (
+        "TranscriptClient",
+        "TranscriptData",
+        "TranscriptFormat",
+        "TranscriptRecord",
+        "TranscriptUnit",
+        "afetch_transcript",
+        "fetch_transcript",
+    ),
+    "types": (
+        "ChatCompletion",
+        "ChatCompletionChunk",
+        "ChatCompletionRequest",
+        "Message",
+        "Tool",
+        "ToolCall",
+        "Usage",
+    ),
+}
+
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(["__version__", *_MODULE_OF])
 
 if TYPE_CHECKING:
-    from ._finish_reasons import NormalisedFinishReason, normalise_finish_reason
-    from .accumulator import CompletionSnapshot, accumulate_chunk, completion_to_chunks
-    from .catalog import ModelInfo, get_model_info, register_model
-    from .client import GatewayClient, parse_completion
-    from .config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_TIMEOUT, REGION_BASE_URLS, Region
-    from .errors import (
-        APIConnectionError,
-        APIError,
-        APIStatusError,
-        APITimeoutError,
-        AuthenticationError,
-        BadRequestError,
-        ConfigurationError,
-        ConflictError,
-        ContextWindowExceededError,
-        GatewayError,
-        InternalServerError,
-        InvalidAPIKeyError,
-        InvalidRequestError,
-        MisplacedClientSettingError,
-        MissingAPIKeyError,
-        ModelNotAvailableInRegionError,
-        NotFoundError,
-        PermissionDeniedError,
-        RateLimitError,
-        ResponseTooLargeError,
-        ResponseValidationError,
-        SpeakerLabelsMissingError,
-        StreamError,
-        ToolChoiceError,
-        TranscriptError,
-        TranscriptFailedError,
-        TranscriptNotFoundError,
-        TranscriptNotReadyError,
-        UnexpectedArgumentError,
-        UnprocessableEntityError,
-        UnsupportedContentError,
-    )
-    from .limiter import AdaptiveLimiter, LimiterStats, Permit
-    from .streaming import AsyncChatCompletionStream, ChatCompletionStream
-    from .transcripts import (
-        TranscriptClient,
-        TranscriptData,
-        TranscriptFormat,
-        TranscriptRecord,
-        TranscriptUnit,
-        afetch_transcript,
-        fetch_transcript,
-    )
-    from .types import (
-        ChatCompletion,
-        ChatCompletionChunk,
-        ChatCompletionRequest,
-        Message,
-        Tool,
-        ToolCall,
-        Usage,
-    )
-
-# Submodules load on first attribute access, so `import langchain_assemblyai_gateway`
-# does not pay for httpx, tenacity or the client until a request is made.
-_LAZY: dict[str, str] = {
-    "APIConnectionError": "errors",
-    "APIError": "errors",
-    "APIStatusError": "errors",
-    "APITimeoutError": "errors",
-    "AdaptiveLimiter": "limiter",
-    "AsyncChatCompletionStream": "streaming",
-    "API_KEY_ENV": "config",
-    "AuthenticationError": "errors",
-    "BASE_URL_ENV": "config",
-    "BadRequestError": "errors",
-    "ChatCompletion": "types",
-    "ChatCompletionChunk": "types",
-    "ChatCompletionRequest": "types",
-    "ChatCompletionStream": "streaming",
-    "CompletionSnapshot": "accumulator",
-    "ConfigurationError": "errors",
-    "ConflictError": "errors",
-    "ContextWindowExceededError": "errors",
-    "DEFAULT_TIMEOUT": "config",
-    "GatewayClient": "client",
-    "GatewayError": "errors",
-    "InternalServerError": "errors",
-    "InvalidAPIKeyError": "errors",
-    "InvalidRequestError": "errors",
-    "LimiterStats": "limiter",
-    "Message": "types",
-    "MisplacedClientSettingError": "errors",
-    "MissingAPIKeyError": "errors",
-    "ModelInfo": "catalog",
-    "ModelNotAvailableInRegionError": "errors",
-    "NotFoundError": "errors",
-    "Permit": "limiter",
-    "PermissionDeniedError": "errors",
-    "REGION_BASE_URLS": "config",
-    "RateLimitError": "errors",
-    "Region": "config",
-    "ResponseTooLargeError": "errors",
-    "ResponseValidationError": "errors",
-    "StreamError": "errors",
-    "Tool": "types",
-    "ToolCall": "types",
-    "ToolChoiceError": "errors",
-    "UnexpectedArgumentError": "errors",
-    "UnprocessableEntityError": "errors",
-    "UnsupportedContentError": "errors",
-    "Usage": "types",
-    "accumulate_chunk": "accumulator",
-    "completion_to_chunks": "accumulator",
-    "get_model_info": "catalog",
-    "parse_completion": "client",
-    "register_model": "catalog",
-    "SpeakerLabelsMissingError": "errors",
-    "TranscriptError": "errors",
-    "TranscriptFailedError": "errors",
-    "TranscriptNotFoundError": "errors",
-    "TranscriptNotReadyError": "errors",
-    "TranscriptClient": "transcripts",
-    "TranscriptData": "transcripts",
-    "TranscriptFormat": "transcripts",
-    "TranscriptRecord": "transcripts",
-    "TranscriptUnit": "transcripts",
-    "afetch_transcript": "transcripts",
-    "fetch_transcript": "transcripts",
-    "NormalisedFinishReason": "_finish_reasons",
-    "normalise_finish_reason": "_finish_reasons",
-}
+    # Written by `python -m tests.support.public_names` from _EXPORTS (do not edit):
+    # type checkers and IDEs see each name; a test checks the two agree.
+    from ._finish_reasons import NormalisedFinishReason as NormalisedFinishReason
+    from ._finish_reasons import normalise_finish_reason as normalise_finish_reason
+    from .accumulator import CompletionSnapshot as CompletionSnapshot
+    from .accumulator import accumulate_chunk as accumulate_chunk
+    from .accumulator import completion_to_chunks as completion_to_chunks
+    from .catalog import ModelInfo as ModelInfo
+    from .catalog import get_model_info as get_model_info
+    from .catalog import register_model as register_model
+    from .client import GatewayClient as GatewayClient
+    from .client import parse_completion as parse_completion
+    from .config import API_KEY_ENV as API_KEY_ENV
+    from .config import BASE_URL_ENV as BASE_URL_ENV
+    from .config import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+    from .config import REGION_BASE_URLS as REGION_BASE_URLS
+    from .config import Region as Region
+    from .errors import APIConnectionError as APIConnectionError
+    from .errors import APIError as APIError
+    from .errors import APIStatusError as APIStatusError
+    from .errors import APITimeoutError as APITimeoutError
+    from .errors import AuthenticationError as AuthenticationError
+    from .errors import BadRequestError as BadRequestError
+    from .errors import ConfigurationError as ConfigurationError
+    from .errors import ConflictError as ConflictError
+    from .errors import ContextWindowExceededError as ContextWindowExceededError
+    from .errors import GatewayError as GatewayError
+    from .errors import InternalServerError as InternalServerError
+    from .errors import InvalidAPIKeyError as InvalidAPIKeyError
+    from .errors import InvalidRequestError as InvalidRequestError
+    from .errors import MisplacedClientSettingError as MisplacedClientSettingError
+    from .errors import MissingAPIKeyError as MissingAPIKeyError
+    from .errors import ModelNotAvailableInRegionError as ModelNotAvailableInRegionError
+    from .errors import NotFoundError as NotFoundError
+    from .errors import PermissionDeniedError as PermissionDeniedError
+    from .errors import RateLimitError as RateLimitError
+    from .errors import ResponseTooLargeError as ResponseTooLargeError
+    from .errors import ResponseValidationError as ResponseValidationError
+    from .errors import SpeakerLabelsMissingError as SpeakerLabelsMissingError
+    from .errors import StreamError as StreamError
+    from .errors import ToolChoiceError as ToolChoiceError
+    from .errors import TranscriptError as TranscriptError
+    from .errors import TranscriptFailedError as TranscriptFailedError
+    from .errors import TranscriptNotFoundError as TranscriptNotFoundError
+    from .errors import TranscriptNotReadyError as TranscriptNotReadyError
+    from .errors import UnexpectedArgumentError as UnexpectedArgumentError
+    from .errors import UnprocessableEntityError as UnprocessableEntityError
+    from .errors import UnsupportedContentError as UnsupportedContentError
+    from .limiter import AdaptiveLimiter as AdaptiveLimiter
+    from .limiter import LimiterStats as LimiterStats
+    from .limiter import Permit as Permit
+    from .model_list import ModelList as ModelList
+    from .model_list import ModelRetirementWarning as ModelRetirementWarning
+    from .model_list import afetch_model_list as afetch_model_list
+    from .model_list import fetch_model_list as fetch_model_list
+    from .streaming import AsyncChatCompletionStream as AsyncChatCompletionStream
+    from .streaming import ChatCompletionStream as ChatCompletionStream
+    from .transcripts import TranscriptClient as TranscriptClient
+    from .transcripts import TranscriptData as TranscriptData
+    from .transcripts import TranscriptFormat as TranscriptFormat
+    from .transcripts import TranscriptRecord as TranscriptRecord
+    from .transcripts import TranscriptUnit as TranscriptUnit
+    from .transcripts import afetch_transcript as afetch_transcript
+    from .transcripts import fetch_transcript as fetch_transcript
+    from .types import ChatCompletion as ChatCompletion
+    from .types import ChatCompletionChunk as ChatCompletionChunk
+    from .types import ChatCompletionRequest as ChatCompletionRequest
+    from .types import Message as Message
+    from .types import Tool as Tool
+    from .types import ToolCall as ToolCall
+    from .types import Usage as Usage
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
+    module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module}", __name__), name)
@@ -154,74 +167,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(__all__)
-
-
-__all__ = [
-    "API_KEY_ENV",
-    "BASE_URL_ENV",
-    "DEFAULT_TIMEOUT",
-    "REGION_BASE_URLS",
-    "APIConnectionError",
-    "APIError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AdaptiveLimiter",
-    "AsyncChatCompletionStream",
-    "AuthenticationError",
-    "BadRequestError",
-    "ChatCompletion",
-    "ChatCompletionChunk",
-    "ChatCompletionRequest",
-    "ChatCompletionStream",
-    "CompletionSnapshot",
-    "ConfigurationError",
-    "ConflictError",
-    "ContextWindowExceededError",
-    "GatewayClient",
-    "GatewayError",
-    "InternalServerError",
-    "InvalidAPIKeyError",
-    "InvalidRequestError",
-    "LimiterStats",
-    "Message",
-    "MisplacedClientSettingError",
-    "MissingAPIKeyError",
-    "ModelInfo",
-    "ModelNotAvailableInRegionError",
-    "NormalisedFinishReason",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "Permit",
-    "RateLimitError",
-    "Region",
-    "ResponseTooLargeError",
-    "ResponseValidationError",
-    "SpeakerLabelsMissingError",
-    "StreamError",
-    "Tool",
-    "ToolCall",
-    "ToolChoiceError",
-    "TranscriptClient",
-    "TranscriptData",
-    "TranscriptError",
-    "TranscriptFailedError",
-    "TranscriptFormat",
-    "TranscriptNotFoundError",
-    "TranscriptNotReadyError",
-    "TranscriptRecord",
-    "TranscriptUnit",
-    "UnexpectedArgumentError",
-    "UnprocessableEntityError",
-    "UnsupportedContentError",
-    "Usage",
-    "__version__",
-    "accumulate_chunk",
-    "afetch_transcript",
-    "completion_to_chunks",
-    "fetch_transcript",
-    "get_model_info",
-    "normalise_finish_reason",
-    "parse_completion",
-    "register_model",
-]
+    return list(__all__)

@@ -16,8 +16,8 @@ from .limiter import AdaptiveLimiter, Permit
 __all__ = [
     "THROTTLE_STATUSES",
     "agated",
-    "checked_limiter",
     "gated",
+    "limiter_or_none",
     "metered",
     "throttle_wait",
 ]
@@ -27,8 +27,8 @@ T = TypeVar("T")
 THROTTLE_STATUSES = frozenset({429, 503})
 
 
-def checked_limiter(limiter: object) -> AdaptiveLimiter | None:
-    """``limiter`` when it is an :class:`AdaptiveLimiter` or ``None``.
+def limiter_or_none(limiter: object) -> AdaptiveLimiter | None:
+    """The client's optional ``limiter=``: an :class:`AdaptiveLimiter`, or ``None`` for none.
 
     Raises:
         ConfigurationError: it is anything else.
@@ -49,6 +49,9 @@ def throttle_wait(error: BaseException) -> tuple[bool, float | None]:
 
 
 def _usage_tokens(result: object) -> int:
+    # What the budget is charged: every token the usage reports, once. Cache reads and
+    # writes are parts of the input and reasoning of the output (Usage), never added on
+    # top; total_tokens also covers tokens a provider reports outside both.
     usage = getattr(result, "usage", None)
     total = getattr(usage, "total_tokens", 0)
     return total if isinstance(total, int) else 0

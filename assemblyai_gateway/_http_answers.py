@@ -82,6 +82,24 @@ def _error_inside(body: bytes | str, headers: Mapping[str, str]) -> APIError | N
     )
 
 
+def _completion_from_json(body: bytes | str) -> ChatCompletion:
+    """pydantic's fast JSON path, else the lenient parse for what it refuses but JSON allows.
+
+    pydantic's parser rejects a lone surrogate escape (``"\\ud83d"``), which JSON
+    permits; :func:`loads_untrusted` reads it as U+FFFD.
+    """
+    try:
+        return ChatCompletion.model_validate_json(body)
+    except ValidationError as exc:
+        if exc.errors()[0]["type"] != "json_invalid":
+            raise
+        try:
+            payload = loads_untrusted(body)
+        except ValueError:
+            raise exc from None
+        return ChatCompletion.model_validate(payload)
+
+
 def parse_completion(body: bytes | str, headers: Mapping[str, str] | None = None) -> ChatCompletion:
     """Validate a 2xx body as a completion.
 
@@ -90,7 +108,7 @@ def parse_completion(body: bytes | str, headers: Mapping[str, str] | None = None
         ResponseValidationError: the body is not JSON, not a completion, or has no choices.
     """
     try:
-        completion = ChatCompletion.model_validate_json(body)
+        completion = _completion_from_json(body)
     except ValidationError as exc:
         inside = _error_inside(body, headers or {})
         if inside is not None:

@@ -265,6 +265,11 @@ class StreamReader:
         """Whether ``data: [DONE]`` arrived (the stream ends there, whatever follows)."""
         return self._decoder.done
 
+    @property
+    def reads_events(self) -> bool:
+        """Whether the answer is server-sent events (not one plain JSON body)."""
+        return self._events
+
     def feed(self, raw: bytes) -> Iterator[ChatCompletionChunk]:
         """The chunks completed by ``raw``, decoded a bounded piece at a time."""
         if not self._events:
@@ -291,9 +296,18 @@ class StreamReader:
             return
         if not self._decoder.done:
             for piece in self._body.tail():
-                yield from self._decoder.feed(self._text.decode(piece))
-            self._decoder.feed(self._text.flush())
-        yield from self._decoder.close()
+                yield from self._counted(self._decoder.feed(self._text.decode(piece)))
+            # The text of a character the bytes cut short (U+FFFD) is text like any
+            # other: whatever it completes is delivered before the decoder closes.
+            yield from self._counted(self._decoder.feed(self._text.flush()))
+        yield from self._counted(self._decoder.close())
+
+    def _counted(self, chunks: list[ChatCompletionChunk]) -> Iterator[ChatCompletionChunk]:
+        # Chunks delivered at the end count too: a stream that then fails is not one of
+        # which no chunk could be read (it is never replayed, which would repeat them).
+        for chunk in chunks:
+            self.delivered += 1
+            yield chunk
 
     def broke(self, error: httpx.TransportError) -> APIError:
         """The error for a connection that failed mid-stream."""

@@ -20,7 +20,7 @@ from pydantic_core import PydanticSerializationError
 
 from ._strict_schema import with_strict_schemas
 from .arguments import refuse_client_settings
-from .catalog import route_capabilities
+from .catalog import RouteCapabilities
 from .errors import ConfigurationError, InvalidRequestError, ModelNotAvailableInRegionError
 from .types import ChatCompletionRequest
 
@@ -108,13 +108,13 @@ def check_default_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return checked
 
 
-def check_eu_models(request: ChatCompletionRequest) -> None:
-    """The residency guard: every model ``request`` can reach must be served in the EU.
+def check_eu_models(route: RouteCapabilities) -> None:
+    """The residency guard: every model a request can reach must be served in the EU.
 
     Raises:
         ModelNotAvailableInRegionError: naming the first US-only model.
     """
-    us_only = route_capabilities(request.model, request.fallbacks).lacking("eu_available")
+    us_only = route.lacking("eu_available")
     if us_only:
         raise ModelNotAvailableInRegionError(
             f"{us_only[0]!r} is served in the US region only; the EU endpoint serves "
@@ -123,7 +123,7 @@ def check_eu_models(request: ChatCompletionRequest) -> None:
         )
 
 
-def check_json_schema_route(request: ChatCompletionRequest) -> None:
+def check_json_schema_route(request: ChatCompletionRequest, route: RouteCapabilities) -> None:
     """A json_schema ``response_format`` only when every model the request reaches takes it.
 
     A fallback inherits ``response_format``, and a model without json_schema support
@@ -135,9 +135,7 @@ def check_json_schema_route(request: ChatCompletionRequest) -> None:
     response_format = request.response_format
     if response_format is None or response_format.type != "json_schema":
         return
-    unsupported = route_capabilities(request.model, request.fallbacks).lacking(
-        "supports_json_schema"
-    )
+    unsupported = route.lacking("supports_json_schema")
     if unsupported:
         raise InvalidRequestError(
             f"response_format json_schema is not supported by {', '.join(unsupported)}, "

@@ -1,16 +1,36 @@
 """The push-style SSE line and event decoders (the WHATWG event-stream rules).
 
-httpx-sse's public API reads events from a response (``EventSource.iter_sse``); our
-decoder is fed text in any split instead, so it owns these two small decoders rather
-than importing httpx-sse's private ``_decoders`` module. Events are httpx-sse's public
-:class:`~httpx_sse.ServerSentEvent`.
+Pure and self-contained: they are fed text in any split (no response, no I/O) and give
+:class:`ServerSentEvent` values. The shape follows httpx-sse's decoders, whose public
+API reads a response instead, so they are written here rather than depended on.
 """
 
 from __future__ import annotations
 
-from httpx_sse import ServerSentEvent
+from dataclasses import dataclass
 
-__all__ = ["EventDecoder", "LineDecoder"]
+__all__ = ["EventDecoder", "LineDecoder", "ServerSentEvent"]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSentEvent:
+    """One server-sent event.
+
+    Attributes:
+        event: Its ``event:`` name; ``"message"`` when it named none (as the spec says).
+        data: Its ``data:`` lines, joined with ``"\\n"``.
+        id: The last ``id:`` seen on the stream so far ("" when none).
+        retry: Its ``retry:`` reconnection time in milliseconds, when it gave one.
+
+    Example:
+        >>> ServerSentEvent(data="{}")
+        ServerSentEvent(event='message', data='{}', id='', retry=None)
+    """
+
+    event: str = "message"
+    data: str = ""
+    id: str = ""
+    retry: int | None = None
 
 
 def _split_lines(text: str) -> list[str]:
@@ -91,7 +111,7 @@ class EventDecoder:
             if not (self._event or self._data or self._last_event_id or self._retry is not None):
                 return None
             event = ServerSentEvent(
-                event=self._event,
+                event=self._event or "message",
                 data="\n".join(self._data),
                 id=self._last_event_id,
                 retry=self._retry,

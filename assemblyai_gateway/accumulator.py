@@ -97,11 +97,13 @@ class ChoiceSnapshot:
     role: str = "assistant"
     content_pieces: list[str] = field(default_factory=list)
     saw_content: bool = False
+    thinking_pieces: list[str] = field(default_factory=list)
     tool_calls: dict[int, ToolCallSnapshot] = field(default_factory=dict)
     finish_reason: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     message_extras: dict[str, Any] = field(default_factory=dict)
     _content: tuple[int, str] = field(default=(0, ""), init=False, repr=False, compare=False)
+    _thinking: tuple[int, str] = field(default=(0, ""), init=False, repr=False, compare=False)
 
     @property
     def content(self) -> str | None:
@@ -111,13 +113,25 @@ class ChoiceSnapshot:
         self._content = _joined(self.content_pieces, self._content)
         return self._content[1]
 
+    @property
+    def thinking(self) -> str | None:
+        """The reasoning text so far, or ``None`` when no reasoning arrived."""
+        if not self.thinking_pieces:
+            return None
+        self._thinking = _joined(self.thinking_pieces, self._thinking)
+        return self._thinking[1]
+
     def to_choice(self) -> Choice:
         """The finished choice, tool calls in index order."""
         calls = [self.tool_calls[i].to_tool_call() for i in sorted(self.tool_calls)]
         # Every typed field here came from a validated chunk and the calls already have
         # ids, so skipping re-validation is safe; adapters rebuild this on every chunk.
         message = ResponseMessage.model_construct(
-            **self.message_extras, role=self.role, content=self.content, tool_calls=None
+            **self.message_extras,
+            role=self.role,
+            content=self.content,
+            thinking=self.thinking,
+            tool_calls=None,
         )
         return Choice.model_construct(
             **self.extras,
@@ -197,6 +211,8 @@ def _fold_choice(snapshot: CompletionSnapshot, chunk_choice: ChunkChoice) -> Non
     if delta.content is not None:
         choice.saw_content = True
         choice.content_pieces.append(delta.content)
+    if delta.thinking:
+        choice.thinking_pieces.append(delta.thinking)
     for tool_delta in delta.tool_calls or ():
         _fold_tool_call(choice, tool_delta)
     if chunk_choice.finish_reason:
@@ -254,9 +270,9 @@ def completion_to_chunks(
 ) -> list[ChatCompletionChunk]:
     """Split a finished completion into stream chunks (for models without native SSE).
 
-    One chunk per choice carries its text and whole tool calls, one carries the finish
-    reasons, and (with ``include_usage``) a last, choice-less chunk carries usage and
-    the completion's other top-level fields. Folding them with :func:`accumulate_chunk`
+    One chunk per choice carries its reasoning, text and whole tool calls, one carries
+    the finish reasons, and (with ``include_usage``) a last, choice-less chunk carries
+    usage and the completion's other top-level fields. Folding them with :func:`accumulate_chunk`
     gives back an equal completion.
     """
     ids: dict[str, Any] = {
@@ -269,9 +285,12 @@ def completion_to_chunks(
             **_extras_except(choice.model_extra, ("index", "delta")),
             index=choice.index,
             delta=Delta(
-                **_extras_except(choice.message.model_extra, ("role", "content", "tool_calls")),
+                **_extras_except(
+                    choice.message.model_extra, ("role", "content", "thinking", "tool_calls")
+                ),
                 role=choice.message.role,
                 content=choice.message.content,
+                thinking=choice.message.thinking,
                 tool_calls=[_tool_call_delta(i, c) for i, c in enumerate(choice.tool_calls)]
                 or None,
             ),

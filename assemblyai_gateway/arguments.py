@@ -15,6 +15,10 @@ arguments that are none of its own parameters. Each name given there is one of:
   :class:`~assemblyai_gateway.errors.UnexpectedArgumentError`.
 * **a near miss of a known name** (``temprature``): refused with "did you mean
   'temperature'?", so a typo is never sent while the setting it meant is not.
+* **a peer's name for a request field** (:data:`PEER_FIELD_NAMES`:
+  ``reasoning_effort``, as ``ChatOpenAI`` and LlamaIndex's ``OpenAI`` spell it): sent
+  under the gateway's name by :func:`merge_call_fields` (``reasoning_effort="high"`` is
+  ``reasoning={"effort": "high"}``), never under its own.
 * **anything else**: a request field, sent as given, whether the core knows it
   (:data:`REQUEST_FIELDS`: ``reasoning``, ``zero_data_retention``, ...) or not
   (``seed``, ``top_k``). The gateway is the judge of what it accepts. In the
@@ -22,6 +26,11 @@ arguments that are none of its own parameters. Each name given there is one of:
   ``zero_data_retention``, ``max_timeout``, ...) is that setting; any other such name
   moves into the extra request fields (LangChain's ``model_kwargs``, LlamaIndex's
   ``additional_kwargs``) with a ``UserWarning``, as ``ChatOpenAI`` does.
+
+Settings and a call's arguments are merged by :func:`merge_call_fields`: the call wins,
+``None`` means "not set", and ``reasoning_effort`` is folded into ``reasoning`` at each
+level before they are merged, so a call's ``reasoning_effort`` overrides the model's
+``reasoning`` and the reverse.
 
 The client settings are derived from the code that defines them:
 :class:`~assemblyai_gateway.settings.ClientSettings` (what the adapters build their
@@ -38,19 +47,22 @@ from types import MappingProxyType
 from typing import Any
 
 from .compat import TYPO_CUTOFF, closest_name, unknown_arguments_error
-from .errors import MisplacedClientSettingError, UnexpectedArgumentError
-from .settings import ClientSettings
-from .types import ChatCompletionRequest
+from .errors import InvalidRequestError, MisplacedClientSettingError, UnexpectedArgumentError
+from .settings import ClientSettings, merge_overrides
+from .types import ChatCompletionRequest, reasoning_object
 
 __all__ = [
     "CLIENT_SETTINGS",
     "FRAMEWORK_SETTINGS",
     "OWNED_FIELDS",
+    "PEER_FIELD_NAMES",
     "PEER_SETTING_NAMES",
     "REQUEST_FIELDS",
     "ArgumentRule",
     "argument_rule",
+    "merge_call_fields",
     "refuse_client_settings",
+    "with_reasoning",
 ]
 
 CLIENT_SETTINGS: frozenset[str] = frozenset(f.name for f in fields(ClientSettings)) | {
@@ -71,7 +83,11 @@ REQUEST_FIELDS: frozenset[str] = frozenset(ChatCompletionRequest.model_fields)
 OWNED_FIELDS: frozenset[str] = frozenset({"messages", "prompt", "stream", "stream_options"})
 """Request fields the adapters build themselves, never taken from the caller."""
 
-_PLAIN_FIELDS = REQUEST_FIELDS - OWNED_FIELDS
+PEER_FIELD_NAMES: Mapping[str, str] = MappingProxyType({"reasoning_effort": "reasoning"})
+"""Peers' names for a request field, sent under the gateway's name (see
+:func:`with_reasoning`)."""
+
+_PLAIN_FIELDS = (REQUEST_FIELDS - OWNED_FIELDS) | frozenset(PEER_FIELD_NAMES)
 
 # The request field a caller giving a client setting per call may have meant.
 _REQUEST_FIELD_MEANT = {
@@ -208,7 +224,7 @@ argument(s): 'temprature' (did you mean 'temperature'?)
     @cached_property
     def _call_names(self) -> frozenset[str]:
         """The names a call's argument may be a near miss of."""
-        return REQUEST_FIELDS | frozenset(self.settings)
+        return REQUEST_FIELDS | frozenset(PEER_FIELD_NAMES) | frozenset(self.settings)
 
     @cached_property
     def _constructor_names(self) -> frozenset[str]:
@@ -308,3 +324,94 @@ def _refuse_extra_settings(prefix: str, extra: Mapping[str, Any] | None) -> None
             "client setting, never a request field; give it to the client "
             "(GatewayClient(...)) or the model instead"
         )
+
+
+_EFFORT = "reasoning_effort"
+
+
+def with_reasoning(fields: Mapping[str, Any], *, where: str = "per call") -> dict[str, Any]:
+    """``fields`` with ``reasoning_effort`` folded into ``reasoning`` (one level of settings).
+
+    ``reasoning`` may be an effort level or the gateway's object; ``reasoning_effort``
+    is ``ChatOpenAI``'s name for the level. Given alone, the effort becomes
+    ``{"effort": level}``; given with a ``reasoning`` object that names no effort, it is
+    added to it; ``None`` means "not set" (and, alone, unsets a lower level's
+    ``reasoning`` when merged). ``fields`` is not changed.
+
+    Args:
+        fields: One level's request fields (the model's settings, or one call's).
+        where: Where they were given, for the error message.
+
+    Raises:
+        InvalidRequestError: ``reasoning_effort`` is not a non-empty string, or
+            ``reasoning`` names another effort.
+
+    Examples:
+        >>> with_reasoning({"reasoning_effort": "high", "seed": 1})
+        {'seed': 1, 'reasoning': {'effort': 'high'}}
+        >>> with_reasoning({"reasoning": {"summary": "auto"}, "reasoning_effort": "low"})
+        {'reasoning': {'summary': 'auto', 'effort': 'low'}}
+        >>> with_reasoning({"reasoning": "high", "reasoning_effort": "low"})
+        Traceback (most recent call last):
+        ...
+        assemblyai_gateway.errors.InvalidRequestError: 'reasoning' asks for effort 'high' \
+but 'reasoning_effort' for 'low' (per call); give one of them
+    """
+    result = dict(fields)
+    if "reasoning" in result:
+        result["reasoning"] = reasoning_object(result["reasoning"])
+    if _EFFORT not in result:
+        return result
+    effort = result.pop(_EFFORT)
+    reasoning = result.get("reasoning")
+    if effort is None:
+        result.setdefault("reasoning", None)  # None alone unsets a lower level's reasoning
+        return result
+    if not isinstance(effort, str) or not effort.strip():
+        raise InvalidRequestError(
+            f"'reasoning_effort' must be an effort level such as 'low', 'medium' or 'high', "
+            f"got {type(effort).__name__} ({where})"
+        )
+    if reasoning is None:
+        result["reasoning"] = {"effort": effort}
+    elif isinstance(reasoning, dict):
+        named = reasoning.get("effort")
+        if named is not None and named != effort:
+            raise InvalidRequestError(
+                f"'reasoning' asks for effort {named!r} but 'reasoning_effort' for "
+                f"{effort!r} ({where}); give one of them"
+            )
+        result["reasoning"] = {**reasoning, "effort": effort}
+    return result  # another type of reasoning: validation names it
+
+
+def merge_call_fields(
+    settings: Mapping[str, Any], call_fields: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The request fields of one call: the model's ``settings``, then the call's, merged.
+
+    ``None`` means "not set" (a call's ``None`` removes a setting); ``reasoning_effort``
+    is folded into ``reasoning`` at each level first (:func:`with_reasoning`), and in
+    every fallback given as an object. Neither mapping is changed.
+
+    Raises:
+        InvalidRequestError: ``reasoning`` and ``reasoning_effort`` disagree at one level.
+
+    Example:
+        >>> merge_call_fields({"model": "gpt-5", "reasoning_effort": "low"}, {"reasoning": "high"})
+        {'model': 'gpt-5', 'reasoning': {'effort': 'high'}}
+    """
+    merged = merge_overrides(
+        with_reasoning(settings, where="in the model's settings"), with_reasoning(call_fields)
+    )
+    fallbacks = merged.get("fallbacks")
+    if isinstance(fallbacks, list) and any(
+        isinstance(f, Mapping) and (_EFFORT in f or "reasoning" in f) for f in fallbacks
+    ):
+        merged["fallbacks"] = [
+            merge_overrides(with_reasoning(f, where=f"in fallbacks[{i}]"))
+            if isinstance(f, Mapping)
+            else f
+            for i, f in enumerate(fallbacks)
+        ]
+    return merged

@@ -3,6 +3,7 @@
 Example:
     $ assemblyai-gateway bulk --input items.jsonl --output results.jsonl \\
         --model claude-sonnet-4-5-20250929 --prompt-file prompt.txt
+    $ assemblyai-gateway models
 
 Exit codes are :data:`EXIT_CODES`: 0 every item answered, 1 some items failed (see
 the results file), 2 bad arguments, input or output (another run writing the same
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from ._cli_models import add_models_command
 from .config import API_KEY_ENV
 from .errors import ConfigurationError
 
@@ -96,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         "--skip-failed", action="store_true", help="on a rerun, do not retry failed items"
     )
     bulk.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_models_command(commands)
     return parser
 
 
@@ -178,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        return _bulk(args)
+        run = getattr(args, "run", _bulk)  # a subcommand's own, else the bulk runner
+        return int(run(args))
     except ConfigurationError as exc:
         _say(f"assemblyai-gateway {args.command}: {exc}", sys.stderr)
         return EXIT_USAGE

@@ -12,7 +12,7 @@ import contextlib
 import functools
 import logging
 import os
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import httpx
@@ -20,17 +20,18 @@ from pydantic import SecretStr
 
 from ._aio import AsyncStream
 from ._deadline_io import bounded_by
-from ._gating import agated, checked_limiter, gated, metered
-from ._headers import request_headers
+from ._gating import agated, gated, limiter_or_none
+from ._headers import build_http_request, request_headers
 from ._http_answers import (
     cause_of,
     completion_from_response,
     connection_error,
     parse_completion,
 )
-from ._limits import MAX_ERROR_BODY_BYTES, AttemptLimits, Deadline, capped_timeout
+from ._limits import MAX_ERROR_BODY_BYTES, AttemptLimits, Deadline
+from ._model_lists import aensure_models, afetch, ensure_models, fetch, warn_retiring
 from ._pools import Pools
-from ._reading import StreamReader, araw_pieces, aread_capped, raw_pieces, read_capped
+from ._reading import aread_capped, read_capped
 from ._request_checks import (
     check_default_headers,
     check_eu_models,
@@ -38,8 +39,8 @@ from ._request_checks import (
     request_body,
     validate_request,
 )
-from .accumulator import completion_to_chunks
-from .catalog import route_capabilities
+from ._stream_choice import astream_chunks, stream_chunks, streams_natively
+from .catalog import ModelInfo, RouteCapabilities, route_capabilities, route_model_ids
 from .config import (
     API_KEY_ENV,
     DEFAULT_MAX_RETRIES,
@@ -56,16 +57,20 @@ from .errors import (
     status_error_from_response,
 )
 from .limiter import AdaptiveLimiter
+from .model_list import ModelList
 from .retries import acall_with_retries, call_with_retries
 from .streaming import AsyncChatCompletionStream, ChatCompletionStream
-from .types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, StreamOptions
+from .types import ChatCompletion, ChatCompletionRequest, StreamOptions
 
 __all__ = ["GatewayClient", "InvalidRequestError", "parse_completion"]
 
 logger = logging.getLogger("assemblyai_gateway")
 
 _USAGE_OPTIONS = StreamOptions(include_usage=True)
-_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)
+# httpx's connection-pool sizes; not _limits.py's attempt caps, nor limiter.py's rates.
+_HTTPX_POOL_LIMITS = httpx.Limits(
+    max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0
+)
 
 
 class GatewayClient:
@@ -153,7 +158,7 @@ class GatewayClient:
         )
         self.max_retries = max_retries
         self.enforce_region = enforce_region
-        self.limiter = checked_limiter(limiter)
+        self.limiter = limiter_or_none(limiter)
         self.limits = AttemptLimits.resolve(
             attempt_deadline,
             max_response_bytes=max_response_bytes,
@@ -168,7 +173,7 @@ class GatewayClient:
 
     def _init_runtime_state(self) -> None:
         self._header_cache: dict[tuple[str, bool], list[tuple[bytes, bytes]]] = {}
-        self._pools = Pools(self.timeout, _LIMITS)
+        self._pools = Pools(self.timeout, _HTTPX_POOL_LIMITS)
 
     # ----------------------------------------------------------------- plumbing
 
@@ -215,27 +220,16 @@ class GatewayClient:
     def _http_request(
         self, client: httpx.Client | httpx.AsyncClient, body: bytes, *, stream: bool
     ) -> httpx.Request:
-        """The POST, built once: the client's own default headers plus ours (ours win).
-
-        Building the request here rather than through ``client.post`` skips re-parsing
-        the URL and merging header dicts on every call, a measurable share of the cost.
-        No phase of the timeout is longer than the attempt's deadline.
-        """
+        """The POST of one attempt (see :func:`~assemblyai_gateway._headers.build_http_request`)."""
         ours = self._header_items(stream=stream)
-        taken = {name.lower() for name, _ in ours}
-        headers = [(name, value) for name, value in client.headers.raw if name.lower() not in taken]
-        headers.extend(ours)
-        timeout = (
-            self._request_timeout
-            if isinstance(self._request_timeout, httpx.Timeout)
-            else client.timeout
-        )
-        return httpx.Request(
+        return build_http_request(
             "POST",
             self._parsed_url,
+            client,
+            ours,
             content=body,
-            headers=headers,
-            extensions={"timeout": capped_timeout(timeout, self.attempt_deadline)},
+            timeout=self._request_timeout,
+            deadline_seconds=self.attempt_deadline,
         )
 
     def _sync_client(self) -> httpx.Client:
@@ -282,21 +276,72 @@ class GatewayClient:
     def build_request(
         self, request: ChatCompletionRequest | Mapping[str, Any]
     ) -> ChatCompletionRequest:
-        """Validate a request and apply the residency guard, before anything is sent.
+        """Validate a request and apply the route's checks, before anything is sent.
+
+        The checks use what is known of the models now (no model list is read here).
 
         Raises:
             InvalidRequestError: a field is missing or out of range (names the fields).
             ModelNotAvailableInRegionError: the EU endpoint does not serve the model.
         """
         validated = validate_request(request)
-        if self.is_eu and self.enforce_region:
-            check_eu_models(validated)
-        check_json_schema_route(validated)
+        self._check_route(validated)
         return validated
 
+    def _check_route(self, request: ChatCompletionRequest) -> None:
+        route = route_capabilities(request.model, request.fallbacks, base_url=self.base_url)
+        warn_retiring(route.models)
+        if self.is_eu and self.enforce_region:
+            check_eu_models(route)
+        check_json_schema_route(request, route)
+
+    def _prepared(
+        self, request: ChatCompletionRequest | Mapping[str, Any]
+    ) -> ChatCompletionRequest:
+        """:meth:`build_request`, the model list read first when the route needs it."""
+        validated = validate_request(request)
+        ensure_models(self, route_model_ids(validated.model, validated.fallbacks))
+        self._check_route(validated)
+        return validated
+
+    async def _aprepare(self, request: ChatCompletionRequest) -> None:
+        """Read the model list when a validated request's route needs it, then check again."""
+        if await aensure_models(self, route_model_ids(request.model, request.fallbacks)):
+            self._check_route(request)
+
     def uses_native_streaming(self, request: ChatCompletionRequest) -> bool:
-        """SSE only when every model the request can reach streams (fallbacks inherit it)."""
-        return route_capabilities(request.model, request.fallbacks).native_streaming
+        """Whether a stream of ``request`` asks for SSE now (see ``_stream_choice``)."""
+        route = self.route_capabilities(request.model, request.fallbacks)
+        return streams_natively(self.base_url, route)
+
+    # ------------------------------------------------------------- the model list
+
+    def model_info(self, model: str) -> ModelInfo:
+        """What this client's gateway says of ``model``: the live list when the built-in
+        table does not know it (read once per process, at most the short timeout)."""
+        return self.route_capabilities(model).models[0]
+
+    def route_capabilities(
+        self, model: str, fallbacks: Iterable[object] | None = None
+    ) -> RouteCapabilities:
+        """:func:`~assemblyai_gateway.catalog.route_capabilities` for this client's gateway,
+        the model list read first when a model on the route is unknown."""
+        ensure_models(self, route_model_ids(model, fallbacks))
+        return route_capabilities(model, fallbacks, base_url=self.base_url)
+
+    def fetch_model_list(self) -> ModelList:
+        """Ask the gateway for its model list now (``GET {base_url}/models``), with this
+        client's timeout and retries; later requests use it, and it is cached on disk.
+
+        Raises:
+            APIError: as any request; ``ResponseValidationError`` for a body that is not
+                a model list.
+        """
+        return fetch(self)
+
+    async def afetch_model_list(self) -> ModelList:
+        """Async :meth:`fetch_model_list`."""
+        return await afetch(self)
 
     def _body(self, request: ChatCompletionRequest, *, stream: bool, include_usage: bool) -> bytes:
         options = _USAGE_OPTIONS if stream and include_usage else None
@@ -326,7 +371,7 @@ class GatewayClient:
 
     def create(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
         """Send one request (never streamed), retrying per the policy."""
-        validated = self.build_request(request)
+        validated = self._prepared(request)
         body = self._body(validated, stream=False, include_usage=False)
         logger.debug("POST %s model=%s", self.url, validated.model)
         attempt = gated(self.limiter, functools.partial(self._post_once, body))
@@ -353,38 +398,16 @@ class GatewayClient:
     def stream(
         self, request: ChatCompletionRequest | Mapping[str, Any], *, include_usage: bool = True
     ) -> ChatCompletionStream:
-        """Stream chunks: SSE for natively streamed models, else one call split into chunks.
+        """Stream chunks: the gateway's SSE where every model of the route streams, else
+        one call split into chunks (the rule of ``_stream_choice``).
 
         Validation happens now; the request is sent when iteration starts. Retries
         happen only before the first chunk is yielded. The returned stream keeps the
         accumulated ``snapshot`` and gives ``final_completion()``; close it (or use it
         in a ``with`` block) to release the connection early.
         """
-        validated = self.build_request(request)
-        if not self.uses_native_streaming(validated):
-            return ChatCompletionStream(self._pseudo_stream(validated, include_usage))
-        body = self._body(validated, stream=True, include_usage=include_usage)
-        return ChatCompletionStream(self._sse_stream(body, include_usage))
-
-    def _pseudo_stream(
-        self, request: ChatCompletionRequest, include_usage: bool
-    ) -> Iterator[ChatCompletionChunk]:
-        yield from completion_to_chunks(self.create(request), include_usage=include_usage)
-
-    def _sse_stream(self, body: bytes, include_usage: bool) -> Iterator[ChatCompletionChunk]:
-        attempt = gated(self.limiter, functools.partial(self._open_stream, body))
-        response, deadline = call_with_retries(attempt, self.max_retries)
-        try:
-            reader = StreamReader(response, deadline, self.limits, include_usage=include_usage)
-            for raw in raw_pieces(response, deadline):
-                yield from metered(self.limiter, reader.feed(raw))
-                if reader.done:
-                    break  # [DONE] ends the stream, whatever the connection does next
-            yield from metered(self.limiter, reader.close())
-        except httpx.TransportError as exc:
-            raise reader.broke(exc) from exc
-        finally:
-            response.close()
+        validated = self._prepared(request)
+        return ChatCompletionStream(stream_chunks(self, validated, include_usage))
 
     # async ---------------------------------------------------------------------
 
@@ -417,7 +440,9 @@ class GatewayClient:
 
     async def acreate(self, request: ChatCompletionRequest | Mapping[str, Any]) -> ChatCompletion:
         """Async :meth:`create`."""
-        validated = self.build_request(request)
+        validated = validate_request(request)
+        await aensure_models(self, route_model_ids(validated.model, validated.fallbacks))
+        self._check_route(validated)
         body = self._body(validated, stream=False, include_usage=False)
         logger.debug("POST %s model=%s", self.url, validated.model)
         attempt = agated(self.limiter, functools.partial(self._apost_once, body))
@@ -457,38 +482,8 @@ class GatewayClient:
         even when a framework's wrapper and asyncio's shutdown both close it.
         """
         validated = self.build_request(request)
-        if not self.uses_native_streaming(validated):
-            chunks = AsyncStream(functools.partial(self._apseudo_stream, validated, include_usage))
-        else:
-            body = self._body(validated, stream=True, include_usage=include_usage)
-            chunks = AsyncStream(functools.partial(self._asse_stream, body, include_usage))
+        chunks = AsyncStream(functools.partial(astream_chunks, self, validated, include_usage))
         return AsyncChatCompletionStream(chunks)
-
-    async def _apseudo_stream(
-        self, request: ChatCompletionRequest, include_usage: bool
-    ) -> AsyncIterator[ChatCompletionChunk]:
-        for chunk in completion_to_chunks(await self.acreate(request), include_usage=include_usage):
-            yield chunk
-
-    async def _asse_stream(
-        self, body: bytes, include_usage: bool
-    ) -> AsyncIterator[ChatCompletionChunk]:
-        async with await self._async_lease(stream=True) as client:
-            attempt = agated(self.limiter, functools.partial(self._aopen_stream, client, body))
-            response, deadline = await acall_with_retries(attempt, self.max_retries)
-            try:
-                reader = StreamReader(response, deadline, self.limits, include_usage=include_usage)
-                async for raw in araw_pieces(response, deadline):
-                    for chunk in metered(self.limiter, reader.feed(raw)):
-                        yield chunk
-                    if reader.done:
-                        break  # [DONE] ends the stream, whatever the connection does next
-                for chunk in metered(self.limiter, reader.close()):
-                    yield chunk
-            except httpx.TransportError as exc:
-                raise reader.broke(exc) from exc
-            finally:
-                await response.aclose()
 
     def _body_cap(self, response: httpx.Response) -> int:
         """Error bodies are only quoted, so far less of them is read."""

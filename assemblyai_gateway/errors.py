@@ -53,6 +53,7 @@ from ._error_envelopes import (
     is_context_overflow,
     read_error_body,
 )
+from ._pickling import reduce_keeping_attributes
 from ._untrusted import loads_untrusted, utf8_text
 
 if TYPE_CHECKING:
@@ -100,24 +101,10 @@ __all__ = [
 _MAX_BODY_IN_MESSAGE = 500
 
 
-def _restored(cls: type[GatewayError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
-    """An error unpickled: its class, ``args`` and attributes, without calling ``__init__``."""
-    error = cls.__new__(cls)
-    error.args = args
-    error.__dict__.update(state)
-    return error
-
-
 class GatewayError(Exception):
-    """Base class of every error this package raises.
+    """Base class of every error this package raises; each pickles with its attributes."""
 
-    Every one pickles and unpickles whole (its message and every attribute), so it
-    can cross a process boundary: a bulk job's worker, ``multiprocessing``, Ray.
-    """
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Exception's own reduce calls cls(*args), which keyword-only fields break.
-        return _restored, (type(self), self.args, dict(self.__dict__))
+    __reduce__ = reduce_keeping_attributes
 
 
 class ConfigurationError(GatewayError, ValueError):

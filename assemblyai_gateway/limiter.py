@@ -43,7 +43,7 @@ from ._limiter_control import Control
 from ._limiter_waiters import Waiter, WaitQueue
 from .errors import ConfigurationError
 
-__all__ = ["AdaptiveLimiter", "LimiterStats", "Permit", "adopt_rate_limiter", "checked_limiter"]
+__all__ = ["AdaptiveLimiter", "LimiterStats", "Permit", "adopt_rate_limiter", "require_limiter"]
 
 
 @dataclass(frozen=True)
@@ -425,8 +425,15 @@ class AdaptiveLimiter:
             )
 
 
-def checked_limiter(limiter: object) -> AdaptiveLimiter:
-    """``limiter`` itself, or a ``TypeError`` naming what was given instead."""
+def require_limiter(limiter: object) -> AdaptiveLimiter:
+    """``limiter`` itself, which must be an :class:`AdaptiveLimiter` (``None`` is refused).
+
+    For the adapters' rate-limiter wrappers, which exist only around a limiter; the
+    client's optional ``limiter=`` is checked by ``_gating.limiter_or_none`` instead.
+
+    Raises:
+        TypeError: naming what was given instead.
+    """
     if not isinstance(limiter, AdaptiveLimiter):
         raise TypeError(f"limiter must be an AdaptiveLimiter, got {type(limiter).__name__}")
     return limiter

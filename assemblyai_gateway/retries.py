@@ -1,44 +1,42 @@
-"""The retry policy: one set of decisions, used by the sync and the async loop alike.
+"""The retry policy: one decision, used by the sync and the async loop alike.
 
 Retried: 408, 409, 429, every 5xx (but a context-window overflow), and connection or
 timeout errors. Waits honour
 ``retry-after-ms`` / ``retry-after`` (seconds or an HTTP date) when between 0 and 60 s;
 otherwise (absent, out of range, or unparsable: a date in year 10000, ``nan``, text)
-the wait backs off exponentially from 0.5 s to 8 s with jitter. 400, 401,
-403, 404 and 422 are never retried; nor is anything once a stream has yielded.
+the wait backs off exponentially from 0.5 s to 8 s with up to 0.25 s of jitter. 400,
+401, 403, 404 and 422 are never retried; nor is anything once a stream has yielded.
+
+:func:`retry_delay` decides ("retry? after how long?"); :func:`call_with_retries` and
+:func:`acall_with_retries` are the same short loop, differing only in how they sleep.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
-import functools
 import logging
 import math
+import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TypeVar
 
 from .errors import APIConnectionError, APIStatusError, ContextWindowExceededError, StreamError
 
-if TYPE_CHECKING:
-    # tenacity is imported on the first retry only: most calls never need it.
-    from tenacity import AsyncRetrying, RetryCallState, Retrying
-    from tenacity.wait import wait_base
-
 __all__ = [
     "INITIAL_BACKOFF",
+    "JITTER",
     "MAX_BACKOFF",
     "MAX_RETRY_AFTER",
     "RETRYABLE_STATUSES",
     "acall_with_retries",
-    "async_retrying",
+    "backoff_seconds",
     "call_with_retries",
     "is_retryable",
     "retry_after_seconds",
+    "retry_delay",
     "retry_may_succeed",
-    "retry_wait",
-    "sync_retrying",
 ]
 
 logger = logging.getLogger("assemblyai_gateway")
@@ -47,16 +45,11 @@ T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 MAX_RETRY_AFTER = 60.0
+"""The longest ``Retry-After`` honoured, in seconds; a longer one falls back to backoff."""
 INITIAL_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
-
-
-@functools.cache
-def _backoff() -> wait_base:
-    from tenacity import wait_exponential, wait_random
-
-    # 0.5 s, 1 s, 2 s ... capped at 8 s, plus up to 0.25 s of jitter against thundering herds.
-    return wait_exponential(multiplier=INITIAL_BACKOFF, max=MAX_BACKOFF) + wait_random(0, 0.25)
+JITTER = 0.25
+"""Up to this many seconds are added to each backoff, so clients do not retry in lockstep."""
 
 
 def _retryable_status(status: int) -> bool:
@@ -117,27 +110,60 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
     return seconds
 
 
-def retry_wait(state: RetryCallState) -> float:
-    """Retry-After when the server gave a usable one, else jittered exponential backoff."""
-    error = state.outcome.exception() if state.outcome is not None else None
+def backoff_seconds(retry: int) -> float:
+    """The wait before retry number ``retry`` (1 for the first) when the server named none.
+
+    0.5 s, 1 s, 2 s, 4 s, then 8 s at most, each plus up to :data:`JITTER` seconds.
+
+    Example:
+        >>> [0.5 <= backoff_seconds(1) <= 0.75, 8.0 <= backoff_seconds(60) <= 8.25]
+        [True, True]
+    """
+    # The exponent is bounded so that a huge max_retries cannot overflow a float.
+    base = min(INITIAL_BACKOFF * 2.0 ** min(retry - 1, 32), MAX_BACKOFF)
+    return base + random.uniform(0.0, JITTER)
+
+
+def retry_delay(error: BaseException, retry: int) -> float | None:
+    """Whether to send again after ``error``, and when: the wait in seconds, or ``None``.
+
+    Args:
+        error: What the last attempt raised.
+        retry: The number of the retry this would be (1 for the first); the loops
+            stop asking once ``max_retries`` retries have been made.
+
+    Returns:
+        ``None`` when ``error`` is final (:func:`is_retryable`), else the server's
+        ``Retry-After`` when usable (:func:`retry_after_seconds`), else the backoff
+        (:func:`backoff_seconds`).
+
+    Example:
+        >>> from assemblyai_gateway.errors import RateLimitError, AuthenticationError
+        >>> retry_delay(RateLimitError("slow", status_code=429, headers={"retry-after": "2"}), 1)
+        2.0
+        >>> retry_delay(AuthenticationError("no", status_code=401), 1) is None
+        True
+    """
+    if not is_retryable(error):
+        return None
     if isinstance(error, APIStatusError):
         requested = retry_after_seconds(error.headers)
         if requested is not None:
             return requested
-    return float(_backoff()(state))
+    return backoff_seconds(retry)
 
 
-def _log_retry(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome is not None else None
-    wait = state.next_action.sleep if state.next_action is not None else 0.0
+def _log_retry(error: BaseException, attempt: int, wait: float) -> None:
+    # The error's type only: its text may quote the server, never needed here.
     logger.info(
         "retrying gateway request after %s (attempt %d, waiting %.2fs)",
         type(error).__name__,
-        state.attempt_number,
+        attempt,
         wait,
     )
 
 
+# The loops look these up on every retry, so tests can patch ``retries._sleep``.
 def _sleep(seconds: float) -> None:
     time.sleep(seconds)
 
@@ -146,79 +172,37 @@ async def _async_sleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
-def _policy(max_retries: int) -> dict[str, Any]:
-    from tenacity import retry_if_exception, stop_after_attempt
-
-    return {
-        "stop": stop_after_attempt(max_retries + 1),
-        "wait": retry_wait,
-        "retry": retry_if_exception(is_retryable),
-        "before_sleep": _log_retry,
-        "reraise": True,
-    }
-
-
-def sync_retrying(max_retries: int) -> Retrying:
-    """A tenacity loop for one sync call under this policy."""
-    # A lambda looks the sleep up per call, so tests can patch ``retries._sleep``.
-    from tenacity import Retrying
-
-    return Retrying(sleep=lambda seconds: _sleep(seconds), **_policy(max_retries))
-
-
-def async_retrying(max_retries: int) -> AsyncRetrying:
-    """A tenacity loop for one async call under this policy."""
-    from tenacity import AsyncRetrying
-
-    return AsyncRetrying(sleep=lambda seconds: _async_sleep(seconds), **_policy(max_retries))
-
-
-def _replay_first(error: BaseException, attempt: Callable[[], T]) -> Callable[[], T]:
-    """An attempt function whose first call re-raises ``error`` (the fast path's failure)."""
-    pending = [error]
-
-    def replaying() -> T:
-        if pending:
-            raise pending.pop()
-        return attempt()
-
-    return replaying
-
-
-def _areplay_first(
-    error: BaseException, attempt: Callable[[], Awaitable[T]]
-) -> Callable[[], Awaitable[T]]:
-    pending = [error]
-
-    async def replaying() -> T:
-        if pending:
-            raise pending.pop()
-        return await attempt()
-
-    return replaying
-
-
 def call_with_retries(attempt: Callable[[], T], max_retries: int) -> T:
-    """Run ``attempt`` under the policy; tenacity is entered only after a retryable failure.
+    """Run ``attempt`` until it succeeds, raises a final error, or ``max_retries`` retries.
 
-    Most calls succeed first time, so they skip building a tenacity loop; a failure is
-    replayed as tenacity's first attempt, so waits, logging and counts are unchanged.
+    The error of the last attempt is raised as it is (no wrapper, no chained context).
+
+    Example:
+        >>> call_with_retries(lambda: "ok", max_retries=2)
+        'ok'
     """
-    try:
-        return attempt()
-    except Exception as error:
-        if max_retries == 0 or not is_retryable(error):
-            raise
-        replaying = _replay_first(error, attempt)
-    return sync_retrying(max_retries)(replaying)
+    for retry in range(1, max_retries + 1):
+        try:
+            return attempt()
+        except Exception as error:
+            wait = retry_delay(error, retry)
+            if wait is None:
+                raise
+            _log_retry(error, retry, wait)
+        # Slept outside the handler, so the next attempt's error chains nothing to this one.
+        _sleep(wait)
+    return attempt()
 
 
 async def acall_with_retries(attempt: Callable[[], Awaitable[T]], max_retries: int) -> T:
-    """Async :func:`call_with_retries`."""
-    try:
-        return await attempt()
-    except Exception as error:
-        if max_retries == 0 or not is_retryable(error):
-            raise
-        replaying = _areplay_first(error, attempt)
-    return await async_retrying(max_retries)(replaying)
+    """Async :func:`call_with_retries`: the same loop, sleeping with ``asyncio.sleep``."""
+    for retry in range(1, max_retries + 1):
+        try:
+            return await attempt()
+        except Exception as error:
+            wait = retry_delay(error, retry)
+            if wait is None:
+                raise
+            _log_retry(error, retry, wait)
+        await _async_sleep(wait)
+    return await attempt()

@@ -8,23 +8,30 @@ would otherwise write for itself lives here:
 * :func:`merge_overrides`: instance settings overridden by per-call keyword arguments,
   where ``None`` means "not set";
 * :class:`ClientSettings` and :class:`GatewayClientOwner`: the
-  :class:`~assemblyai_gateway.client.GatewayClient` built lazily from the fields (and
-  again after one of them changed), ``close``/``aclose``, and the refusal to pickle an
-  object that holds the caller's ``httpx`` clients.
+  :class:`~assemblyai_gateway.client.GatewayClient` built lazily from the settings the
+  adapter passes explicitly (and again after one of them changed), ``close``/``aclose``,
+  the refusal to pickle an object that holds the caller's ``httpx`` clients, and what
+  the client's gateway says of a model (:meth:`GatewayClientOwner._model_route`: the
+  live model list, read when the table does not know the model).
 
 This module imports neither httpx nor the client until a client is built.
 """
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ._request_fields import GATEWAY_REQUEST_FIELDS
-from .config import DEFAULT_MAX_RETRIES
+from .catalog import RouteCapabilities, is_table_model, route_capabilities, route_model_ids
+from .config import DEFAULT_MAX_RETRIES, resolve_base_url
+from .errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from .client import GatewayClient
 
 __all__ = [
@@ -74,10 +81,13 @@ REQUEST_SETTING_FIELDS: Final = (
     "fallback_config",
     "post_processing_steps",
     "transcript_id",
+    "reasoning",
+    "reasoning_effort",
     # The gateway's newer fields, from the mixin both adapters inherit.
     *GATEWAY_REQUEST_FIELDS,
 )
-"""The request fields both adapters hold as their own fields."""
+"""The request fields both adapters hold as their own fields (``reasoning_effort`` is
+sent as ``reasoning``: see :func:`~assemblyai_gateway.arguments.merge_call_fields`)."""
 
 
 def request_settings(owner: object, extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -97,8 +107,11 @@ def request_settings(owner: object, extra: Mapping[str, Any]) -> dict[str, Any]:
 class ClientSettings:
     """Everything a :class:`~assemblyai_gateway.client.GatewayClient` is built from.
 
+    Each adapter builds one from its own fields, naming every argument (its
+    ``_client_settings`` method), as pydantic-ai's providers build their clients.
     Two settings are equal when every value is equal and the injected ``httpx`` clients
-    are the same objects, so an owner rebuilds its client exactly when one changed.
+    and the limiter are the same objects, so an owner rebuilds its client exactly
+    when one changed.
 
     Example:
         >>> ClientSettings(api_key="k", region="eu").build().base_url
@@ -136,7 +149,21 @@ class ClientSettings:
         """A new client (the injected ``httpx`` clients are checked and used)."""
         from .client import GatewayClient
 
-        return GatewayClient(**{f.name: getattr(self, f.name) for f in fields(self)})
+        return GatewayClient(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            region=self.region,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            enforce_region=self.enforce_region,
+            attempt_deadline=self.attempt_deadline,
+            max_response_bytes=self.max_response_bytes,
+            max_event_size=self.max_event_size,
+            max_stream_bytes=self.max_stream_bytes,
+            http_client=self.http_client,
+            http_async_client=self.http_async_client,
+            limiter=self.limiter,
+        )
 
     @property
     def has_injected_clients(self) -> bool:
@@ -144,13 +171,7 @@ class ClientSettings:
         return self.http_client is not None or self.http_async_client is not None
 
 
-_INJECTED = frozenset({"http_client", "http_async_client"})
-_BY_IDENTITY = _INJECTED | {"limiter"}
-# Read only when the owner has them (an owner without a limiter sends unlimited).
-_OPTIONAL_FIELDS = frozenset({"limiter"})
-_OWN_FIELDS = (
-    frozenset(f.name for f in fields(ClientSettings)) - {"http_async_client"} - _OPTIONAL_FIELDS
-)
+_BY_IDENTITY = frozenset({"http_client", "http_async_client", "limiter"})
 
 
 class ClientCache:
@@ -198,14 +219,16 @@ class ClientCache:
 class GatewayClientOwner:
     """Mixin for an adapter model that sends through a lazily built ``GatewayClient``.
 
-    The adapter has the :class:`ClientSettings` fields (its async ``httpx`` client named
-    by :attr:`_ASYNC_CLIENT_FIELD`) and may override :meth:`_pickle_state`; this mixin
-    gives it ``close``/``aclose``, the cached client and the pickling rule.
+    The adapter writes :meth:`_client_settings`, passing each of its fields to
+    :class:`ClientSettings` by name, and may override :meth:`_pickle_state`; this mixin
+    gives it the cached client (built on first use, rebuilt after a setting changed),
+    ``close``/``aclose`` and the refusal to pickle the caller's ``httpx`` clients.
 
     Example:
         >>> class Owner(GatewayClientOwner):
-        ...     api_key, base_url, region, timeout = "k", None, "eu", None
-        ...     max_retries, enforce_region, http_client, http_async_client = 2, True, None, None
+        ...     region = "eu"
+        ...     def _client_settings(self) -> ClientSettings:
+        ...         return ClientSettings(api_key="k", region=self.region)
         >>> owner = Owner()
         >>> owner._gateway_client() is owner._gateway_client()
         True
@@ -214,19 +237,9 @@ class GatewayClientOwner:
         >>> owner.close()
     """
 
-    _ASYNC_CLIENT_FIELD: ClassVar[str] = "http_async_client"
-    """The adapter's name for its injected ``httpx.AsyncClient`` field."""
-
+    @abstractmethod
     def _client_settings(self) -> ClientSettings:
-        """The adapter's fields the core client is built from."""
-        # Settings an adapter does not expose keep the core's defaults.
-        values: dict[str, Any] = {
-            f.name: getattr(self, f.name, f.default)
-            for f in fields(ClientSettings)
-            if f.name in _OWN_FIELDS
-        }
-        values.update({name: getattr(self, name, None) for name in _OPTIONAL_FIELDS})
-        return ClientSettings(**values, http_async_client=getattr(self, self._ASYNC_CLIENT_FIELD))
+        """The adapter's fields the core client is built from, each passed by name."""
 
     def _client_cache(self) -> ClientCache:
         # Looked up defensively: pydantic private attributes are missing on an object
@@ -240,6 +253,26 @@ class GatewayClientOwner:
     def _gateway_client(self) -> GatewayClient:
         """The core client, built on first use and again after a client setting changed."""
         return self._client_cache().get(self._client_settings())
+
+    def _model_route(
+        self, model: str, fallbacks: Iterable[object] | None = None
+    ) -> RouteCapabilities:
+        """What the model's gateway says of ``model`` and its ``fallbacks``.
+
+        Models the built-in table knows are looked up without building the client (and
+        in a list read before for the base URL, if any); an unknown one has the client
+        read the live list, once per process. When the settings cannot build a client
+        yet, the table answers (the call will say what is wrong).
+        """
+        try:
+            if all(is_table_model(model_id) for model_id in route_model_ids(model, fallbacks)):
+                settings = self._client_settings()
+                base_url = resolve_base_url(settings.base_url, settings.region)
+                return route_capabilities(model, fallbacks, base_url=base_url)
+            client = self._gateway_client()
+        except ConfigurationError:
+            return route_capabilities(model, fallbacks)
+        return client.route_capabilities(model, fallbacks)
 
     def close(self) -> None:
         """Close the connection pool the core client owns (injected clients stay open)."""

@@ -1,6 +1,6 @@
 """A pure, I/O-free decoder from SSE text to chat-completion chunks.
 
-It stacks httpx-sse's line and event decoders and adds the gateway's rules:
+It stacks the line and event decoders of :mod:`._sse_lines` and adds the gateway's rules:
 ``data: [DONE]`` ends the stream, ``:`` comment lines and empty events are skipped,
 events named other than ``message`` or ``error`` (``event: ping``) are keep-alives and
 skipped, multi-line ``data`` is joined, an error object (``event: error``,
@@ -16,15 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from httpx_sse import ServerSentEvent
 from pydantic import ValidationError
 
-from ._sse_lines import EventDecoder, LineDecoder
+from ._sse_lines import EventDecoder, LineDecoder, ServerSentEvent
 from ._untrusted import loads_untrusted, truncate_text
 from .errors import APIError, ResponseTooLargeError, ResponseValidationError, StreamError
 from .types import ChatCompletionChunk
 
-__all__ = ["ChunkDecoder", "parse_event"]
+__all__ = ["ChunkDecoder", "ServerSentEvent", "parse_event"]
 
 _DONE = "[DONE]"
 # Events that carry chunks or errors; any other name is a keep-alive.

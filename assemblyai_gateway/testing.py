@@ -27,6 +27,7 @@ from typing import Any, Literal, TypeAlias
 
 import httpx
 
+from .catalog import known_models, model_list_entry
 from .wire import wire_tool_call
 
 __all__ = [
@@ -63,10 +64,18 @@ def completion_body(
     finish_reason: str | None = None,
     usage: tuple[int, int] | None = (10, 5),
     usage_style: UsageStyle = "input_output",
+    thinking: str | None = None,
+    usage_details: Mapping[str, Any] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """A 200 body in the gateway's documented shape (tool calls on the choice by default)."""
+    """A 200 body in the gateway's documented shape (tool calls on the choice by default).
+
+    ``thinking`` is the model's reasoning (``message.thinking``); ``usage_details`` is
+    merged into ``usage``, e.g. ``{"prompt_tokens_details": {"cached_tokens": 8}}``.
+    """
     message: dict[str, Any] = {"role": "assistant", "content": content}
+    if thinking is not None:
+        message["thinking"] = thinking
     choice: dict[str, Any] = {
         "index": 0,
         "message": message,
@@ -91,7 +100,12 @@ def completion_body(
                 "completion_tokens",
             )
         )
-        body["usage"] = {names[0]: usage[0], names[1]: usage[1], "total_tokens": sum(usage)}
+        body["usage"] = {
+            names[0]: usage[0],
+            names[1]: usage[1],
+            "total_tokens": sum(usage),
+            **(usage_details or {}),
+        }
     body.update(extra)
     return body
 
@@ -106,11 +120,20 @@ def chunk_body(
     model: str = "gpt-5",
     request_id: str = "req-0001",
     choices: bool = True,
+    thinking: str | None = None,
+    usage_details: Mapping[str, Any] | None = None,
+    created: int = 1_760_000_000,
 ) -> dict[str, Any]:
-    """One OpenAI-style ``chat.completion.chunk`` object."""
+    """One OpenAI-style ``chat.completion.chunk`` object.
+
+    ``thinking`` is a piece of the model's reasoning (``delta.thinking``);
+    ``usage_details`` is merged into ``usage``.
+    """
     delta: dict[str, Any] = {}
     if role is not None:
         delta["role"] = role
+    if thinking is not None:
+        delta["thinking"] = thinking
     if content is not None:
         delta["content"] = content
     if tool_calls is not None:
@@ -119,6 +142,7 @@ def chunk_body(
         "id": "chatcmpl-1",
         "request_id": request_id,
         "object": "chat.completion.chunk",
+        "created": created,
         "model": model,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]
         if choices
@@ -129,6 +153,7 @@ def chunk_body(
             "prompt_tokens": usage[0],
             "completion_tokens": usage[1],
             "total_tokens": sum(usage),
+            **(usage_details or {}),
         }
     return body
 
@@ -263,8 +288,14 @@ class ScriptedTransport(httpx.MockTransport):
     returning a step. When the script runs out the last
     step repeats, unless ``repeat_last=False``.
 
+    The gateway's model list (``GET .../models``, which a client reads when a request
+    names a model the built-in table does not know) is answered apart, without using a
+    step: with ``model_list`` (a body, or an ``httpx.Response`` such as a 503), by
+    default the catalog's models in the gateway's shape.
+
     Attributes:
-        requests: Every request received, in order.
+        requests: Every chat request received, in order.
+        model_list_requests: Every model-list request received, in order.
         open_responses: Responses handed out and not yet closed.
     """
 
@@ -274,9 +305,12 @@ class ScriptedTransport(httpx.MockTransport):
         *,
         repeat_last: bool = True,
         split_sse_every: int | None = None,
+        model_list: Mapping[str, Any] | httpx.Response | None = None,
     ) -> None:
         super().__init__(self._handle)
         self._steps = list(steps)
+        self._model_list = model_list
+        self.model_list_requests: list[httpx.Request] = []
         self._repeat_last = repeat_last
         self._split = split_sse_every
         self._lock = threading.Lock()
@@ -316,7 +350,19 @@ class ScriptedTransport(httpx.MockTransport):
             self.opened += 1
         return httpx.Response(status, headers=headers, stream=_TrackedStream(parts, self, broken))
 
+    def _list_models(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.model_list_requests.append(request)
+        answer = self._model_list
+        if isinstance(answer, httpx.Response):
+            return self._wrap(answer.status_code, answer.content, answer.headers)
+        if answer is None:
+            answer = {"data": [model_list_entry(info) for info in known_models()]}
+        return self._wrap(200, json.dumps(answer).encode(), {"content-type": "application/json"})
+
     def _handle(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.endswith("/models"):
+            return self._list_models(request)
         with self._lock:
             self.requests.append(request)
         step = self._next_step()

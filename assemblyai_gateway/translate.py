@@ -101,14 +101,35 @@ def resolve_tool_choice(choice: Any, tool_names: Sequence[str]) -> ToolChoice | 
 
 
 def usage_counts(usage: Usage | None) -> dict[str, int]:
-    """Usage as OpenAI-style ``prompt_tokens``/``completion_tokens``/``total_tokens``."""
+    """Usage as OpenAI-style ``prompt_tokens``/``completion_tokens``/``total_tokens``.
+
+    When the gateway reported details, they follow under the names
+    llama-index-llms-anthropic uses (``cache_read_input_tokens``,
+    ``cache_creation_input_tokens``) and ``reasoning_tokens``: parts of the prompt and
+    completion counts, never added to them.
+
+    Example:
+        >>> usage = Usage.model_validate(
+        ...     {"prompt_tokens": 9, "completion_tokens": 4,
+        ...      "prompt_tokens_details": {"cached_tokens": 6}}
+        ... )
+        >>> usage_counts(usage)  # doctest: +NORMALIZE_WHITESPACE
+        {'prompt_tokens': 9, 'completion_tokens': 4, 'total_tokens': 13,
+         'cache_read_input_tokens': 6, 'cache_creation_input_tokens': 0}
+    """
     if usage is None:
         return {}
-    return {
+    counts = {
         "prompt_tokens": usage.input_tokens,
         "completion_tokens": usage.output_tokens,
         "total_tokens": usage.total_tokens,
     }
+    if usage.prompt_tokens_details is not None:
+        counts["cache_read_input_tokens"] = usage.cache_read_tokens
+        counts["cache_creation_input_tokens"] = usage.cache_creation_tokens
+    if usage.completion_tokens_details is not None:
+        counts["reasoning_tokens"] = usage.reasoning_tokens
+    return counts
 
 
 def _metadata(

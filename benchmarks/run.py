@@ -88,7 +88,6 @@ _PACKAGES = [
     "anyio",
     "pydantic",
     "pydantic-core",
-    "tenacity",
     "matplotlib",
 ]
 

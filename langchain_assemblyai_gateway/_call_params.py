@@ -62,6 +62,8 @@ and are never sent in one.
         fallback_config: dict[str, Any] | None
         post_processing_steps: Any
         transcript_id: str | None
+        reasoning: str | dict[str, Any] | None
+        reasoning_effort: str | None
         model_kwargs: dict[str, Any]
 
     @classmethod
@@ -125,6 +127,8 @@ and are never sent in one.
             "fallback_config": self.fallback_config,
             "post_processing_steps": self.post_processing_steps,
             "transcript_id": self.transcript_id,
+            "reasoning": self.reasoning,
+            "reasoning_effort": self.reasoning_effort,
             **{name: getattr(self, name) for name in GATEWAY_REQUEST_FIELDS},
             "model_kwargs": self.model_kwargs,
         }

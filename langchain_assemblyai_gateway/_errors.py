@@ -96,7 +96,7 @@ def _twin(
             "__module__": __name__,
             "__qualname__": cls.__qualname__,
             "__doc__": cls.__doc__,
-            "__reduce__": _reduce_twin,
+            "__reduce__": _reduce_model_error,
         }
         twin = _TWINS.setdefault(
             (cls, model_type), type(cls.__name__, (cls, model_type), namespace)
@@ -104,24 +104,19 @@ def _twin(
     return twin
 
 
-def _reduce_twin(error: errors.GatewayError) -> tuple[Any, ...]:
-    # A twin class is built at run time, so pickle names the pair it was built from.
-    core, model_type = next(pair for pair, twin in _TWINS.items() if twin is type(error))
-    return _restored_twin, (core, model_type, error.args, dict(error.__dict__))
-
-
-def _restored_twin(
-    cls: type[errors.GatewayError],
-    model_type: type[ModelError],
-    args: tuple[Any, ...],
-    state: dict[str, Any],
+def _model_error_from_pickle(
+    cls: type[errors.GatewayError], model_type: type[ModelError], args: tuple[Any, ...]
 ) -> errors.GatewayError:
-    """An unpickled twin: the same combined class, message and attributes."""
+    """An unpickled combined error, without ``__init__`` (its attributes follow)."""
     twin = _twin(cls, model_type)
-    error = twin.__new__(twin)
-    error.args = args
-    error.__dict__.update(state)
-    return error
+    return twin.__new__(twin, *args)
+
+
+def _reduce_model_error(error: errors.GatewayError) -> tuple[Any, ...]:
+    # A combined class is made at run time, so pickle cannot find it by its name: it is
+    # named by its two bases (core class, langchain-core type) and made again if need be.
+    cls, model_type = type(error).__bases__
+    return _model_error_from_pickle, (cls, model_type, error.args), error.__dict__
 
 
 def as_model_error(error: errors.GatewayError) -> errors.GatewayError:

@@ -1,4 +1,5 @@
-"""The LangChain model profile of a gateway model, from the core's catalog."""
+"""The LangChain model profile of a gateway model, from the core's catalog and the
+gateway's live model list."""
 
 from __future__ import annotations
 
@@ -6,18 +7,19 @@ from typing import cast
 
 from langchain_core.language_models.model_profile import ModelProfile
 
-from assemblyai_gateway import get_model_info
+from assemblyai_gateway.catalog import ModelInfo
 
 __all__ = ["profile_for"]
 
 
-def profile_for(model: str) -> ModelProfile:
-    """What LangChain should know about ``model``: limits and capabilities.
+def profile_for(info: ModelInfo) -> ModelProfile:
+    """What LangChain should know about a model: limits and capabilities.
 
-    The gateway accepts text only, so every non-text input and output is ``False``.
-    Unknown ids get the catalog's conservative defaults (128k context, 4k output).
+    ``info`` is what the model's gateway says of it (its live model list for a model the
+    built-in table does not know, else the table); ids neither knows get the catalog's
+    conservative defaults (128k context, 4k output). The gateway accepts text only, so
+    every non-text input and output is ``False``.
     """
-    info = get_model_info(model)
     profile = ModelProfile(
         max_input_tokens=info.context_window,
         max_output_tokens=info.max_output_tokens,
@@ -37,6 +39,7 @@ def profile_for(model: str) -> ModelProfile:
         tool_choice=info.supports_tools,
         tool_call_streaming=info.supports_tools,
         structured_output=info.supports_json_schema,
+        reasoning_output=info.supports_reasoning,
         temperature=True,
     )
     if info.retired:

@@ -6,7 +6,7 @@ from typing import Any
 
 from langchain_core.rate_limiters import BaseRateLimiter
 
-from assemblyai_gateway.limiter import AdaptiveLimiter, checked_limiter
+from assemblyai_gateway.limiter import AdaptiveLimiter, require_limiter
 from assemblyai_gateway.limiter import adopt_rate_limiter as adopt
 
 __all__ = ["AdaptiveRateLimiter", "adopt_rate_limiter"]
@@ -38,7 +38,7 @@ class AdaptiveRateLimiter(BaseRateLimiter):
     """
 
     def __init__(self, limiter: AdaptiveLimiter, *, pace: bool = True) -> None:
-        self.limiter = checked_limiter(limiter)
+        self.limiter = require_limiter(limiter)
         self.pace = pace
 
     def __repr__(self) -> str:

@@ -16,12 +16,21 @@ Rules:
   Any other block (image, audio, file, ...) raises
   :class:`~assemblyai_gateway.UnsupportedContentError` naming it: the gateway accepts
   text only.
+* Prompt caching as langchain-anthropic users write it: a text block's
+  ``cache_control`` (or a v1 block's ``extras["cache_control"]``) stays on its part,
+  and ``additional_kwargs["cache_control"]`` marks the whole message. A tool result is
+  one string, so a breakpoint on one of its parts marks the tool message.
 * An ``AIMessage`` with tool calls becomes an assistant turn with OpenAI-shape
   ``tool_calls`` (JSON-string arguments) and ``content: null`` when it has no text.
   Tool-call content blocks are skipped there, since ``tool_calls`` already carries them;
-  an Anthropic ``tool_use`` block that ``tool_calls`` lacks is added to them. Reasoning
-  (``reasoning``, Anthropic ``thinking``/``redacted_thinking``) is dropped from
-  assistant turns, so a history built with another provider can continue here.
+  an Anthropic ``tool_use`` block that ``tool_calls`` lacks is added to them.
+* Reasoning: an assistant turn this adapter produced (``response_metadata
+  ["model_provider"] == "assemblyai"``) sends its reasoning back as ``thinking`` (from
+  ``additional_kwargs["reasoning_content"]``, else its v1 reasoning blocks), so Claude
+  can continue after a tool call. Other providers' reasoning (``reasoning`` blocks,
+  Anthropic ``thinking``/``redacted_thinking`` with their signatures,
+  ``reasoning_content``) is dropped, never sent as text, so a history built with
+  another provider can continue here.
 * ``response_format`` is sent as the spec spells it: a schema's description goes into
   the schema, and ``{"type": "json_object"}`` becomes a json_schema of any object (or
   nothing, when a model the request can reach lacks json_schema), plus an instruction.
@@ -46,7 +55,7 @@ from langchain_core.messages import (
 )
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from assemblyai_gateway.arguments import ArgumentRule
+from assemblyai_gateway.arguments import ArgumentRule, merge_call_fields
 from assemblyai_gateway.catalog import route_capabilities
 from assemblyai_gateway.compat import (
     content_block_kind,
@@ -57,8 +66,7 @@ from assemblyai_gateway.compat import (
     unsupported_block_error,
 )
 from assemblyai_gateway.errors import UnsupportedContentError
-from assemblyai_gateway.settings import merge_overrides
-from assemblyai_gateway.translate import resolve_tool_choice, validate_request
+from assemblyai_gateway.translate import MODEL_PROVIDER, resolve_tool_choice, validate_request
 from assemblyai_gateway.types import ChatCompletionRequest, NamedToolChoice
 from assemblyai_gateway.wire import wire_tool_call
 
@@ -100,37 +108,76 @@ JSON_MODE_INSTRUCTION = (
 _RESPONSE_FORMAT_TYPES = frozenset({"json_schema", "json_object", "text"})
 
 
-def _text_parts(content: str | list[Any], role: str) -> list[str]:
-    """The text pieces of a message's content, raising on any block the gateway cannot take.
+def _cache_control(block: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A block's ``cache_control`` (langchain-anthropic's key, or a v1 block's ``extras``)."""
+    extras = block.get("extras")
+    value = block.get("cache_control")
+    if value is None and isinstance(extras, Mapping):
+        value = extras.get("cache_control")
+    # Copied, never the caller's dict; a value of another type is left for the core's
+    # validation to refuse by name.
+    return dict(value) if isinstance(value, Mapping) else value
 
-    In an assistant turn, reasoning and tool-call blocks are left out: reasoning is not
-    sent, and tool calls travel in ``tool_calls``.
+
+def _text_parts(content: str | list[Any], role: str) -> list[dict[str, Any]]:
+    """The text parts of a message's content, raising on any block the gateway cannot take.
+
+    A text block's ``cache_control`` stays on its part. In an assistant turn, reasoning
+    and tool-call blocks are left out: reasoning travels in ``thinking`` (or not at
+    all), and tool calls in ``tool_calls``.
     """
     if isinstance(content, str):
-        return [content]
-    texts: list[str] = []
+        return [{"type": "text", "text": content}]
+    parts: list[dict[str, Any]] = []
     for block in content:
         if isinstance(block, str):
-            texts.append(block)
+            parts.append({"type": "text", "text": block})
             continue
         if not isinstance(block, Mapping):
             raise unsupported_block_error(type(block).__name__, role)
         block_type = block.get("type")
         kind = content_block_kind(block_type)
         if kind == "text" and isinstance(block.get("text"), str):
-            texts.append(block["text"])
+            part: dict[str, Any] = {"type": "text", "text": block["text"]}
+            if (cache_control := _cache_control(block)) is not None:
+                part["cache_control"] = cache_control
+            parts.append(part)
         elif role == "assistant" and kind in ("reasoning", "tool_call"):
             continue
         else:
             raise unsupported_block_error(block_type, role)
-    return texts
+    return parts
 
 
-def _content(content: str | list[Any], role: str) -> str | list[dict[str, str]]:
+def _content(content: str | list[Any], role: str) -> str | list[dict[str, Any]]:
     """String content as is; list content as text parts."""
     if isinstance(content, str):
         return content
-    return [{"type": "text", "text": text} for text in _text_parts(content, role)]
+    return _text_parts(content, role)
+
+
+def _own_thinking(message: AIMessage) -> str | None:
+    """The reasoning of an assistant turn this adapter produced, to send back as ``thinking``.
+
+    Only a message from the gateway (``response_metadata["model_provider"]``) has
+    reasoning the gateway can continue from: its ``reasoning_content``, else its v1
+    reasoning blocks. Another provider's reasoning is never sent.
+    """
+    if message.response_metadata.get("model_provider") != MODEL_PROVIDER:
+        return None
+    reasoning = message.additional_kwargs.get("reasoning_content")
+    if isinstance(reasoning, str) and reasoning:
+        return reasoning
+    if isinstance(message.content, list):
+        texts = [
+            block["reasoning"]
+            for block in message.content
+            if isinstance(block, Mapping)
+            and block.get("type") == "reasoning"
+            and isinstance(block.get("reasoning"), str)
+        ]
+        return "".join(texts) or None
+    return None
 
 
 def _assistant(message: AIMessage) -> dict[str, Any]:
@@ -145,12 +192,12 @@ def _assistant(message: AIMessage) -> dict[str, Any]:
         for call in message.invalid_tool_calls
     ]
     content = message.content
-    text: str | list[dict[str, str]] | None
+    text: str | list[dict[str, Any]] | None
     if isinstance(content, str):
         text = content
     else:
         calls += _tool_use_calls(content, {call["id"] for call in calls}, len(calls))
-        text = [{"type": "text", "text": part} for part in _text_parts(content, "assistant")]
+        text = _text_parts(content, "assistant")
     if calls and not text:
         text = None
     elif text == []:
@@ -158,6 +205,8 @@ def _assistant(message: AIMessage) -> dict[str, Any]:
     result: dict[str, Any] = {"role": "assistant", "content": text}
     if calls:
         result["tool_calls"] = calls
+    if thinking := _own_thinking(message):
+        result["thinking"] = thinking
     return result
 
 
@@ -180,11 +229,17 @@ def message_to_gateway(message: BaseMessage) -> dict[str, Any]:
             gateway has no role for.
     """
     result: dict[str, Any]
+    # langchain-anthropic's message-level breakpoint; a part's own stays on the part.
+    cache_control = _cache_control(message.additional_kwargs)
     if isinstance(message, AIMessage):
         result = _assistant(message)
     elif isinstance(message, ToolMessage):
-        text = "\n".join(_text_parts(message.content, "tool"))
+        parts = _text_parts(message.content, "tool")
+        text = "\n".join(part["text"] for part in parts)
         result = {"role": "tool", "tool_call_id": message.tool_call_id, "content": text}
+        # A tool result is one string on the wire: a part's breakpoint marks the message.
+        for part in parts:
+            cache_control = part.get("cache_control", cache_control)
     elif isinstance(message, SystemMessage):
         result = {"role": "system", "content": _content(message.content, "system")}
     elif isinstance(message, HumanMessage):
@@ -199,6 +254,8 @@ def message_to_gateway(message: BaseMessage) -> dict[str, Any]:
         )
     if message.name and not isinstance(message, ToolMessage):
         result["name"] = message.name
+    if cache_control is not None:
+        result["cache_control"] = cache_control
     return result
 
 
@@ -366,7 +423,7 @@ def to_gateway_call(
     stream_options = overrides.pop("stream_options", None)
     # Validated by the core now, so bad input is a typed error naming the field before
     # anything is sent (and the client does not validate it again).
-    request = validate_request(to_gateway_request(messages, merge_overrides(settings, overrides)))
+    request = validate_request(to_gateway_request(messages, merge_call_fields(settings, overrides)))
     if not isinstance(call_usage, bool):
         options = stream_options if isinstance(stream_options, Mapping) else {}
         include = options.get("include_usage")

@@ -2,6 +2,12 @@
 
 * :func:`completion_to_chat_result` maps one :class:`~assemblyai_gateway.ChatCompletion`
   (what ``invoke`` gets) to a ``ChatResult`` holding an ``AIMessage``.
+* The model's reasoning (``thinking``) goes where the peers (DeepSeek, Groq, xAI,
+  Ollama) put it, ``additional_kwargs["reasoning_content"]``, which langchain-core reads
+  as a ``reasoning`` block first in ``content_blocks`` (and in ``content`` with
+  ``output_version="v1"``). Streamed reasoning arrives the same way, piece by piece.
+* Usage details (cache reads and writes, reasoning tokens) fill
+  ``usage_metadata["input_token_details"]``/``["output_token_details"]``.
 * :class:`StreamMapper` maps :class:`~assemblyai_gateway.ChatCompletionChunk` s (what
   ``stream`` gets, natively or pseudo-streamed) to ``AIMessageChunk`` s, reading the
   snapshot the core's stream keeps, and puts the metadata and usage on one final chunk
@@ -25,7 +31,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall
 from langchain_core.messages import ToolCall as LCToolCall
-from langchain_core.messages.ai import UsageMetadata
+from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import ToolCallChunk, invalid_tool_call, tool_call_chunk
 from langchain_core.messages.tool import tool_call as make_tool_call
 from langchain_core.outputs import ChatGeneration, ChatResult
@@ -47,14 +53,38 @@ __all__ = [
 
 
 def usage_to_metadata(usage: Usage | None) -> UsageMetadata | None:
-    """Gateway usage (either naming, normalised by the core) as LangChain usage."""
+    """Gateway usage (either naming, normalised by the core) as LangChain usage.
+
+    When the gateway reported details, ``input_token_details`` holds ``cache_read``
+    and ``cache_creation`` (parts of ``input_tokens``, as langchain-core defines them)
+    and ``output_token_details`` holds ``reasoning`` (part of ``output_tokens``);
+    ``audio`` is added where it is not 0.
+    """
     if usage is None:
         return None
-    return UsageMetadata(
+    metadata = UsageMetadata(
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
         total_tokens=usage.total_tokens,
     )
+    if (prompt := usage.prompt_tokens_details) is not None:
+        inputs = InputTokenDetails(
+            cache_read=usage.cache_read_tokens, cache_creation=usage.cache_creation_tokens
+        )
+        if prompt.audio_tokens:
+            inputs["audio"] = prompt.audio_tokens
+        metadata["input_token_details"] = inputs
+    if (completion := usage.completion_tokens_details) is not None:
+        outputs = OutputTokenDetails(reasoning=usage.reasoning_tokens)
+        if completion.audio_tokens:
+            outputs["audio"] = completion.audio_tokens
+        metadata["output_token_details"] = outputs
+    return metadata
+
+
+def _reasoning_kwargs(thinking: str | None) -> dict[str, Any]:
+    """The peers' place for reasoning text (``content_blocks`` reads it as a reasoning block)."""
+    return {"reasoning_content": thinking} if thinking else {}
 
 
 def parse_tool_calls(calls: Sequence[ToolCall]) -> tuple[list[LCToolCall], list[InvalidToolCall]]:
@@ -98,6 +128,7 @@ def completion_to_message(
         _stopped_by_sequence(metadata)
     return AIMessage(
         content=content,
+        additional_kwargs=_reasoning_kwargs(choice.message.thinking),
         tool_calls=tool_calls,
         invalid_tool_calls=invalid,
         usage_metadata=usage_to_metadata(completion.usage),
@@ -132,12 +163,14 @@ class StreamMapper:
         self, chunk: ChatCompletionChunk, snapshot: CompletionSnapshot
     ) -> list[AIMessageChunk]:
         """The message chunk for one gateway chunk, if it has anything to show."""
-        text = ""
+        text = thinking = ""
         calls: list[ToolCallChunk] = []
         for choice in chunk.choices:
             if choice.index != 0:
                 continue
             delta = choice.delta
+            # Reasoning comes before the text; a stop sequence in the text cuts no reasoning.
+            thinking += delta.thinking or ""
             if delta.content:
                 text += self._filter.feed(delta.content)
             if self._filter.matched:
@@ -154,10 +187,11 @@ class StreamMapper:
                 )
                 if call.id:
                     self._streamed_ids.add(call.index)
-        if not text and not calls:
+        if not text and not calls and not thinking:
             return []
         message = AIMessageChunk(
             content=text,
+            additional_kwargs=_reasoning_kwargs(thinking),
             tool_call_chunks=calls,
             response_metadata={"model_provider": MODEL_PROVIDER},
             id=snapshot.request_id or snapshot.id,

@@ -1,9 +1,14 @@
-"""Output parsers for ``with_structured_output``: one per method, plus the raw wrapper."""
+"""``with_structured_output`` of the chat model: its method, and one output parser per method.
+
+The method is a mixin of ``ChatAssemblyAIGateway`` (as LlamaIndex's adapter keeps its
+structured prediction in a mixin); the parsers turn the model's message into the value.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage
@@ -13,11 +18,23 @@ from langchain_core.output_parsers.openai_tools import (
     PydanticToolsParser,
 )
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import BaseModel
 
-from assemblyai_gateway.compat import StructuredMethod
+from assemblyai_gateway.catalog import RouteCapabilities
+from assemblyai_gateway.compat import StructuredMethod, structured_method
 
-__all__ = ["StructuredMethod", "is_pydantic_class", "output_parser", "with_raw"]
+from ._request import to_response_format
+
+if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import BaseChatModel
+
+    _ChatModel = BaseChatModel
+else:
+    _ChatModel = object
+
+__all__ = ["StructuredMethod", "StructuredOutput", "is_pydantic_class", "output_parser", "with_raw"]
 
 
 def is_pydantic_class(schema: Any) -> bool:
@@ -51,3 +68,77 @@ def with_raw(
     )
     no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
     return RunnableMap(raw=llm) | parse.with_fallbacks([no_parse], exception_key="parsing_error")
+
+
+class StructuredOutput(_ChatModel):
+    """The chat model's ``with_structured_output``."""
+
+    if TYPE_CHECKING:  # the model's fields, and its owner's route lookup
+        model: str
+        fallbacks: Any
+
+        def _model_route(
+            self, model: str, fallbacks: Iterable[object] | None = None
+        ) -> RouteCapabilities: ...
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """A runnable returning output shaped by ``schema``.
+
+        Args:
+            schema: A pydantic class (outputs are instances of it), a TypedDict or a
+                JSON schema dict (outputs are dicts). Optional for ``json_mode`` only.
+            method: ``"json_schema"`` (default; ``response_format`` json_schema, or
+                ``function_calling`` when the model or one of its ``fallbacks`` lacks
+                json_schema support, such as ``gpt-oss-*``), ``"function_calling"`` (a
+                forced tool call) or ``"json_mode"`` (a json_schema of any object, plus a
+                system instruction asking for one JSON object).
+            include_raw: Return ``{"raw", "parsed", "parsing_error"}``; parsing errors
+                are then captured instead of raised.
+            strict: Sent as the schema's ``strict`` flag when not ``None``.
+            **kwargs: Other per-call request fields, bound too.
+        """
+        if schema is None and method != "json_mode":
+            raise ValueError(f"schema is required for method={method!r}")
+        # Decided for every model the request can reach: a fallback inherits the format.
+        method = structured_method(method, self._model_route(self.model, self.fallbacks))
+        trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+        llm: Runnable[LanguageModelInput, AIMessage]
+        tool_name: str | None = None
+        if method == "json_schema":
+            llm = self.bind(
+                response_format=to_response_format(schema, strict=strict),
+                ls_structured_output_format=trace,
+                **kwargs,
+            )
+        elif method == "function_calling" and schema is not None:
+            tool_name = convert_to_openai_tool(schema)["function"]["name"]
+            llm = self.bind_tools(
+                [schema],
+                tool_choice=tool_name,
+                strict=strict,
+                ls_structured_output_format=trace,
+                **kwargs,
+            )
+        elif method == "json_mode":
+            if schema is not None:
+                kwargs["ls_structured_output_format"] = {
+                    "kwargs": {"method": method},
+                    "schema": schema,
+                }
+            llm = self.bind(response_format={"type": "json_object"}, **kwargs)
+        else:
+            raise ValueError(
+                f"method must be 'json_schema', 'function_calling' or 'json_mode', got {method!r}"
+            )
+        parser = output_parser(schema, method, tool_name)
+        if include_raw:
+            return with_raw(llm, parser)
+        return llm | parser

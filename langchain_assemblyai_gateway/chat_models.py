@@ -23,18 +23,16 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
-from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from assemblyai_gateway._request_fields import GatewayRequestFields
-from assemblyai_gateway.catalog import route_capabilities
-from assemblyai_gateway.compat import structured_method
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, Region
 from assemblyai_gateway.limiter import AdaptiveLimiter
 from assemblyai_gateway.settings import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MODEL,
     ClientCache,
+    ClientSettings,
     GatewayClientOwner,
     request_settings,
 )
@@ -50,10 +48,9 @@ from ._request import (
     format_tools,
     to_gateway_call,
     to_gateway_request,
-    to_response_format,
 )
 from ._response import StreamMapper, completion_to_chat_result
-from ._structured import StructuredMethod, output_parser, with_raw
+from ._structured import StructuredOutput
 from ._tokens import ApproximateTokenCounts
 
 if TYPE_CHECKING:
@@ -63,7 +60,12 @@ __all__ = ["DEFAULT_MODEL", "ChatAssemblyAIGateway"]
 
 
 class ChatAssemblyAIGateway(
-    GatewayClientOwner, CallParams, ApproximateTokenCounts, GatewayRequestFields, BaseChatModel
+    GatewayClientOwner,
+    CallParams,
+    ApproximateTokenCounts,
+    StructuredOutput,
+    GatewayRequestFields,
+    BaseChatModel,
 ):
     """AssemblyAI's LLM Gateway (Claude, GPT and Gemini behind one key) as a chat model.
 
@@ -94,6 +96,9 @@ class ChatAssemblyAIGateway(
         fallback_config: e.g. ``{"retry": True, "depth": 2}``.
         post_processing_steps: e.g. ``["json-repair"]`` or ``[{"type": "json-repair"}]``.
         transcript_id: An AssemblyAI transcript whose text replaces ``{{ transcript }}``.
+        reasoning: Think before answering: an effort level (``"low"``, ``"medium"``,
+            ``"high"``) or the gateway's object, e.g. ``{"effort": "high"}``.
+        reasoning_effort: ``ChatOpenAI``'s name for the level (sent as ``reasoning``).
         zero_data_retention, model_region, fail_fast, max_timeout: The gateway's newer
             request fields (a bool, a provider region, a bool, seconds > 0); also per call.
         model_kwargs: Extra request fields, sent as given (must not repeat a field above
@@ -260,6 +265,12 @@ class ChatAssemblyAIGateway(
     transcript_id: str | None = None
     """An AssemblyAI transcript id whose text replaces ``{{ transcript }}`` in messages."""
 
+    reasoning: str | dict[str, Any] | None = None
+    """An effort level or the gateway's ``reasoning`` object; the thinking comes back."""
+
+    reasoning_effort: str | None = None
+    """The effort level under ``ChatOpenAI``'s name; must agree with ``reasoning``."""
+
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request fields sent as given (for gateway fields newer than this release);
     never a client setting (``MisplacedClientSettingError``) nor one of the model's own
@@ -293,9 +304,28 @@ class ChatAssemblyAIGateway(
     # --------------------------------------------------------- LangChain plumbing
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return profile_for(self.model)
+        # The gateway's word: a model the table does not know has the live list read once.
+        return profile_for(self._model_route(self.model).models[0])
 
     # ------------------------------------------------------------------- the client
+
+    def _client_settings(self) -> ClientSettings:
+        """What the core client is built from: this model's fields, each passed by name."""
+        return ClientSettings(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            region=self.region,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            enforce_region=self.enforce_region,
+            attempt_deadline=self.attempt_deadline,
+            max_response_bytes=self.max_response_bytes,
+            max_event_size=self.max_event_size,
+            max_stream_bytes=self.max_stream_bytes,
+            http_client=self.http_client,
+            http_async_client=self.http_async_client,
+            limiter=self.limiter,
+        )
 
     @property
     def client(self) -> GatewayClient:
@@ -421,68 +451,6 @@ class ChatAssemblyAIGateway(
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
         return self.bind(tools=formatted, **kwargs)
-
-    def with_structured_output(
-        self,
-        schema: dict[str, Any] | type | None = None,
-        *,
-        method: StructuredMethod = "json_schema",
-        include_raw: bool = False,
-        strict: bool | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
-        """A runnable returning output shaped by ``schema``.
-
-        Args:
-            schema: A pydantic class (outputs are instances of it), a TypedDict or a
-                JSON schema dict (outputs are dicts). Optional for ``json_mode`` only.
-            method: ``"json_schema"`` (default; ``response_format`` json_schema, or
-                ``function_calling`` when the model or one of its ``fallbacks`` lacks
-                json_schema support, such as ``gpt-oss-*``), ``"function_calling"`` (a
-                forced tool call) or ``"json_mode"`` (a json_schema of any object, plus a
-                system instruction asking for one JSON object).
-            include_raw: Return ``{"raw", "parsed", "parsing_error"}``; parsing errors
-                are then captured instead of raised.
-            strict: Sent as the schema's ``strict`` flag when not ``None``.
-            **kwargs: Other per-call request fields, bound too.
-        """
-        if schema is None and method != "json_mode":
-            raise ValueError(f"schema is required for method={method!r}")
-        # Decided for every model the request can reach: a fallback inherits the format.
-        method = structured_method(method, route_capabilities(self.model, self.fallbacks))
-        trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
-        llm: Runnable[LanguageModelInput, AIMessage]
-        tool_name: str | None = None
-        if method == "json_schema":
-            llm = self.bind(
-                response_format=to_response_format(schema, strict=strict),
-                ls_structured_output_format=trace,
-                **kwargs,
-            )
-        elif method == "function_calling" and schema is not None:
-            tool_name = convert_to_openai_tool(schema)["function"]["name"]
-            llm = self.bind_tools(
-                [schema],
-                tool_choice=tool_name,
-                strict=strict,
-                ls_structured_output_format=trace,
-                **kwargs,
-            )
-        elif method == "json_mode":
-            if schema is not None:
-                kwargs["ls_structured_output_format"] = {
-                    "kwargs": {"method": method},
-                    "schema": schema,
-                }
-            llm = self.bind(response_format={"type": "json_object"}, **kwargs)
-        else:
-            raise ValueError(
-                f"method must be 'json_schema', 'function_calling' or 'json_mode', got {method!r}"
-            )
-        parser = output_parser(schema, method, tool_name)
-        if include_raw:
-            return with_raw(llm, parser)
-        return llm | parser
 
 
 # LangChain calls inspect.signature(self._generate) (and _agenerate) on every call to

@@ -21,6 +21,8 @@ import json
 import re
 from typing import Any
 
+from assemblyai_gateway._untrusted import may_hold_lone_surrogate, without_lone_surrogates
+
 from ._partial_reparse import ReparsedArguments
 
 __all__ = ["PartialArguments"]
@@ -56,7 +58,10 @@ def _decode(text: str) -> str | None:
         value = _decode_json(f'"{text}"')
     except ValueError:
         return None
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    # A lone surrogate reads as U+FFFD, as the whole-text parse has it.
+    return without_lone_surrogates(value) if may_hold_lone_surrogate(text) else value
 
 
 def _escaped(text: str, index: int) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 from llama_index.core.rate_limiter import BaseRateLimiter
 
-from assemblyai_gateway.limiter import AdaptiveLimiter, checked_limiter
+from assemblyai_gateway.limiter import AdaptiveLimiter, require_limiter
 from assemblyai_gateway.limiter import adopt_rate_limiter as adopt
 
 __all__ = ["AdaptiveRateLimiter", "adopt_rate_limiter"]
@@ -35,7 +35,7 @@ class AdaptiveRateLimiter(BaseRateLimiter):
     """
 
     def __init__(self, limiter: AdaptiveLimiter, *, pace: bool = True) -> None:
-        self.limiter = checked_limiter(limiter)
+        self.limiter = require_limiter(limiter)
         self.pace = pace
 
     def __repr__(self) -> str:

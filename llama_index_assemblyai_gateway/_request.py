@@ -18,10 +18,18 @@ Message rules:
   ``tool_use`` blocks as llama-index-llms-anthropic keeps them). They become the
   gateway's ``tool_calls``, with ``content`` ``None`` when the message has no text.
 * A ``tool`` message needs ``additional_kwargs["tool_call_id"]``.
-* ``ThinkingBlock`` is dropped from assistant turns (the gateway takes text only, so a
-  history built with another provider can continue here) and ``CachePoint`` from any
-  turn; any other block (image, audio, video, document, citation, a thinking block
-  outside an assistant turn, ...) raises
+* Reasoning: a ``ThinkingBlock`` this adapter produced (``additional_information
+  ["model_provider"] == "assemblyai"``) in an assistant turn goes back as the message's
+  ``thinking``, so Claude can continue after a tool call. Other providers' thinking
+  blocks (Anthropic's with their signatures, OpenAI's) are dropped from assistant
+  turns, never sent as text, so a history built with another provider can continue.
+* Prompt caching: a ``CachePoint`` marks the ``TextBlock`` just before it (the
+  message's content then goes as text parts, that one with ``cache_control``); after
+  anything else, and in a tool message (whose content is one string), it marks the
+  whole message, as ``additional_kwargs["cache_control"]`` does
+  (llama-index-llms-anthropic's form). Without a breakpoint the text stays one string.
+* Any other block (image, audio, video, document, citation, a thinking block outside
+  an assistant turn, ...) raises
   :class:`~assemblyai_gateway.errors.UnsupportedContentError` naming the block.
 """
 
@@ -41,10 +49,9 @@ from llama_index.core.base.llms.types import (
 )
 
 from assemblyai_gateway import InvalidRequestError, UnsupportedContentError
-from assemblyai_gateway.arguments import ArgumentRule
+from assemblyai_gateway.arguments import ArgumentRule, merge_call_fields
 from assemblyai_gateway.compat import gateway_role, tool_use
-from assemblyai_gateway.settings import merge_overrides
-from assemblyai_gateway.translate import resolve_tool_choice
+from assemblyai_gateway.translate import MODEL_PROVIDER, resolve_tool_choice
 from assemblyai_gateway.wire import wire_tool_call
 
 if TYPE_CHECKING:
@@ -108,7 +115,7 @@ def to_gateway_request(
         UnexpectedArgumentError: ``messages``/``prompt``, or a near miss of a known name.
     """
     check_call_arguments(rule, call_kwargs, settings)
-    request = merge_overrides(
+    request = merge_call_fields(
         settings, {k: v for k, v in call_kwargs.items() if k not in IGNORED_CALL_KWARGS}
     )
     request["messages"] = [message_to_gateway(message) for message in messages]
@@ -128,6 +135,18 @@ def check_call_arguments(
     rule.check_call(names, known=settings)
 
 
+def _cache_control(point: CachePoint) -> dict[str, Any]:
+    control = point.cache_control
+    return {"type": control.type, "ttl": control.ttl}
+
+
+def _own_thinking(block: ThinkingBlock) -> str | None:
+    """The text of a ``ThinkingBlock`` this adapter produced; another provider's is None."""
+    if block.additional_information.get("model_provider") != MODEL_PROVIDER:
+        return None
+    return block.content or None
+
+
 def message_to_gateway(message: ChatMessage) -> dict[str, Any]:
     """One LlamaIndex message as a gateway message dict.
 
@@ -137,11 +156,15 @@ def message_to_gateway(message: ChatMessage) -> dict[str, Any]:
         InvalidRequestError: a tool message without ``additional_kwargs["tool_call_id"]``.
     """
     role = gateway_role(str(message.role.value))
-    texts: list[str] = []
+    parts: list[dict[str, Any]] = []
     calls: list[dict[str, Any]] = []
+    thinking: list[str] = []
+    # llama-index-llms-anthropic's message-level breakpoint.
+    message_cache = message.additional_kwargs.get("cache_control")
+    previous: object = None
     for block in message.blocks:
         if isinstance(block, TextBlock):
-            texts.append(block.text)
+            parts.append({"type": "text", "text": block.text})
         elif isinstance(block, ToolCallBlock):
             if role != "assistant":
                 raise UnsupportedContentError(
@@ -149,18 +172,29 @@ def message_to_gateway(message: ChatMessage) -> dict[str, Any]:
                     "assistant messages"
                 )
             calls.append(_tool_call_from_block(block, len(calls)))
-        elif isinstance(block, CachePoint) or (
-            isinstance(block, ThinkingBlock) and role == "assistant"
-        ):
-            continue
+        elif isinstance(block, CachePoint):
+            # It marks the text block right before it; after anything else (a tool
+            # call, nothing), the message so far, which is the whole message on the wire.
+            if isinstance(previous, TextBlock) and role != "tool":
+                parts[-1]["cache_control"] = _cache_control(block)
+            else:
+                message_cache = _cache_control(block)
+        elif isinstance(block, ThinkingBlock) and role == "assistant":
+            if (text := _own_thinking(block)) is not None:
+                thinking.append(text)
         else:
             raise UnsupportedContentError(
                 f"a {role} message holds a {type(block).__name__}: the AssemblyAI LLM "
                 "Gateway accepts text content only (TextBlock)"
             )
+        previous = block
     if role == "assistant" and not calls:
         calls = _legacy_tool_calls(message.additional_kwargs.get("tool_calls"))
-    text = "\n".join(texts) if texts else None
+    text = "\n".join(part["text"] for part in parts) or None
+    # Text stays one string unless a part carries a breakpoint of its own.
+    content: str | list[dict[str, Any]] | None = (
+        parts if any("cache_control" in part for part in parts) else text
+    )
     wire: dict[str, Any] = {"role": role}
     if role == "tool":
         tool_call_id = message.additional_kwargs.get("tool_call_id")
@@ -171,15 +205,20 @@ def message_to_gateway(message: ChatMessage) -> dict[str, Any]:
             )
         wire["content"] = text or ""
         wire["tool_call_id"] = str(tool_call_id)
-        return wire
-    if calls:
-        wire["content"] = text or None
+    elif calls:
+        wire["content"] = content or None
         wire["tool_calls"] = calls
     else:
-        wire["content"] = text or ""
+        wire["content"] = content or ""
     name = message.additional_kwargs.get("name")
-    if isinstance(name, str) and name:
+    if role != "tool" and isinstance(name, str) and name:
         wire["name"] = name
+    if thinking:
+        wire["thinking"] = "\n".join(thinking)
+    if message_cache is not None:
+        wire["cache_control"] = (
+            dict(message_cache) if isinstance(message_cache, Mapping) else message_cache
+        )
     return wire
 
 

@@ -7,16 +7,22 @@ is built exactly like ``chat()``'s.
 
 Every ``ChatResponse`` carries:
 
-* ``message``: an assistant ``ChatMessage`` with a ``TextBlock`` (when the model sent
-  text) and one ``ToolCallBlock`` per tool call; the calls are also in
-  ``message.additional_kwargs["tool_calls"]`` as OpenAI-shape dicts for older callers.
-* ``delta``: the text this chunk added (streams only).
+* ``message``: an assistant ``ChatMessage`` with a ``ThinkingBlock`` (when the model
+  reasoned and the gateway sent its ``thinking``; marked with
+  ``additional_information={"model_provider": "assemblyai"}`` and ``num_tokens`` from
+  the usage), a ``TextBlock`` (when the model sent text) and one ``ToolCallBlock`` per
+  tool call; the calls are also in ``message.additional_kwargs["tool_calls"]`` as
+  OpenAI-shape dicts for older callers.
+* ``delta``: the text this chunk added (streams only); a chunk's reasoning is in
+  ``additional_kwargs["thinking_delta"]``, as llama-index-llms-openai puts it.
 * ``raw``: the gateway response as a dict (for streams: the chunk, and on the last
   response the final completion).
-* ``additional_kwargs``: ``prompt_tokens``/``completion_tokens``/``total_tokens`` and the
-  gateway's ``request_id``, ``model_name`` (the served model), ``finish_reason`` (the
-  provider's own word, as in ``raw``), ``normalised_finish_reason`` (``stop``,
-  ``length``, ``tool_calls`` or ``content_filter``, from the core's one table),
+* ``additional_kwargs``: ``prompt_tokens``/``completion_tokens``/``total_tokens`` (and,
+  when the gateway reported them, ``cache_read_input_tokens``,
+  ``cache_creation_input_tokens`` and ``reasoning_tokens``) and the gateway's
+  ``request_id``, ``model_name`` (the served model), ``finish_reason`` (the provider's
+  own word, as in ``raw``), ``normalised_finish_reason`` (``stop``, ``length``,
+  ``tool_calls`` or ``content_filter``, from the core's one table),
   ``response_time_ns``, ``llm_status_code``, ``http_status_code``, ``model_provider``.
 
 Tool-call arguments: while a stream is in progress they are parsed leniently (a
@@ -38,14 +44,20 @@ from llama_index.core.base.llms.types import (
     ChatResponse,
     MessageRole,
     TextBlock,
+    ThinkingBlock,
     ToolCallBlock,
 )
 from llama_index.core.llms.llm import ToolSelection
 
 from assemblyai_gateway import ChatCompletion, ChatCompletionChunk
 from assemblyai_gateway.accumulator import CompletionSnapshot
-from assemblyai_gateway.translate import response_metadata, snapshot_metadata, usage_counts
-from assemblyai_gateway.types import ToolCall
+from assemblyai_gateway.translate import (
+    MODEL_PROVIDER,
+    response_metadata,
+    snapshot_metadata,
+    usage_counts,
+)
+from assemblyai_gateway.types import ToolCall, Usage
 from assemblyai_gateway.wire import ToolArgumentsError, tool_arguments_object, wire_tool_call
 
 from ._partial_json import PartialArguments
@@ -57,6 +69,7 @@ __all__ = [
     "keep_first_tool_call",
     "parse_tool_arguments",
     "snapshot_response",
+    "thinking_block",
     "tool_selections",
 ]
 
@@ -92,6 +105,24 @@ def _read_partial(_position: int, call: ToolCall) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+THINKING_SOURCE = {"model_provider": MODEL_PROVIDER}
+"""``ThinkingBlock.additional_information`` of this adapter's thinking: what marks it
+as the gateway's own when the message is sent back (see ``_request``)."""
+
+
+def thinking_block(thinking: str, usage: Usage | None = None) -> ThinkingBlock:
+    """The model's reasoning as a ``ThinkingBlock`` marked as the gateway's own.
+
+    ``num_tokens`` is the reasoning tokens the usage reports, when it reports them.
+    """
+    reported = usage is not None and usage.completion_tokens_details is not None
+    return ThinkingBlock(
+        content=thinking,
+        num_tokens=usage.reasoning_tokens if reported and usage is not None else None,
+        additional_information=dict(THINKING_SOURCE),
+    )
+
+
 def _response(
     content: str | None,
     tool_calls: Sequence[ToolCall],
@@ -101,10 +132,13 @@ def _response(
     delta: str | None,
     final: bool,
     response_id: str | None,
+    thinking: ThinkingBlock | None = None,
     read_partial: PartialReader = _read_partial,
 ) -> ChatResponse:
-    blocks: list[TextBlock | ToolCallBlock] = []
+    blocks: list[ThinkingBlock | TextBlock | ToolCallBlock] = []
     legacy_calls: list[dict[str, Any]] = []
+    if thinking is not None:
+        blocks.append(thinking)
     # "" next to tool calls is an empty role delta, not text the model wrote.
     if content is not None and (content or not tool_calls):
         blocks.append(TextBlock(text=content))
@@ -158,6 +192,7 @@ def chat_response(
             stream still in progress (lenient parsing).
     """
     choice = completion.choices[0] if completion.choices else None
+    thinking = choice.message.thinking if choice else None
     return _response(
         choice.message.content if choice else None,
         choice.tool_calls if choice else (),
@@ -166,6 +201,7 @@ def chat_response(
         delta=delta,
         final=final,
         response_id=completion.response_id,
+        thinking=thinking_block(thinking, completion.usage) if thinking else None,
     )
 
 
@@ -187,6 +223,7 @@ def snapshot_response(
     calls = (
         [choice.tool_calls[i].to_tool_call() for i in sorted(choice.tool_calls)] if choice else []
     )
+    thinking = choice.thinking if choice else None
     return _response(
         choice.content if choice else None,
         calls,
@@ -195,6 +232,7 @@ def snapshot_response(
         delta=delta,
         final=False,
         response_id=snapshot.request_id or snapshot.id,
+        thinking=thinking_block(thinking, snapshot.usage) if thinking else None,
         read_partial=read_partial,
     )
 
@@ -205,9 +243,10 @@ def dump(model: ChatCompletion | ChatCompletionChunk) -> dict[str, Any]:
 
 
 def _shows_something(chunk: ChatCompletionChunk) -> bool:
-    """Whether a chunk adds text or tool-call pieces to the first choice."""
+    """Whether a chunk adds reasoning, text or tool-call pieces to the first choice."""
     return any(
-        choice.index == 0 and (choice.delta.content or choice.delta.tool_calls)
+        choice.index == 0
+        and (choice.delta.content or choice.delta.thinking or choice.delta.tool_calls)
         for choice in chunk.choices
     )
 
@@ -255,7 +294,8 @@ class StreamMapper:
     def feed(self, chunk: ChatCompletionChunk, snapshot: CompletionSnapshot) -> list[ChatResponse]:
         """The responses ready now: a held one, and this chunk's if it shows something."""
         ready = [self._pending] if self._pending is not None else []
-        delta = "".join(choice.delta.content or "" for choice in chunk.choices if choice.index == 0)
+        first = [choice.delta for choice in chunk.choices if choice.index == 0]
+        delta = "".join(piece.content or "" for piece in first)
         response = snapshot_response(
             snapshot,
             requested_model=self._model,
@@ -263,6 +303,9 @@ class StreamMapper:
             delta=delta,
             read_partial=self._read_partial(snapshot),
         )
+        if thinking := "".join(piece.thinking or "" for piece in first):
+            # Where llama-index-llms-openai puts a chunk's reasoning, for agents to read.
+            response.additional_kwargs["thinking_delta"] = thinking
         if _shows_something(chunk):
             self._pending = None
             return [*ready, response]

@@ -32,7 +32,7 @@ from llama_index.core.program.utils import FlexibleModel, get_program_for_llm
 from llama_index.core.prompts import BasePromptTemplate, PromptTemplate
 from llama_index.core.types import BasePydanticProgram, Model, PydanticProgramMode
 
-from assemblyai_gateway.catalog import route_capabilities
+from assemblyai_gateway.catalog import RouteCapabilities, route_capabilities
 from assemblyai_gateway.compat import json_schema_format
 
 from ._request import json_schema_call_kwargs
@@ -178,9 +178,15 @@ class StructuredPrediction(_LLMBase):
         True
     """
 
+    def _model_route(
+        self, model: str, fallbacks: Iterable[object] | None = None
+    ) -> RouteCapabilities:
+        """The catalog's view of a route; the LLM's client owner gives its gateway's."""
+        return route_capabilities(model, fallbacks)
+
     def _uses_json_schema(self) -> bool:
         # A fallback inherits response_format, so every model the request can reach counts.
-        route = route_capabilities(self.metadata.model_name, getattr(self, "fallbacks", None))
+        route = self._model_route(self.metadata.model_name, getattr(self, "fallbacks", None))
         return (
             self.pydantic_program_mode == PydanticProgramMode.DEFAULT and route.supports_json_schema
         )

@@ -35,13 +35,13 @@ from pydantic.json_schema import SkipJsonSchema
 
 from assemblyai_gateway._request_fields import GatewayRequestFields
 from assemblyai_gateway.arguments import PEER_SETTING_NAMES, ArgumentRule, argument_rule
-from assemblyai_gateway.catalog import get_model_info
 from assemblyai_gateway.limiter import AdaptiveLimiter
 from assemblyai_gateway.settings import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MODEL,
     GATEWAY_DEFAULT_MAX_TOKENS,
     ClientCache,
+    ClientSettings,
     GatewayClientOwner,
     request_settings,
 )
@@ -118,6 +118,10 @@ class AssemblyAIGateway(
         fallback_config: ``{"retry": bool, "depth": 0-2}``.
         post_processing_steps: e.g. ``[{"type": "json-repair"}]``.
         transcript_id: An AssemblyAI transcript whose text replaces ``{{ transcript }}``.
+        reasoning: Think before answering: an effort level (``"low"``, ``"medium"``,
+            ``"high"``) or the gateway's object, e.g. ``{"effort": "high"}``. The
+            thinking comes back as a ``ThinkingBlock``.
+        reasoning_effort: The effort level under ``OpenAI``'s name (sent as ``reasoning``).
         zero_data_retention, model_region, fail_fast, max_timeout: The gateway's newer
             request fields (a bool, a provider region, a bool, seconds > 0); also per call.
         additional_kwargs: Extra request fields sent with every call.
@@ -198,6 +202,13 @@ class AssemblyAIGateway(
     transcript_id: str | None = Field(
         default=None, description="Transcript injected at {{ transcript }}."
     )
+    reasoning: str | dict[str, Any] | None = Field(
+        default=None,
+        description="An effort level ('low', 'medium', 'high') or the gateway's reasoning object.",
+    )
+    reasoning_effort: str | None = Field(
+        default=None, description="The effort level under OpenAI's name; sent as reasoning."
+    )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict,
         description=(
@@ -228,6 +239,7 @@ class AssemblyAIGateway(
     model_config = ConfigDict(hide_input_in_errors=True)
 
     _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
+    # The core's argument rule reads this: LlamaIndex's name for the async httpx client.
     _ASYNC_CLIENT_FIELD: ClassVar[str] = "async_http_client"
 
     @model_validator(mode="before")
@@ -264,6 +276,24 @@ class AssemblyAIGateway(
 
     # ------------------------------------------------------------------ plumbing
 
+    def _client_settings(self) -> ClientSettings:
+        """What the core client is built from: this LLM's fields, each passed by name."""
+        return ClientSettings(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            region=self.region,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            enforce_region=self.enforce_region,
+            attempt_deadline=self.attempt_deadline,
+            max_response_bytes=self.max_response_bytes,
+            max_event_size=self.max_event_size,
+            max_stream_bytes=self.max_stream_bytes,
+            http_client=self.http_client,
+            http_async_client=self.async_http_client,
+            limiter=self.limiter,
+        )
+
     def _pickle_state(self) -> dict[Any, Any]:
         # Not BaseComponent.__getstate__: it deletes unpicklable fields from the live
         # object. Our own pools are dropped; the core client is rebuilt lazily.
@@ -289,12 +319,14 @@ class AssemblyAIGateway(
 
     @property
     def metadata(self) -> LLMMetadata:
-        """Context window, output budget and capabilities, from the core's model catalog.
+        """Context window, output budget and capabilities, as the model's gateway says: its
+        live model list for a model the built-in table does not know (read once per
+        process), else the table.
 
         ``num_output`` is the ``num_output`` override, else ``max_tokens``, else the
-        gateway's default of 1000, capped at the model's catalog output limit.
+        gateway's default of 1000, capped at the model's output limit.
         """
-        info = get_model_info(self.model)
+        info = self._model_route(self.model).models[0]
         budget = min(self.max_tokens or GATEWAY_DEFAULT_MAX_TOKENS, info.max_output_tokens)
         return LLMMetadata(
             context_window=self.context_window or info.context_window,

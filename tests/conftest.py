@@ -8,6 +8,10 @@
 * ``network``: answers requests made through httpx's default transports from a script.
 * ``sync_or_async`` + ``complete`` / ``collect_stream``: run one request through
   ``create``/``stream`` or ``acreate``/``astream``, so one test covers both loops.
+* ``no_model_list`` (autouse): lazy reads of the gateway's model list are off, so a
+  mock transport sees only the requests a test makes; the tests of the model list turn
+  them on with ``model_list_on`` (which also gives the test its own cache folder). The
+  package's pytest plugin forgets what was learned after each test.
 
 The hypothesis profile (bounded by default, ``long`` for ``make test-long``) is loaded
 here; see :mod:`tests.support.hypothesis_profiles`.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +30,7 @@ import pytest
 from assemblyai_gateway import retries
 from assemblyai_gateway.client import GatewayClient
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
+from assemblyai_gateway.model_list import CACHE_DIR_ENV, MODEL_LIST_ENV
 from assemblyai_gateway.testing import ScriptedTransport, ScriptStep
 from assemblyai_gateway.transcripts import TRANSCRIPT_BASE_URL_ENV
 from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
@@ -66,6 +72,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     one of them starting last and leaving the other workers idle until it ends.
     """
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(autouse=True)
+def no_model_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lazy model-list reads off (see the module docstring)."""
+    monkeypatch.setenv(MODEL_LIST_ENV, "off")
+
+
+@pytest.fixture
+def model_list_on(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Lazy model-list reads on, as users get them, with an empty cache folder (returned)."""
+    monkeypatch.setenv(MODEL_LIST_ENV, "auto")
+    folder = tmp_path / "model-list-cache"
+    monkeypatch.setenv(CACHE_DIR_ENV, str(folder))
+    return folder
 
 
 # A fake key; distinctive so a leak is easy to spot in messages, reprs and logs.

@@ -82,7 +82,7 @@ def success_record(item: BulkItem, completion: ChatCompletion, output: Any) -> d
         "output": output,
         "model": completion.served_model,
         "finish_reason": choice.finish_reason,
-        "usage": usage.model_dump() if usage is not None else None,
+        "usage": usage.model_dump(exclude_none=True) if usage is not None else None,
         "request_id": completion.request_id,
     }
 

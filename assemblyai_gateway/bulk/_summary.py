@@ -9,17 +9,62 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from ..types import Usage
+
 __all__ = ["BulkSummary", "ModelUsage"]
 
 
 @dataclass
 class ModelUsage:
-    """Requests and tokens one model (the one that served the answer) used."""
+    """Requests and tokens one model (the one that served the answer) used.
+
+    The cache and reasoning counts are parts of the input and output counts (as the
+    gateway reports them), never added to them: ``total_tokens`` counts each token once.
+    """
 
     requests: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     total_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_creation_tokens: int = 0
+    reasoning_tokens: int = 0
+
+    def add(self, usage: Usage) -> None:
+        """Count one answer's usage."""
+        self.requests += 1
+        self.input_tokens += usage.input_tokens
+        self.output_tokens += usage.output_tokens
+        self.total_tokens += usage.total_tokens
+        self.cache_read_tokens += usage.cache_read_tokens
+        self.cache_creation_tokens += usage.cache_creation_tokens
+        self.reasoning_tokens += usage.reasoning_tokens
+
+    def describe(self) -> str:
+        """``1,200 input (1,000 cache read) + 300 output (120 reasoning) = 1,500 tokens``."""
+        cache = [
+            f"{count:,} {name}"
+            for count, name in (
+                (self.cache_read_tokens, "cache read"),
+                (self.cache_creation_tokens, "cache write"),
+            )
+            if count
+        ]
+        inputs = f"{self.input_tokens:,} input" + (f" ({', '.join(cache)})" if cache else "")
+        outputs = f"{self.output_tokens:,} output" + (
+            f" ({self.reasoning_tokens:,} reasoning)" if self.reasoning_tokens else ""
+        )
+        return f"{inputs} + {outputs} = {self.total_tokens:,} tokens"
+
+
+def _usage(counts: object) -> Usage:
+    """A record's usage (the core's ``Usage``, dumped); an unreadable one counts nothing."""
+    try:
+        return Usage.model_validate(counts if isinstance(counts, Mapping) else {})
+    except ValidationError:
+        return Usage()
 
 
 @dataclass
@@ -71,12 +116,7 @@ class BulkSummary:
                 return
             self.succeeded += 1
             model = str(record.get("model") or "unknown")
-            usage = self.usage_by_model.setdefault(model, ModelUsage())
-            usage.requests += 1
-            counts = record.get("usage") or {}
-            usage.input_tokens += int(counts.get("input_tokens") or 0)
-            usage.output_tokens += int(counts.get("output_tokens") or 0)
-            usage.total_tokens += int(counts.get("total_tokens") or 0)
+            self.usage_by_model.setdefault(model, ModelUsage()).add(_usage(record.get("usage")))
 
     def render(self) -> str:
         """A short human-readable report.
@@ -105,10 +145,7 @@ class BulkSummary:
         if self.usage_by_model:
             lines.append("Usage by model:")
             for model, usage in sorted(self.usage_by_model.items()):
-                lines.append(
-                    f"  {model}: {usage.requests} requests, {usage.input_tokens:,} input + "
-                    f"{usage.output_tokens:,} output = {usage.total_tokens:,} tokens"
-                )
+                lines.append(f"  {model}: {usage.requests} requests, {usage.describe()}")
         if self.failures_by_type:
             lines.append("Failures by error type:")
             for name, count in self.failures_by_type.most_common():

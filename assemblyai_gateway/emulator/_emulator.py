@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
+from assemblyai_gateway import _model_list_memory
+from assemblyai_gateway.catalog import ModelInfo
+
 from ._extras import require_extras
 from ._faults import Fault
 from ._ratelimit import RateLimit
@@ -15,6 +18,7 @@ from ._render import ErrorEnvelope, ToolCallPlacement, UsageStyle
 from ._script import Reply
 from ._server import EmulatorHTTPServer
 from ._state import (
+    EmulatedModel,
     EmulatorSettings,
     EmulatorState,
     RecordedRequest,
@@ -33,15 +37,18 @@ class GatewayEmulator:
 
     It is a real threaded HTTP server (keep-alive, SSE) that speaks the gateway's
     contract: raw-key auth, validation errors, the deterministic model rules on the
-    emulator docs page, fallbacks, transcripts, json-repair, streaming for OpenAI models, a
-    FIFO script of :class:`Reply` s (exact answers: text, tool calls, a context overflow)
-    for testing agents, and one of :class:`Fault` s for testing retries and error handling.
+    emulator docs page, fallbacks, transcripts, json-repair, streaming for the models that
+    list ``stream`` (OpenAI's, and any a test adds so), the model list
+    (``GET /v1/models``), a FIFO script of :class:`Reply` s (exact answers: text, tool
+    calls, a context overflow) for testing agents, and one of :class:`Fault` s for testing
+    retries and error handling.
 
     Args:
         api_key: The key clients must send as the raw ``Authorization`` header.
         script: Scripted replies for the first requests a model answers, in order
             (see :meth:`script`); the deterministic rules answer the rest.
         accept_any_model: Serve ids the catalog does not know (``gpt-*`` ones stream).
+        models: Models to serve and list beside the catalog's (see :meth:`add_model`).
         transcripts: Transcript texts by id, for ``transcript_id``.
         transcript_fixtures: Transcripts for the transcript API (``/v2/transcript``):
             fixture objects (the API's transcript JSON, see the emulator docs page), or
@@ -89,6 +96,7 @@ class GatewayEmulator:
         *,
         script: Iterable[Reply] = (),
         accept_any_model: bool = False,
+        models: Iterable[ModelInfo] = (),
         transcripts: Mapping[str, str] | None = None,
         transcript_fixtures: Iterable[Mapping[str, Any] | str | os.PathLike[str]] = (),
         transcription_polls: int = 0,
@@ -113,6 +121,7 @@ class GatewayEmulator:
             tool_call_placement=tool_call_placement,
             rate_limit=rate_limit,
             transcript_store=_store(transcript_fixtures, transcription_polls),
+            models={info.id: EmulatedModel(info) for info in map(_checked_model, models)},
             error_envelope=error_envelope,
         )
         self._initial_script = tuple(script)
@@ -175,6 +184,48 @@ class GatewayEmulator:
     @transcription_polls.setter
     def transcription_polls(self, value: int) -> None:
         self._state.settings.transcript_store.transcription_polls = _polls(value)
+
+    def add_model(self, info: ModelInfo, *, pricing: Mapping[str, Any] | None = None) -> None:
+        """Serve ``info``'s model, and list it on ``GET /v1/models``, until the next
+        settings reset; an id the catalog knows is replaced.
+
+        It streams over SSE when ``info.native_streaming`` (it lists ``stream``), takes
+        ``response_format`` when ``info.supports_json_schema``, and so on, as the
+        catalog's models do. Clients in this process forget the list they read from this
+        emulator, so their next request reads it again.
+
+        Args:
+            info: The model, e.g. ``ModelInfo("claude-sonnet-5", "anthropic", 500_000,
+                64_000, native_streaming=True)``.
+            pricing: Its ``pricing`` object, e.g. ``{"global": {"prompt": 3.0,
+                "completions": 15.0}}`` (default: zero prices).
+
+        Examples:
+            >>> import httpx
+            >>> from assemblyai_gateway.catalog import ModelInfo
+            >>> from assemblyai_gateway.emulator import GatewayEmulator
+            >>> new_model = ModelInfo(
+            ...     "claude-sonnet-5", "anthropic", 500_000, 64_000, native_streaming=True
+            ... )
+            >>> with GatewayEmulator() as emulator:
+            ...     emulator.add_model(new_model)
+            ...     listing = httpx.get(f"{emulator.base_url}/models").json()
+            >>> entry = listing["data"][-1]
+            >>> entry["id"], entry["context_length"], "stream" in entry["supported_parameters"]
+            ('claude-sonnet-5', 500000, True)
+        """
+        model = EmulatedModel(_checked_model(info), dict(pricing) if pricing else None)
+        self._state.settings.models[info.id] = model
+        self._forget_client_lists()
+
+    @property
+    def models(self) -> dict[str, ModelInfo]:
+        """The models added with :meth:`add_model` (or the constructor), by id."""
+        return {model_id: model.info for model_id, model in self._state.settings.models.items()}
+
+    def _forget_client_lists(self) -> None:
+        if self._server is not None:
+            _model_list_memory.forget(self.base_url)
 
     @property
     def failing_models(self) -> set[str]:
@@ -324,20 +375,23 @@ class GatewayEmulator:
             raise TimeoutError(f"{count} request(s) did not arrive within {timeout} s")
 
     def reset(self, *, settings: bool = False) -> None:
-        """Clear the fault and reply queues, the request log and the count of arrivals.
+        """Clear the fault and reply queues, the request log, the count of arrivals and
+        the prompt cache.
 
         A request still being answered (one sleeping in a ``delay`` fault) is not
         logged when it ends, so it never shows in the next test's log.
 
         Args:
             settings: Also restore the constructor's settings (transcripts,
-                failing models, usage style, ...) and queue its ``script`` again, as
-                the pytest fixture does.
+                failing models, added models, usage style, ...) and queue its
+                ``script`` again, as the pytest fixture does; clients in this process
+                forget the model list they read from it.
         """
         self._state.clear()
         if settings:
             self._state.settings = self._initial.copy()
             self.script(*self._initial_script)
+            self._forget_client_lists()
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -406,6 +460,15 @@ def _store(
             for item in read_transcript_files(fixture):
                 store.add(item)
     return store
+
+
+def _checked_model(info: object) -> ModelInfo:
+    if not isinstance(info, ModelInfo):
+        raise TypeError(
+            "models are ModelInfo objects, e.g. ModelInfo('claude-sonnet-5', 'anthropic', "
+            f"500_000, 64_000, native_streaming=True); got {type(info).__name__}"
+        )
+    return info
 
 
 def _check_replies(replies: Iterable[object]) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from ._schema_instance import instance_for
 
 __all__ = [
+    "CacheUsage",
     "Completion",
     "apply_content_fault",
     "complete",
@@ -25,6 +26,7 @@ __all__ = [
     "fallback_attempts",
     "input_tokens",
     "json_repair_steps",
+    "message_tokens",
     "post_process",
     "substitute_transcript",
     "tokenize",
@@ -61,18 +63,42 @@ def count_tokens(text: str) -> int:
 
 
 @dataclass(frozen=True)
+class CacheUsage:
+    """What a request did with the prompt cache: tokens read, and written by lifetime.
+
+    ``reported`` is whether the request asked for caching at all (a ``cache_control``
+    breakpoint), so the answer reports the cache (zeros included) only then.
+    """
+
+    reported: bool = False
+    read: int = 0
+    written_5m: int = 0
+    written_1h: int = 0
+
+
+@dataclass(frozen=True)
 class Completion:
-    """One generated answer, before it is rendered as JSON or SSE."""
+    """One generated answer, before it is rendered as JSON or SSE.
+
+    ``thinking`` is the model's reasoning (its tokens are output tokens too);
+    ``cache`` what the request did with the prompt cache (its tokens are input tokens).
+    """
 
     content: str | None
     tool_calls: tuple[Json, ...]
     finish_reason: str
     input_tokens: int
+    thinking: str | None = None
+    cache: CacheUsage = CacheUsage()
+
+    @property
+    def reasoning_tokens(self) -> int:
+        return count_tokens(self.thinking or "")
 
     @property
     def output_tokens(self) -> int:
         args = sum(count_tokens(call["function"]["arguments"]) for call in self.tool_calls)
-        return count_tokens(self.content or "") + args
+        return count_tokens(self.content or "") + args + self.reasoning_tokens
 
 
 def text_of(content: object) -> str:
@@ -176,14 +202,17 @@ def complete(request: Json) -> Completion:
 
 def input_tokens(request: Json) -> int:
     """The tokens of every message's text, and of the tool calls in the history."""
-    total = 0
-    for message in conversation(request):
-        total += count_tokens(text_of(message.get("content")))
-        for call in message.get("tool_calls") or []:
-            function = call.get("function") if isinstance(call, dict) else None
-            if isinstance(function, dict):
-                total += count_tokens(str(function.get("name", "")))
-                total += count_tokens(str(function.get("arguments", "")))
+    return sum(message_tokens(message) for message in conversation(request))
+
+
+def message_tokens(message: Json) -> int:
+    """The tokens of one message's text and of the tool calls it holds."""
+    total = count_tokens(text_of(message.get("content")))
+    for call in message.get("tool_calls") or []:
+        function = call.get("function") if isinstance(call, dict) else None
+        if isinstance(function, dict):
+            total += count_tokens(str(function.get("name", "")))
+            total += count_tokens(str(function.get("arguments", "")))
     return total
 
 

@@ -6,6 +6,7 @@ import math
 import re
 from typing import Any, Literal
 
+from ._details import usage_details
 from ._model import Completion
 
 __all__ = [
@@ -59,23 +60,24 @@ def _error_text(entry: Any) -> str:
     return str(entry)
 
 
-def usage(completion: Completion, style: UsageStyle) -> dict[str, int]:
+def usage(completion: Completion, style: UsageStyle) -> Json:
     """Token counts named the way ``style`` says (the spec and the seed disagree).
 
     ``"input_output"`` is the gateway today: the spec's ``input_tokens``/
     ``output_tokens`` beside the ``prompt_tokens``/``completion_tokens`` its SDK
-    requires. ``"prompt_completion"`` is the earlier revision's names only.
+    requires. ``"prompt_completion"`` is the earlier revision's names only. The details
+    (cache reads and writes, reasoning tokens) follow when they apply.
     """
     output = completion.output_tokens
     total = completion.input_tokens + output
-    openai = {
+    counts: Json = {
         "prompt_tokens": completion.input_tokens,
         "completion_tokens": output,
         "total_tokens": total,
     }
-    if style == "prompt_completion":
-        return openai
-    return {"input_tokens": completion.input_tokens, "output_tokens": output, **openai}
+    if style == "input_output":
+        counts = {"input_tokens": completion.input_tokens, "output_tokens": output, **counts}
+    return {**counts, **usage_details(completion)}
 
 
 def render_response(
@@ -90,6 +92,8 @@ def render_response(
 ) -> Json:
     """The 200 body; ``tool_calls`` is omitted (not ``[]``) when there are none."""
     message: Json = {"role": "assistant", "content": completion.content}
+    if completion.thinking is not None:
+        message["thinking"] = completion.thinking
     choice: Json = {"index": 0, "message": message, "finish_reason": completion.finish_reason}
     if completion.tool_calls:
         target = message if tool_call_placement == "message" else choice
@@ -136,6 +140,8 @@ def render_chunks(
     chunks = [
         chunk({"role": "assistant", "content": "" if completion.content is not None else None})
     ]
+    for piece in _WORD_PIECE.findall(completion.thinking or ""):
+        chunks.append(chunk({"thinking": piece}))
     for piece in _WORD_PIECE.findall(completion.content or ""):
         chunks.append(chunk({"content": piece}))
     for index, call in enumerate(completion.tool_calls):

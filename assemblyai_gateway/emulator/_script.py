@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from assemblyai_gateway.catalog import get_model_info
+from assemblyai_gateway.catalog import ModelInfo
 
 from ._model import Completion, conversation_seed, input_tokens, tool_call_id
 
@@ -280,9 +280,9 @@ def scripted_completion(reply: Reply, request: Json) -> Completion:
     return Completion(reply.content, calls, reply.finish_reason, input_tokens(request))
 
 
-def context_overflow_error(reply: Reply, request: Json) -> tuple[str, Json]:
-    """The message and metadata of the 400 a ``context_overflow`` reply sends."""
-    info = get_model_info(request["model"])
+def context_overflow_error(reply: Reply, request: Json, info: ModelInfo) -> tuple[str, Json]:
+    """The message and metadata of the 400 a ``context_overflow`` reply sends, for the
+    model ``info`` describes."""
     window = info.context_window
     tokens = reply.prompt_tokens or window + input_tokens(request)
     if info.provider == "openai":

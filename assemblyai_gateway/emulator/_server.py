@@ -11,11 +11,13 @@ import time
 import traceback
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from ._details import with_thinking
 from ._faults import EDGE_FAULTS, Fault
 from ._model import (
     apply_content_fault,
@@ -24,6 +26,7 @@ from ._model import (
     post_process,
     substitute_transcript,
 )
+from ._model_list import MODELS_PATH, model_list_body
 from ._printable import printable
 from ._ratelimit import retry_after_headers
 from ._render import error_body, render_chunks, render_response
@@ -146,6 +149,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(status, f"Request body {framing_problem}")
         elif is_api_path(self._record["path"]):
             self._api(raw, auth)
+        elif self._record["path"] == MODELS_PATH:
+            self._models(auth)
         elif self._record["path"] != CHAT_PATH:
             self._send_error(404, f"Not found: {self.command} {self._record['path']}")
         elif self.command != "POST":
@@ -305,6 +310,16 @@ class _Handler(BaseHTTPRequestHandler):
             answer.status, answer.body, headers=headers, content_type=answer.content_type
         )
 
+    def _models(self, auth: str | None) -> None:
+        """``GET /v1/models``: the catalog and the models a test added. No key needed, as
+        the gateway documents; a wrong one is refused like on the other routes."""
+        if self.command not in ("GET", "HEAD"):
+            self._send_error(405, "Method not allowed; use GET", headers={"Allow": "GET"})
+        elif auth is not None and auth != self.server.state.api_key:
+            self._send_error(401, f"Invalid API key: {_AUTH_HINT}")
+        else:
+            self._send_json(200, model_list_body(self.server.state.settings.models))
+
     def _chat(self, raw: bytes, auth: str | None, started: int) -> None:
         state = self.server.state
         fault = state.faults.pop()
@@ -373,11 +388,15 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is None:
             completion = complete(prepared)
         elif reply.kind == "context_overflow":
-            message, metadata = context_overflow_error(reply, prepared)
+            info = state.model_info(prepared["model"])
+            message, metadata = context_overflow_error(reply, prepared, info)
             self._send_error(400, message, metadata)
             return
         else:
             completion = scripted_completion(reply, prepared)
+        completion = replace(
+            with_thinking(completion, prepared), cache=state.prompt_cache.use(prepared)
+        )
         if (buckets := state.rate_limiter) is not None:
             buckets.charge(completion.input_tokens + completion.output_tokens)
         kind = fault.kind if fault is not None else None

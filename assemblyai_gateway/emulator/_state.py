@@ -7,6 +7,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from assemblyai_gateway.catalog import ModelInfo, table_model_info
+
+from ._details import PromptCache
 from ._faults import Fault
 from ._queue import ScriptQueue
 from ._ratelimit import RateLimit, RateLimiterState
@@ -15,7 +18,13 @@ from ._script import Reply
 from ._transcript_store import TranscriptStore, TranscriptTexts
 from ._validation import FieldError, validate_request
 
-__all__ = ["EmulatorSettings", "EmulatorState", "RecordedRequest", "check_error_envelope"]
+__all__ = [
+    "EmulatedModel",
+    "EmulatorSettings",
+    "EmulatorState",
+    "RecordedRequest",
+    "check_error_envelope",
+]
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,14 @@ class RecordedRequest:
     reply: Reply | None = None
 
 
+@dataclass(frozen=True)
+class EmulatedModel:
+    """A model a test added to the emulator: its profile, and its ``pricing`` object."""
+
+    info: ModelInfo
+    pricing: Mapping[str, Any] | None = None
+
+
 def check_error_envelope(value: object) -> None:
     """Refuse an ``error_envelope`` that is neither ``"spec"`` nor ``"gateway"``."""
     if value not in ("spec", "gateway"):
@@ -74,6 +91,7 @@ class EmulatorSettings:
     tool_call_placement: ToolCallPlacement = "choice"
     rate_limit: RateLimit | None = None
     transcript_store: TranscriptStore = field(default_factory=TranscriptStore.with_builtins)
+    models: dict[str, EmulatedModel] = field(default_factory=dict)
     error_envelope: ErrorEnvelope = "spec"
 
     def __post_init__(self) -> None:
@@ -93,6 +111,7 @@ class EmulatorSettings:
             self.tool_call_placement,
             self.rate_limit,
             self.transcript_store.copy(),
+            dict(self.models),
             self.error_envelope,
         )
 
@@ -115,6 +134,7 @@ class EmulatorState:
         # Bumped by every reset: a request that arrived before one is not logged after it.
         self._generation = 0
         self._buckets: RateLimiterState | None = None
+        self.prompt_cache = PromptCache()
         # Chat-completions requests that have arrived (answered or not yet), so tests
         # can wait for "the emulator has it" on an event instead of polling a clock.
         self._arrivals = threading.Condition()
@@ -161,11 +181,17 @@ class EmulatorState:
             buckets = self._buckets = RateLimiterState(limit)
         return buckets
 
+    def model_info(self, model: str) -> ModelInfo:
+        """A model a test added, else the catalog's (its table, never a live list)."""
+        added = self.settings.models.get(model)
+        return added.info if added is not None else table_model_info(model)
+
     def validate(self, body: object) -> list[FieldError]:
         return validate_request(
             body,
             accept_any_model=self.settings.accept_any_model,
             transcripts=self.transcripts,
+            lookup=self.model_info,
         )
 
     @property
@@ -204,6 +230,7 @@ class EmulatorState:
         self.faults.clear()
         self.replies.clear()
         self._buckets = None
+        self.prompt_cache.clear()
 
 
 def normalise_models(models: Iterable[str]) -> set[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from assemblyai_gateway.catalog import get_model_info
+from assemblyai_gateway.catalog import ModelInfo, table_model_info
 
 from ._extras import check_schema
 
@@ -22,12 +22,17 @@ _ROLES = ("user", "assistant", "system", "tool")
 _TOOL_CHOICES = ("none", "auto", "required")
 _RESPONSE_FORMATS = ("json_schema", "json_object", "text")
 _POST_PROCESSING = ("json-repair",)
+_CACHE_TTLS = ("5m", "1h")
 _MISSING = object()
 
 
-def streams_natively(model: str) -> bool:
-    """OpenAI models stream over SSE; unknown ids do when they look like ``gpt-*``."""
-    info = get_model_info(model)
+Lookup = Callable[[str], ModelInfo]
+
+
+def streams_natively(model: str, lookup: Lookup = table_model_info) -> bool:
+    """Models that list ``stream`` (OpenAI's, and models a test added so) stream over SSE;
+    unknown ids do when they look like ``gpt-*``."""
+    info = lookup(model)
     return info.native_streaming if info.known else model.startswith("gpt-")
 
 
@@ -41,7 +46,11 @@ def unknown_model_message(model: str) -> str:
 
 
 def validate_request(
-    body: object, *, accept_any_model: bool, transcripts: Mapping[str, str]
+    body: object,
+    *,
+    accept_any_model: bool,
+    transcripts: Mapping[str, str],
+    lookup: Lookup = table_model_info,
 ) -> list[FieldError]:
     """Every field error in ``body``; an empty list means the request is valid.
 
@@ -50,14 +59,14 @@ def validate_request(
     """
     if not isinstance(body, dict):
         return [_error("body", "must be a JSON object")]
-    errors = _check(body, accept_any_model, transcripts)
+    errors = _check(body, accept_any_model, transcripts, lookup)
     fallbacks = body.get("fallbacks")
     if isinstance(fallbacks, list):
         seen = {(e["field"], e["message"]) for e in errors}
         for index, fallback in enumerate(fallbacks):
             if not isinstance(fallback, dict) or not isinstance(fallback.get("model"), str):
                 continue
-            for error in _check({**body, **fallback}, accept_any_model, transcripts):
+            for error in _check({**body, **fallback}, accept_any_model, transcripts, lookup):
                 if (error["field"], error["message"]) not in seen:
                     errors.append(_error(f"fallbacks[{index}].{error['field']}", error["message"]))
     return errors
@@ -75,7 +84,9 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _check(req: Json, accept_any_model: bool, transcripts: Mapping[str, str]) -> list[FieldError]:
+def _check(
+    req: Json, accept_any_model: bool, transcripts: Mapping[str, str], lookup: Lookup
+) -> list[FieldError]:
     errors: list[FieldError] = []
     model = req.get("model")
     known_model = False
@@ -83,16 +94,16 @@ def _check(req: Json, accept_any_model: bool, transcripts: Mapping[str, str]) ->
         errors.append(_error("model", "is required"))
     elif not isinstance(model, str) or not model:
         errors.append(_error("model", "must be a non-empty string"))
-    elif not get_model_info(model).known and not accept_any_model:
+    elif not lookup(model).known and not accept_any_model:
         errors.append(_error("model", unknown_model_message(model)))
     else:
         known_model = True
     model_id = model if known_model and isinstance(model, str) else None
 
     errors += _check_conversation(req)
-    errors += _check_sampling(req, model_id)
+    errors += _check_sampling(req, model_id, lookup)
     errors += _check_tools(req)
-    errors += _check_response_format(req, model_id)
+    errors += _check_response_format(req, model_id, lookup)
     errors += _check_gateway_extras(req, transcripts)
     return errors
 
@@ -133,6 +144,13 @@ def _check_message(message: object, field: str) -> list[FieldError]:
             errors.append(_error(f"{field}.tool_call_id", "is required for tool messages"))
     if role == "assistant" and "tool_calls" in message:
         errors += _check_history_calls(message["tool_calls"], f"{field}.tool_calls")
+    if "thinking" in message:
+        if role != "assistant":
+            errors.append(_error(f"{field}.thinking", "is for assistant turns only"))
+        elif not isinstance(message["thinking"], str):
+            errors.append(_error(f"{field}.thinking", "must be a string"))
+    if "cache_control" in message:
+        errors += _check_cache_control(message["cache_control"], f"{field}.cache_control")
     # An assistant turn that only calls tools carries content null.
     if role == "assistant" and content in (None, _MISSING) and message.get("tool_calls"):
         return errors
@@ -161,7 +179,18 @@ def _check_content(content: object, field: str) -> list[FieldError]:
             )
         elif not isinstance(part.get("text"), str):
             errors.append(_error(f"{part_field}.text", "must be a string"))
+        elif "cache_control" in part:
+            errors += _check_cache_control(part["cache_control"], f"{part_field}.cache_control")
     return errors
+
+
+def _check_cache_control(control: object, field: str) -> list[FieldError]:
+    """A prompt-caching breakpoint: ``{"type": "ephemeral", "ttl"?: "5m" | "1h"}``."""
+    if not isinstance(control, dict) or control.get("type") != "ephemeral":
+        return [_error(field, "must be an object like {type: 'ephemeral'}")]
+    if control.get("ttl", "5m") not in _CACHE_TTLS:
+        return [_error(f"{field}.ttl", f"must be one of {', '.join(_CACHE_TTLS)}")]
+    return []
 
 
 def _check_history_calls(calls: object, field: str) -> list[FieldError]:
@@ -183,11 +212,11 @@ def _check_history_calls(calls: object, field: str) -> list[FieldError]:
     return errors
 
 
-def _check_sampling(req: Json, model: str | None) -> list[FieldError]:
+def _check_sampling(req: Json, model: str | None, lookup: Lookup) -> list[FieldError]:
     errors: list[FieldError] = []
     if "max_tokens" in req:
         max_tokens = req["max_tokens"]
-        limit = get_model_info(model).max_output_tokens if model else None
+        limit = lookup(model).max_output_tokens if model else None
         if not _is_int(max_tokens):
             errors.append(_error("max_tokens", "must be an integer"))
         elif max_tokens < 1:
@@ -203,9 +232,9 @@ def _check_sampling(req: Json, model: str | None) -> list[FieldError]:
     stream = req.get("stream", False)
     if not isinstance(stream, bool):
         errors.append(_error("stream", "must be a boolean"))
-    elif stream and model is not None and not streams_natively(model):
+    elif stream and model is not None and not streams_natively(model, lookup):
         errors.append(
-            _error("stream", f"streaming is supported on OpenAI models only, not {model}")
+            _error("stream", f"streaming is not supported by {model} (it does not list stream)")
         )
     options = req.get("stream_options")
     if options is not None and (
@@ -262,7 +291,7 @@ def _check_tools(req: Json) -> list[FieldError]:
     return errors
 
 
-def _check_response_format(req: Json, model: str | None) -> list[FieldError]:
+def _check_response_format(req: Json, model: str | None, lookup: Lookup) -> list[FieldError]:
     if "response_format" not in req:
         return []
     fmt = req["response_format"]
@@ -271,7 +300,7 @@ def _check_response_format(req: Json, model: str | None) -> list[FieldError]:
     if fmt["type"] == "text":
         return []
     errors: list[FieldError] = []
-    if model is not None and not get_model_info(model).supports_json_schema:
+    if model is not None and not lookup(model).supports_json_schema:
         errors.append(_error("response_format", f"structured output is not supported by {model}"))
     if fmt["type"] == "json_schema":
         config = fmt.get("json_schema")

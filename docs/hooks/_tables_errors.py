@@ -21,6 +21,7 @@ __all__ = [
     "PUBLIC_PACKAGES",
     "ErrorEntry",
     "error_entries",
+    "is_error",
     "render_error_tree",
     "render_langchain_errors",
     "render_overflow_phrases",
@@ -43,6 +44,16 @@ class ErrorEntry(NamedTuple):
     module: str
 
 
+def is_error(value: object) -> bool:
+    """Whether ``value`` is an exception class that is not a warning category (those,
+    such as ``ModelRetirementWarning``, are documented where they are given)."""
+    return (
+        isinstance(value, type)
+        and issubclass(value, BaseException)
+        and not issubclass(value, Warning)
+    )
+
+
 def error_entries() -> list[ErrorEntry]:
     """Every exception class the public packages export, in definition order."""
     found: dict[type[BaseException], str] = {}
@@ -50,7 +61,7 @@ def error_entries() -> list[ErrorEntry]:
         module = importlib.import_module(package)
         for name in getattr(module, "__all__", ()):
             value = getattr(module, name)
-            if isinstance(value, type) and issubclass(value, BaseException):
+            if is_error(value):
                 found.setdefault(value, package)
 
     def defined_at(cls: type[BaseException]) -> tuple[int, str, int]:

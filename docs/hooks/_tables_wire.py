@@ -24,7 +24,7 @@ from assemblyai_gateway._finish_reasons import (
     FINISH_REASONS,
     NORMALISED_FINISH_REASONS,
 )
-from assemblyai_gateway.arguments import ArgumentRule
+from assemblyai_gateway.arguments import PEER_FIELD_NAMES, ArgumentRule
 from assemblyai_gateway.errors import UnexpectedArgumentError
 from assemblyai_gateway.types import ChatCompletionRequest
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
@@ -66,8 +66,13 @@ def adapter_cell(adapter: Adapter, field: str) -> str:
     """How ``adapter`` sends ``field``: its setting, its own way, or its extras."""
     fields = adapter.cls.model_fields
     if field in fields:
-        alias = fields[field].alias
-        return f"`{field}`" + (f" (or `{alias}`)" if alias and alias != field else "")
+        # Other names for it: the field's alias, and the peers' names the core folds into
+        # it (``reasoning_effort`` is sent as ``reasoning``).
+        others = [fields[field].alias] + [
+            peer for peer, ours in PEER_FIELD_NAMES.items() if ours == field and peer in fields
+        ]
+        named = [f"`{other}`" for other in others if other and other != field]
+        return f"`{field}`" + (f" (or {', '.join(named)})" if named else "")
     if field in adapter.sources:
         return adapter.sources[field]
     return f"per call, or in `{_rule(adapter).extras}`"

@@ -28,7 +28,7 @@ module beside this file that renders each (one per concern):
     pydantic model's own fields, else the keyword arguments of its ``__init__``) and the
     descriptions its docstrings give;
   * ``<!-- code: settings-compared DOTTED.NAME ... -->``: the same settings side by side;
-  * ``<!-- code: regions -->``: the regions and their endpoints;
+  * ``<!-- code: regions -->``: the regions and their endpoints.
 
 * ``_tables_wire``:
 
@@ -37,6 +37,17 @@ module beside this file that renders each (one per concern):
     it (the core's argument rule);
   * ``<!-- code: finish-reasons -->``: the provider words each normalised finish reason
     stands for (the core's one table).
+
+* ``_tables_api``:
+
+  * ``<!-- code: api PACKAGE ... -->``: the API reference of each package's ``__all__``,
+    every class and function once (a ``:::`` block for mkdocstrings), its constants in
+    a table.
+
+* ``_tables_modules``:
+
+  * ``<!-- code: modules PACKAGE ... -->``: every module of each package, folder by
+    folder, with the first line of its docstring (the architecture page's map).
 
 A marker this hook does not know fails the build. MkDocs puts this folder on
 ``sys.path`` while it loads a hook, so the renderers are imported by their names.
@@ -48,8 +59,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from _tables_api import render_api
 from _tables_cli import render_cli, render_exit_codes
 from _tables_errors import render_error_tree, render_langchain_errors, render_overflow_phrases
+from _tables_modules import render_modules
 from _tables_settings import render_regions, render_settings, render_settings_compared
 from _tables_wire import render_finish_reasons, render_request_fields
 
@@ -69,6 +82,8 @@ _RENDERERS: dict[str, tuple[Callable[..., str], int | None]] = {
     "regions": (render_regions, 0),
     "request-fields": (render_request_fields, 0),
     "finish-reasons": (render_finish_reasons, 0),
+    "api": (render_api, None),
+    "modules": (render_modules, None),
 }
 
 

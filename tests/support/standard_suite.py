@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
@@ -41,6 +43,53 @@ class GatewayIntegrationTests(ChatModelIntegrationTests):
     def supports_json_mode(self) -> bool:
         return True
 
+    # The calls the suite's usage-detail checks make for the details a class declares
+    # in `supported_usage_metadata_details` (the emulator's classes declare them).
+
+    @property
+    def reasoning_model(self) -> str:
+        """A model of this family that reasons when asked."""
+        raise NotImplementedError
+
+    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
+        # No temperature: Claude refuses one other than 1 while thinking.
+        params = {**self.chat_model_params, "model": self.reasoning_model, "max_tokens": 4000}
+        model = ChatAssemblyAIGateway(**params, reasoning_effort="low")
+        return _answer(model, [HumanMessage("What is 3 to the power of 3?")], stream=stream)
+
+    def invoke_with_cache_creation_input(self, *, stream: bool = False) -> AIMessage:
+        # A prefix no earlier call used, long enough for every family to cache it.
+        return self._cached_call(_cacheable_rules(), stream=stream)
+
+    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
+        rules = _cacheable_rules()
+        self._cached_call(rules, stream=False)
+        return self._cached_call(rules, stream=stream)
+
+    def _cached_call(self, rules: str, *, stream: bool) -> AIMessage:
+        model = ChatAssemblyAIGateway(**self.chat_model_params)
+        system = SystemMessage(
+            [{"type": "text", "text": rules, "cache_control": {"type": "ephemeral"}}]
+        )
+        return _answer(model, [system, HumanMessage("Say OK.")], stream=stream)
+
+
+def _cacheable_rules() -> str:
+    """About 1,500 tokens (Claude caches 1,024 and more), unique to this call."""
+    return f"Session {uuid.uuid4()}. " + "Answer briefly and plainly, in British English. " * 150
+
+
+def _answer(
+    model: ChatAssemblyAIGateway, messages: list[BaseMessage], *, stream: bool
+) -> AIMessage:
+    if not stream:
+        return model.invoke(messages)
+    chunks = list(model.stream(messages))
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    return AIMessage(**total.model_dump(exclude={"type", "tool_call_chunks", "chunk_position"}))
+
 
 class ClaudeIntegrationTests(GatewayIntegrationTests):
     """A Claude id: pseudo-streamed, as the gateway does for every non-OpenAI model."""
@@ -53,6 +102,10 @@ class ClaudeIntegrationTests(GatewayIntegrationTests):
     def model_override_value(self) -> str:
         return "claude-haiku-4-5-20251001"
 
+    @property
+    def reasoning_model(self) -> str:
+        return "claude-sonnet-4-5-20250929"
+
 
 class OpenAIIntegrationTests(GatewayIntegrationTests):
     """An OpenAI id: natively streamed with server-sent events."""
@@ -63,4 +116,8 @@ class OpenAIIntegrationTests(GatewayIntegrationTests):
 
     @property
     def model_override_value(self) -> str:
+        return "gpt-5-mini"
+
+    @property
+    def reasoning_model(self) -> str:
         return "gpt-5-mini"

@@ -218,7 +218,8 @@ async def test_the_gateway_extras_reach_the_wire_from_the_core_client(
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("reasoning", "low"),
+        ("reasoning", 5),
+        ("reasoning", ""),
         ("zero_data_retention", "maybe"),
         ("model_region", 3),
         ("fail_fast", "often"),

@@ -23,7 +23,9 @@ from assemblyai_gateway.streaming import AsyncChatCompletionStream, ChatCompleti
 from assemblyai_gateway.testing import (
     BrokenStream,
     ScriptedTransport,
+    chunk_body,
     completion_body,
+    sse_body,
     tool_call,
 )
 from assemblyai_gateway.types import ChatCompletion
@@ -190,6 +192,21 @@ async def test_a_stream_is_not_retried_once_it_has_started(
     assert transport.open_responses == 0
 
 
+async def test_an_event_the_streams_last_cut_character_completes_is_delivered_then_the_error(
+    make_client: MakeClient, collect_stream: CollectStream
+) -> None:
+    # "\n\r" then the first byte of a 3-byte character: the "\r" is held (it may start
+    # "\r\n") until the cut character's U+FFFD follows it and ends the event.
+    data = sse_body([chunk_body("Hi", role="assistant")], done=False)[:-1] + b"\r\xe2"
+    transport = ScriptedTransport([data])
+
+    chunks, error = await collect_stream(make_client(transport), GPT)
+
+    assert delta_texts(chunks) == ["Hi"]
+    assert isinstance(error, StreamError)
+    assert "before `data: [DONE]`" in str(error)
+
+
 class _DroppingStream(httpx.SyncByteStream, httpx.AsyncByteStream):
     """Sends ``data``, then the connection drops (RemoteProtocolError)."""
 
@@ -287,14 +304,14 @@ async def test_a_non_2xx_stream_open_raises_and_closes_the_response(
     status: int,
     cls: type[APIStatusError],
 ) -> None:
-    transport = ScriptedTransport([status_response(status, "stream refused")])
+    transport = ScriptedTransport([status_response(status, "request refused")])
 
     chunks, error = await collect_stream(make_client(transport, max_retries=0), GPT)
 
     assert chunks == []
     assert type(error) is cls
     assert error.status_code == status
-    assert error.message.startswith("stream refused")
+    assert error.message.startswith("request refused")
     assert len(transport.requests) == 1
     assert transport.open_responses == 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assemblyai_gateway.accumulator import accumulate_chunk
+from assemblyai_gateway.client import parse_completion
 from assemblyai_gateway.errors import ResponseValidationError, StreamError
 from assemblyai_gateway.sse import ChunkDecoder
 from assemblyai_gateway.types import ChatCompletionChunk, Usage
@@ -49,3 +50,21 @@ def test_mistyped_top_level_stream_fields_refuse_the_completion_with_a_typed_err
     with pytest.raises(ResponseValidationError, match="response_time") as raised:
         snapshot.to_completion()
     assert raised.value.request_id == "r2"
+
+
+# A lone surrogate escape is valid JSON; models emit one when they cut an emoji in half.
+CONTENT = r'"half \ud83d, whole \ud83d\ude00, \\ud800"'
+READ_AS = "half \ufffd, whole \U0001f600, \\ud800"  # an escaped backslash stays text
+
+
+def test_a_completion_holding_a_lone_surrogate_reads_it_as_a_replacement_character() -> None:
+    completion = parse_completion(f'{{"choices": [{{"message": {{"content": {CONTENT}}}}}]}}')
+    assert completion.choices[0].message.content == READ_AS
+    completion.model_dump_json()  # the text encodes again: it can go back in history
+
+
+def test_a_stream_event_holding_a_lone_surrogate_reads_it_as_a_replacement_character() -> None:
+    event = f'data: {{"choices": [{{"delta": {{"content": {CONTENT}}}}}]}}\n\ndata: [DONE]\n\n'
+    decoder = ChunkDecoder()
+    chunks = [*decoder.feed(event), *decoder.close()]
+    assert chunks[0].choices[0].delta.content == READ_AS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import email.utils
 import logging
 import time
@@ -31,10 +32,13 @@ from assemblyai_gateway.retries import (
     INITIAL_BACKOFF,
     MAX_BACKOFF,
     MAX_RETRY_AFTER,
+    acall_with_retries,
+    backoff_seconds,
+    call_with_retries,
     is_retryable,
     retry_after_seconds,
+    retry_delay,
     retry_may_succeed,
-    sync_retrying,
 )
 from assemblyai_gateway.testing import ScriptedTransport, completion_body, error_body
 from assemblyai_gateway.types import ChatCompletion
@@ -51,7 +55,8 @@ def _status(status: int, message: str = "try later", **headers: str) -> httpx.Re
 
 
 def _in_backoff_band(wait: float, attempt: int) -> bool:
-    base = min(INITIAL_BACKOFF * 2.0 ** (attempt - 1), MAX_BACKOFF)
+    # 0.5 s doubles to the 8 s cap at the fifth retry.
+    base = MAX_BACKOFF if attempt >= 5 else INITIAL_BACKOFF * 2.0 ** (attempt - 1)
     return base <= wait <= base + JITTER
 
 
@@ -165,6 +170,22 @@ def test_retry_after_http_date_is_relative_to_now() -> None:
     assert retry_after_seconds({"retry-after": far}, now=now) is None
 
 
+@pytest.mark.parametrize("retry", [1, 2, 3, 4, 5, 6, 60, 10_000])
+def test_the_backoff_doubles_from_half_a_second_to_eight_with_bounded_jitter(retry: int) -> None:
+    assert _in_backoff_band(backoff_seconds(retry), retry)
+
+
+def test_the_decision_is_none_for_a_final_error_and_a_wait_otherwise() -> None:
+    limited = RateLimitError("slow", status_code=429, headers={"retry-after": "2"})
+    unusable = RateLimitError("slow", status_code=429, headers={"retry-after": "3600"})
+
+    assert retry_delay(AuthenticationError("no", status_code=401), 1) is None
+    assert retry_delay(ContextWindowExceededError("too long", status_code=400), 1) is None
+    assert retry_delay(limited, 3) == 2.0
+    assert _in_backoff_band(retry_delay(unusable, 3) or 0.0, 3)
+    assert _in_backoff_band(retry_delay(APIConnectionError("down"), 2) or 0.0, 2)
+
+
 def test_the_policy_is_exactly_max_retries_plus_one_attempts(retry_waits: list[float]) -> None:
     calls: list[int] = []
 
@@ -173,7 +194,7 @@ def test_the_policy_is_exactly_max_retries_plus_one_attempts(retry_waits: list[f
         raise InternalServerError("down", status_code=503)
 
     with pytest.raises(InternalServerError):
-        sync_retrying(3)(always_unavailable)
+        call_with_retries(always_unavailable, 3)
 
     assert len(calls) == 4
     assert len(retry_waits) == 3
@@ -187,7 +208,7 @@ def test_the_policy_reraises_non_retryable_errors_at_once(retry_waits: list[floa
         raise AuthenticationError("no", status_code=401)
 
     with pytest.raises(AuthenticationError):
-        sync_retrying(5)(unauthorised)
+        call_with_retries(unauthorised, 5)
 
     assert len(calls) == 1
     assert retry_waits == []
@@ -498,7 +519,7 @@ def test_sleeps_are_looked_up_per_call_so_tests_can_patch_them(
             raise APIConnectionError("down")
         return "done"
 
-    assert sync_retrying(2)(flaky) == "done"
+    assert call_with_retries(flaky, 2) == "done"
     assert len(seen) == 2
 
 
@@ -510,6 +531,39 @@ def test_bad_request_is_never_retried_by_the_policy(retry_waits: list[float]) ->
         raise BadRequestError("bad", status_code=400)
 
     with pytest.raises(BadRequestError):
-        sync_retrying(3)(invalid)
+        call_with_retries(invalid, 3)
 
     assert attempts == [1]
+
+
+async def test_the_async_loop_makes_the_same_attempts_and_waits(retry_waits: list[float]) -> None:
+    calls: list[int] = []
+
+    async def always_unavailable() -> None:
+        calls.append(1)
+        raise InternalServerError("down", status_code=503)
+
+    with pytest.raises(InternalServerError):
+        await acall_with_retries(always_unavailable, 3)
+
+    assert len(calls) == 4
+    assert [_in_backoff_band(wait, n) for n, wait in enumerate(retry_waits, 1)] == [True] * 3
+
+
+def test_the_last_error_is_raised_alone_without_the_earlier_ones_chained(
+    retry_waits: list[float],
+) -> None:
+    failures = iter([APIConnectionError("first"), APIConnectionError("second")])
+
+    def failing() -> None:
+        raise next(failures)
+
+    with pytest.raises(APIConnectionError, match="second") as info:
+        call_with_retries(failing, 1)
+
+    assert info.value.__context__ is None
+    assert len(retry_waits) == 1
+
+
+def test_the_policys_examples_run() -> None:
+    assert doctest.testmod(retries).failed == 0

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import pickle
 from typing import Any
 
 import httpx
 import pytest
 
+from assemblyai_gateway.limiter import AdaptiveLimiter
 from assemblyai_gateway.settings import (
     ClientCache,
     ClientSettings,
@@ -22,6 +24,8 @@ from assemblyai_gateway.wire import (
     tool_arguments_object,
     wire_tool_call,
 )
+from langchain_assemblyai_gateway import ChatAssemblyAIGateway
+from llama_index_assemblyai_gateway import AssemblyAIGateway
 
 
 def test_later_overrides_win_and_none_removes_a_setting_without_touching_the_sources() -> None:
@@ -61,16 +65,62 @@ def test_a_cache_never_pickles_or_copies_its_pools() -> None:
 
 
 class _Owner(GatewayClientOwner):
-    api_key, base_url, region, timeout = "k", None, None, None
-    max_retries, enforce_region, http_async_client = 2, True, None
-
     def __init__(self, http_client: Any = None) -> None:
         self.http_client = http_client
+
+    def _client_settings(self) -> ClientSettings:
+        return ClientSettings(api_key="k", http_client=self.http_client)
 
 
 def test_an_owner_with_an_injected_client_refuses_to_pickle_by_name() -> None:
     with httpx.Client() as client, pytest.raises(TypeError, match="_Owner with an injected"):
         pickle.dumps(_Owner(http_client=client))
+
+
+# A value unlike the default for each setting an adapter holds as a plain field.
+_GIVEN = {
+    "api_key": "k-given",
+    "base_url": "https://gateway.example/v1",
+    "region": "eu",
+    "timeout": 33.0,
+    "max_retries": 5,
+    "enforce_region": False,
+    "attempt_deadline": 44.0,
+    "max_response_bytes": 1234,
+    "max_event_size": 567,
+    "max_stream_bytes": 8910,
+}
+
+
+@pytest.mark.parametrize(
+    ("adapter", "async_client_field"),
+    [(ChatAssemblyAIGateway, "http_async_client"), (AssemblyAIGateway, "async_http_client")],
+)
+async def test_each_adapter_passes_every_client_setting_by_name(
+    adapter: type[GatewayClientOwner], async_client_field: str
+) -> None:
+    limiter = AdaptiveLimiter()
+    with httpx.Client() as sync_client:
+        async with httpx.AsyncClient() as async_client:
+            llm = adapter(  # type: ignore[call-arg]
+                **_GIVEN,
+                http_client=sync_client,
+                **{async_client_field: async_client},
+                limiter=limiter,
+            )
+
+            settings = llm._client_settings()
+
+    # Every setting arrives, none left at its default: a setting the adapter forgot
+    # to pass (or a new one) fails here.
+    left = [f.name for f in dataclasses.fields(settings) if getattr(settings, f.name) == f.default]
+    assert left == []
+    assert settings.api_key.get_secret_value() == "k-given"
+    assert {name: getattr(settings, name) for name in _GIVEN if name != "api_key"} == {
+        name: value for name, value in _GIVEN.items() if name != "api_key"
+    }
+    assert (settings.http_client, settings.http_async_client) == (sync_client, async_client)
+    assert settings.limiter is limiter
 
 
 def test_the_wire_request_accepts_the_shorthand_spellings() -> None:

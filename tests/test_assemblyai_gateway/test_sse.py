@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import doctest
 import functools
 import itertools
 from collections.abc import Iterable, Sequence
@@ -10,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from httpx_sse import ServerSentEvent
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assemblyai_gateway import _sse_lines
+from assemblyai_gateway._sse_lines import EventDecoder
 from assemblyai_gateway.errors import StreamError
-from assemblyai_gateway.sse import ChunkDecoder, parse_event
+from assemblyai_gateway.sse import ChunkDecoder, ServerSentEvent, parse_event
 from assemblyai_gateway.types import ChatCompletionChunk
 from tests.support.hypothesis_profiles import examples
 
@@ -361,3 +363,19 @@ def test_parse_event_passes_the_request_id_into_errors() -> None:
         parse_event(ServerSentEvent(data='{"error": {"message": "x"}}'), request_id="r-1")
 
     assert info.value.request_id == "r-1"
+
+
+def test_events_carry_their_name_data_last_id_and_retry() -> None:
+    decoder = EventDecoder()
+    lines = ["id: 7", "retry: 1500", "data: a", "data: b", "", "event: ping", "data: .", ""]
+
+    events = [event for line in lines if (event := decoder.decode(line)) is not None]
+
+    assert events == [
+        ServerSentEvent(event="message", data="a\nb", id="7", retry=1500),
+        ServerSentEvent(event="ping", data=".", id="7"),  # the last id lasts; retry does not
+    ]
+
+
+def test_the_decoders_examples_run() -> None:
+    assert doctest.testmod(_sse_lines).failed == 0

@@ -8,12 +8,19 @@ emulator fixture, so testing examples are executed rather than only defined.
 from __future__ import annotations
 
 import inspect
+import os
 from typing import Any
 
 import pytest
 
 from assemblyai_gateway import catalog
 from assemblyai_gateway.emulator import GatewayEmulator
+from assemblyai_gateway.model_list import (
+    CACHE_DIR_ENV,
+    MODEL_LIST_ENV,
+    MODEL_LIST_TIMEOUT_ENV,
+    MODEL_LIST_TTL_ENV,
+)
 from tests.support.docs import REPO_ROOT, DocExample, doc_pages, python_examples
 
 EXAMPLES = [example for page in doc_pages() for example in python_examples(page)]
@@ -33,6 +40,8 @@ MINIMUM_EXAMPLES = {
     "docs/streaming.md": 1,
     "docs/tools-and-structured-output.md": 6,
     "docs/gateway-extras.md": 7,
+    "docs/reasoning.md": 5,
+    "docs/prompt-caching.md": 4,
     "docs/errors-and-retries.md": 5,
     "docs/request-fields.md": 3,
     "docs/reliability.md": 3,
@@ -42,6 +51,7 @@ MINIMUM_EXAMPLES = {
     "docs/bulk-jobs.md": 2,
     "docs/transcripts.md": 8,
     "docs/compatibility.md": 1,
+    "docs/model-list.md": 6,
 }
 
 # The serialization example calls langchain-core's loads(), which warns that it is beta.
@@ -53,7 +63,12 @@ pytestmark = pytest.mark.filterwarnings(
 
 @pytest.fixture
 def docs_emulator(gateway_emulator: GatewayEmulator, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The emulator as the docs describe it, and a scratch catalog for register_model."""
+    """The emulator as the docs describe it, a scratch catalog for register_model, and the
+    model list as users get it (read lazily); what an example sets in the environment is
+    undone after it."""
+    for name in (MODEL_LIST_ENV, MODEL_LIST_TTL_ENV, MODEL_LIST_TIMEOUT_ENV):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(CACHE_DIR_ENV, os.environ[CACHE_DIR_ENV])  # restored when changed
     gateway_emulator.failing_models.add(FAILING_PRIMARY)
     gateway_emulator.transcripts[PLACEHOLDER_TRANSCRIPT_ID] = "Alice: the launch moves to Friday."
     monkeypatch.setattr(catalog, "_CATALOG", dict(catalog._CATALOG))

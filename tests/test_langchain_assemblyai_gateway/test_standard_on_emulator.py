@@ -14,6 +14,8 @@ other test must pass.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 
 from assemblyai_gateway.emulator import GatewayEmulator
@@ -64,11 +66,29 @@ def _on_the_emulator(
         )
 
 
-class TestEmulatorClaude(ClaudeIntegrationTests):
+_Detail = Literal[
+    "audio_input", "audio_output", "reasoning_output", "cache_read_input", "cache_creation_input"
+]
+_DETAILS: list[_Detail] = ["reasoning_output", "cache_read_input", "cache_creation_input"]
+
+
+class _UsageDetails:
+    """The usage details the emulator reports (its reasoning and prompt-cache rules).
+
+    Declared here, not for the live suite: what the live gateway reports per model family
+    is for a recording (`make record`) to show.
+    """
+
+    @property
+    def supported_usage_metadata_details(self) -> dict[Literal["invoke", "stream"], list[_Detail]]:
+        return {"invoke": list(_DETAILS), "stream": list(_DETAILS)}
+
+
+class TestEmulatorClaude(_UsageDetails, ClaudeIntegrationTests):
     """A Claude id on the emulator: pseudo-streamed, as the gateway does."""
 
 
-class TestEmulatorOpenAI(OpenAIIntegrationTests):
+class TestEmulatorOpenAI(_UsageDetails, OpenAIIntegrationTests):
     """An OpenAI id on the emulator: streamed with server-sent events."""
 
 

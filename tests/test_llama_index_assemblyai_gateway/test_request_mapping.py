@@ -195,16 +195,21 @@ def test_tool_call_block_outside_an_assistant_message_is_rejected() -> None:
         message_to_gateway(message)
 
 
-def test_thinking_and_cache_blocks_are_dropped() -> None:
+def test_another_providers_thinking_is_dropped_and_a_cache_point_marks_the_text() -> None:
     message = ChatMessage(
         role="assistant",
         blocks=[
-            ThinkingBlock(content="hmm"),
+            ThinkingBlock(content="hmm", additional_information={"signature": "sig"}),
             TextBlock(text="answer"),
             CachePoint(cache_control=CacheControl(type="ephemeral")),
         ],
     )
-    assert message_to_gateway(message) == {"role": "assistant", "content": "answer"}
+    assert message_to_gateway(message) == {
+        "role": "assistant",
+        "content": [
+            {"type": "text", "text": "answer", "cache_control": {"type": "ephemeral", "ttl": "5m"}}
+        ],
+    }
 
 
 def test_to_gateway_request_precedence_and_none_handling() -> None:

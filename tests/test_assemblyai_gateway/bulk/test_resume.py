@@ -94,10 +94,8 @@ def test_lines_appended_while_a_run_reads_the_input_wait_for_the_next_run(
 
 
 def _surrogate_gateway(request: httpx.Request) -> Any:
-    """Odd items get a 400 whose message holds a lone surrogate, even ones an answer.
-
-    (The client refuses a 200 body holding one: its JSON parser is strict.)
-    """
+    """Odd items get a 400 whose message holds a lone surrogate, even ones an answer
+    holding one too (valid JSON, which the client reads as U+FFFD)."""
     prompt = json.loads(request.content)["messages"][0]["content"]
     number = int(prompt.rsplit(" ", 1)[1])
     if number % 2:
@@ -105,7 +103,8 @@ def _surrogate_gateway(request: httpx.Request) -> Any:
         return httpx.Response(
             400, content=body.encode(), headers={"content-type": "application/json"}
         )
-    return completion_body(f"answer é {number}")
+    body = json.dumps(completion_body(f"answer é \ud83d {number}"))  # \ud83d: half an emoji
+    return httpx.Response(200, content=body.encode(), headers={"content-type": "application/json"})
 
 
 def test_lone_surrogates_in_ids_and_server_text_are_written_and_read_back_equal(
@@ -120,9 +119,11 @@ def test_lone_surrogates_in_ids_and_server_text_are_written_and_read_back_equal(
 
     records = {r["id"]: r for r in read_jsonl(output)}  # strict UTF-8, one line each
     assert set(records) == {row["id"] for row in rows}
-    assert records["doc-\ud800-3"]["error"]["message"] == "Error code: 400 - bad \ud800 item 3"
-    assert records["doc-\ud800-0"]["output"] == "answer é 0"
-    assert "answer é 0" in output.read_text(encoding="utf-8")  # other text stays readable
+    # Server text arrives with U+FFFD for each lone surrogate, as undecodable bytes do,
+    # so it can be sent back in history; the ids the user wrote keep theirs.
+    assert records["doc-\ud800-3"]["error"]["message"] == "Error code: 400 - bad \ufffd item 3"
+    assert records["doc-\ud800-0"]["output"] == "answer é \ufffd 0"
+    assert "answer é \ufffd 0" in output.read_text(encoding="utf-8")  # readable text
 
     runner = BulkRunner(JOB, client=client, progress=False, retry_failed=False)
     again = run(runner, path, output)  # the rerun recognises every id it wrote

@@ -57,7 +57,9 @@ def test_request_log_records_auth_presence_but_never_the_key(gateway: Gateway) -
 
 
 def test_unknown_path_gets_404_in_error_format(gateway: Gateway) -> None:
-    response = gateway.client.post("/models", headers={"Authorization": gateway.emulator.api_key})
+    response = gateway.client.post(
+        "/embeddings", headers={"Authorization": gateway.emulator.api_key}
+    )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == 404
     gateway.contract.check_response(response)

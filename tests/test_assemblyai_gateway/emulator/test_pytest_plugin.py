@@ -52,6 +52,66 @@ USER_TESTS = textwrap.dedent(
 )
 
 
+# A user's tests that read the model list: each starts with nothing learned and an empty
+# cache folder of its own, never the user's.
+USER_MODEL_LIST_TESTS = textwrap.dedent(
+    """
+    import os
+
+    from assemblyai_gateway import GatewayClient
+    from assemblyai_gateway.catalog import ModelInfo
+
+    NEW = ModelInfo("claude-sonnet-5", "anthropic", 500_000, 64_000, native_streaming=True)
+
+
+    def test_first_reads_the_list(gateway_emulator):
+        gateway_emulator.add_model(NEW)
+        assert GatewayClient().model_info("claude-sonnet-5").listed
+        assert os.listdir(os.environ["ASSEMBLYAI_GATEWAY_CACHE_DIR"])
+
+
+    def test_second_starts_with_nothing_learned(gateway_emulator):
+        assert not os.path.exists(os.environ["ASSEMBLYAI_GATEWAY_CACHE_DIR"])
+        assert GatewayClient().model_info("claude-sonnet-5").known is False
+    """
+)
+
+
+def run_user_tests(folder: Path, source: str) -> subprocess.CompletedProcess[str]:
+    """Run ``source`` as a user's test file, with only our plugin and pytest-socket."""
+    (folder / "test_user.py").write_text(source, encoding="utf-8")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("ASSEMBLYAI_")  # a user's shell, not this suite's settings
+    }
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    env["HOME"] = str(folder / "home")
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "assemblyai_gateway.pytest_plugin",
+            "-p",
+            "pytest_socket",
+            "--allow-hosts=127.0.0.1",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "error",
+            "-q",
+            "test_user.py",
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_fixture_points_the_environment_at_the_emulator(gateway_emulator: GatewayEmulator) -> None:
     assert os.environ["ASSEMBLYAI_API_KEY"] == gateway_emulator.api_key
     assert os.environ["ASSEMBLYAI_GATEWAY_BASE_URL"] == gateway_emulator.base_url
@@ -72,39 +132,16 @@ def test_fixture_starts_with_an_empty_log_and_no_faults(gateway_emulator: Gatewa
 
 
 def test_fixture_resets_between_tests_in_a_user_project(tmp_path: Path) -> None:
-    (tmp_path / "test_user.py").write_text(USER_TESTS, encoding="utf-8")
-    env = {
-        **os.environ,
-        # Only our plugin and pytest-socket (loopback allowed), as a strict user setup.
-        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-    }
-    env.pop("ASSEMBLYAI_API_KEY", None)
-    env.pop("ASSEMBLYAI_GATEWAY_BASE_URL", None)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "assemblyai_gateway.pytest_plugin",
-            "-p",
-            "pytest_socket",
-            "--allow-hosts=127.0.0.1",
-            "-p",
-            "no:cacheprovider",
-            "-W",
-            "error",
-            "-q",
-            "test_user.py",
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_user_tests(tmp_path, USER_TESTS)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout
+
+
+def test_a_user_projects_tests_read_the_model_list_in_isolation(tmp_path: Path) -> None:
+    result = run_user_tests(tmp_path, USER_MODEL_LIST_TESTS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
+    assert not (tmp_path / "home").exists()  # the user's own cache folder was never touched
 
 
 def test_loading_the_plugin_loads_no_emulator_module_and_no_http_server() -> None:

@@ -199,6 +199,16 @@ def test_each_extension_is_what_lets_its_field_through() -> None:
         "stream_options": {"stream": True, "stream_options": {"include_usage": True}},
         "parallel_tool_calls": {"parallel_tool_calls": False},
         "tool strict": {"tools": [tool]},
+        "text part cache_control": {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "x", "cache_control": {"type": "ephemeral"}}
+                    ],
+                }
+            ]
+        },
     }
     extensions = {d.name for d in load_deviations() if d.kind == "extension"}
     assert extensions == set(cases)
