@@ -18,6 +18,7 @@ from ._version import __version__ as __version__
 # and the lazy `__getattr__` below read this table, so `import assemblyai_gateway` (and
 # each adapter) loads no submodule, httpx or the client until a name is used.
 _EXPORTS: dict[str, tuple[str, ...]] = {
+    "_finish_reasons": ("NormalisedFinishReason", "normalise_finish_reason"),
     "accumulator": ("CompletionSnapshot", "accumulate_chunk", "completion_to_chunks"),
     "catalog": ("ModelInfo", "get_model_info", "register_model"),
     "client": ("GatewayClient", "parse_completion"),
@@ -96,6 +97,8 @@ __all__ = sorted(["__version__", *_MODULE_OF])
 if TYPE_CHECKING:
     # Written by `python -m tests.support.public_names` from _EXPORTS (do not edit):
     # type checkers and IDEs see each name; a test checks the two agree.
+    from ._finish_reasons import NormalisedFinishReason as NormalisedFinishReason
+    from ._finish_reasons import normalise_finish_reason as normalise_finish_reason
     from .accumulator import CompletionSnapshot as CompletionSnapshot
     from .accumulator import accumulate_chunk as accumulate_chunk
     from .accumulator import completion_to_chunks as completion_to_chunks

@@ -3,9 +3,10 @@
 Pure functions over ``httpx`` objects, shared by the sync and async send loops in
 :mod:`assemblyai_gateway.client`. Rules:
 
-* a 2xx body is validated as a completion; one whose body is an ``{"error": {...}}``
-  object (and no choices) is the status error its ``code`` names, so it is retried
-  like that status;
+* a 2xx body is validated as a completion; one whose body is an error (an
+  ``{"error": ...}`` object, or the business envelope ``{"message", "code",
+  "metadata"}``) and no choices is the status error its ``code`` names, so it is
+  retried like that status;
 * a transport failure becomes :class:`APIConnectionError` (or :class:`APITimeoutError`)
   whose text never holds a request header value; a request httpx refuses to encode
   (``LocalProtocolError``) is a :class:`ConfigurationError`, never retried.
@@ -57,18 +58,22 @@ def _body_preview(body: bytes | str) -> str:
 
 
 def _error_inside(body: bytes | str, headers: Mapping[str, str]) -> APIError | None:
-    """The error a 2xx body carries as ``{"error": {...}}`` without choices, if any."""
+    """The error a 2xx body carries instead of choices, if any: an ``{"error": ...}``
+    object, or the gateway's ``{"message", "code", "metadata"}`` business envelope."""
     try:
         payload = loads_untrusted(body)
     except ValueError:
         return None
-    if not isinstance(payload, dict) or "error" not in payload or payload.get("choices"):
+    if not isinstance(payload, dict) or payload.get("choices"):
         return None
-    error = payload["error"]
-    code = error.get("code", error.get("status")) if isinstance(error, dict) else None
+    error = payload.get("error")
+    if error is None and not isinstance(payload.get("message"), str):
+        return None
+    inner = error if isinstance(error, dict) else payload
+    code = inner.get("code", inner.get("status", payload.get("status")))
     if isinstance(code, int) and not isinstance(code, bool) and 400 <= code <= 599:
         return status_error_from_payload(code, payload, headers)
-    message = error.get("message") if isinstance(error, dict) else error
+    message = error.get("message") if isinstance(error, dict) else error or payload["message"]
     request_id = payload.get("request_id")
     return ResponseValidationError(
         f"the gateway answered 2xx with an error object: {truncate_text(str(message), 1000)}",

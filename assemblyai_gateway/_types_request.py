@@ -16,7 +16,7 @@ from pydantic import (
 
 from ._tool_ids import with_tool_call_ids
 from ._types_base import _Wire
-from .wire import FallbackList, PostProcessingList
+from .wire import FallbackList, MaxTimeout, ModelRegion, PostProcessingList
 
 __all__ = [
     "CacheControl",
@@ -257,9 +257,9 @@ class ChatCompletionRequest(_Wire):
     # The gateway's own extras: e.g. reasoning={"effort": "low"}, max_timeout in seconds.
     reasoning: dict[str, Any] | None = None
     zero_data_retention: bool | None = None
-    model_region: str | None = None
+    model_region: ModelRegion | None = None
     fail_fast: bool | None = None
-    max_timeout: int | float | None = Field(default=None, gt=0)
+    max_timeout: MaxTimeout | None = None
 
     @field_validator("reasoning", mode="before")
     @classmethod

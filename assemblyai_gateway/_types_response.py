@@ -128,6 +128,13 @@ class ChatCompletion(_Wire):
     response_time: int | None = None
     llm_status_code: int | None = None
 
+    @field_validator("choices", mode="before")
+    @classmethod
+    def _null_choices_are_none(cls, value: Any) -> Any:
+        # The gateway is written in Go: a nil list arrives as null (the vendor SDK reads
+        # it as []); a completion without choices is still refused by parse_completion.
+        return [] if value is None else value
+
     @property
     def served_model(self) -> str | None:
         """The model that served the call (a fallback's when one was used)."""

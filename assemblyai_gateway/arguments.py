@@ -21,10 +21,11 @@ arguments that are none of its own parameters. Each name given there is one of:
   ``reasoning={"effort": "high"}``), never under its own.
 * **anything else**: a request field, sent as given, whether the core knows it
   (:data:`REQUEST_FIELDS`: ``reasoning``, ``zero_data_retention``, ...) or not
-  (``seed``, ``top_k``). The gateway is the judge of what it accepts. From the
-  constructor such a name moves into the extra request fields (LangChain's
-  ``model_kwargs``, LlamaIndex's ``additional_kwargs``) with a ``UserWarning``, as
-  ``ChatOpenAI`` does.
+  (``seed``, ``top_k``). The gateway is the judge of what it accepts. In the
+  constructor, a request field the adapter holds as a setting (``temperature``,
+  ``zero_data_retention``, ``max_timeout``, ...) is that setting; any other such name
+  moves into the extra request fields (LangChain's ``model_kwargs``, LlamaIndex's
+  ``additional_kwargs``) with a ``UserWarning``, as ``ChatOpenAI`` does.
 
 Settings and a call's arguments are merged by :func:`merge_call_fields`: the call wins,
 ``None`` means "not set", and ``reasoning_effort`` is folded into ``reasoning`` at each

@@ -11,7 +11,7 @@ GatewayError
 │   └── MisplacedClientSettingError       a client setting given as a request field
 ├── UnsupportedContentError (also ValueError)
 └── APIError
-    ├── APIStatusError            status_code, message, errors, request_id, body
+    ├── APIStatusError            status_code, message, errors, field_errors, request_id
     │   ├── BadRequestError            400
     │   │   └── ContextWindowExceededError  the input is longer than the model's context
     │   ├── AuthenticationError        401
@@ -36,16 +36,25 @@ GatewayError
 No message ever contains the API key: messages are built from the gateway's
 body and our own text only, and request headers are never attached. What the gateway
 sends is untrusted: messages are truncated and the body kept on an error is capped.
+Every error pickles whole. The gateway's error bodies, in each of their envelopes, are
+read by ``_error_envelopes`` (:class:`FieldError` is one entry of a field list).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._error_envelopes import (
+    CONTEXT_OVERFLOW_PHRASES,
+    FieldError,
+    describe_field_errors,
+    field_errors_of,
+    is_context_overflow,
+    read_error_body,
+)
 from ._pickling import reduce_keeping_attributes
-from ._untrusted import loads_untrusted, truncate_text, utf8_text
+from ._untrusted import loads_untrusted, utf8_text
 
 if TYPE_CHECKING:
     import httpx
@@ -61,6 +70,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ContextWindowExceededError",
+    "FieldError",
     "GatewayError",
     "InternalServerError",
     "InvalidAPIKeyError",
@@ -89,8 +99,6 @@ __all__ = [
 ]
 
 _MAX_BODY_IN_MESSAGE = 500
-# The gateway's own message, as quoted in an exception.
-_MAX_MESSAGE = 1000
 
 
 class GatewayError(Exception):
@@ -169,8 +177,13 @@ class APIStatusError(APIError):
 
     Attributes:
         status_code: The HTTP status.
-        errors: ``error.metadata.errors`` (the fields that failed validation on 400).
-        metadata: The whole ``error.metadata`` object.
+        errors: The field list as the gateway sent it (``metadata.errors``: each field
+            that failed validation on a 400), else ``[]``.
+        field_errors: The same list read into :class:`FieldError` s (``field``,
+            ``message``, ``raw``), at most a hundred; ``str(error)`` shows the first ten.
+        code: The body's ``code``: a status number, or a word such as
+            ``invalid_request`` in the gateway's business errors.
+        metadata: The whole ``metadata`` object.
         body: The decoded response body (JSON value, or text when it was not JSON).
         headers: The response headers (never the request's, so never the key).
     """
@@ -187,18 +200,21 @@ class APIStatusError(APIError):
         body: Any = None,
         request_id: str | None = None,
         headers: Mapping[str, str] | None = None,
+        code: str | int | None = None,
     ) -> None:
         super().__init__(message, request_id=request_id)
         self.status_code = status_code
         self.errors = list(errors or [])
+        self.field_errors = field_errors_of(self.errors)
+        self.code = code
         self.metadata = dict(metadata or {})
         self.body = body
         self.headers = dict(headers or {})
 
     def __str__(self) -> str:
         text = f"Error code: {self.status_code} - {self.message}"
-        if self.errors:
-            text += f" - errors: {json.dumps(self.errors, default=str)[:_MAX_BODY_IN_MESSAGE]}"
+        if self.field_errors:
+            text += f" - errors: {describe_field_errors(self.field_errors, len(self.errors))}"
         if self.request_id:
             text += f" (request_id={self.request_id})"
         return text
@@ -372,56 +388,6 @@ _STATUS_HINTS: dict[int, str] = {
 }
 
 
-CONTEXT_OVERFLOW_PHRASES = (
-    "prompt is too long",
-    "exceed context limit",
-    "context_length_exceeded",
-    "maximum context length",
-    "exceeds the context window",
-    "input tokens exceed the configured limit",
-    "exceeds the maximum number of tokens allowed",
-    "input is too long for requested model",
-    "contextwindowexceedederror",
-)
-"""How each provider words "the prompt is longer than the context window", lowercased:
-Anthropic, OpenAI (chat and responses), Gemini, Bedrock, and LiteLLM-style proxies."""
-# Statuses an overflow may come back with: the provider's 400 (or 422) as relayed, a
-# 5xx when the gateway wraps it. 413 (the request is too large) always is one.
-_CONTEXT_OVERFLOW_STATUSES = frozenset({400, 413, 422})
-
-
-def is_context_overflow(status: int, text: str) -> bool:
-    """Whether an error answer says the input does not fit the model's context window.
-
-    The one rule both adapters rely on: a 413, or a 400, 422 or 5xx whose text (the
-    error message, code and metadata) carries a phrase Claude, GPT or Gemini use for it.
-
-    Examples:
-        >>> is_context_overflow(400, "prompt is too long: 212345 tokens > 200000 maximum")
-        True
-        >>> is_context_overflow(400, "This model's maximum context length is 128000 tokens.")
-        True
-        >>> is_context_overflow(401, "prompt is too long"), is_context_overflow(400, "bad")
-        (False, False)
-    """
-    if status == 413:
-        return True
-    if status not in _CONTEXT_OVERFLOW_STATUSES and status < 500:
-        return False
-    lowered = text.lower()
-    return any(phrase in lowered for phrase in CONTEXT_OVERFLOW_PHRASES)
-
-
-def _overflow_text(message: str, error: Any) -> str:
-    """The message plus the error object's code, type and metadata, where a relayed
-    provider error may name the overflow (OpenAI's ``code: context_length_exceeded``)."""
-    if not isinstance(error, dict):
-        return message
-    extra = [error.get("code"), error.get("type"), error.get("metadata")]
-    details = json.dumps([part for part in extra if part is not None], default=str)
-    return f"{message} {details[:_MAX_MESSAGE]}"
-
-
 def _decode_body(content: bytes) -> Any:
     # The gateway speaks UTF-8 JSON, whatever charset a proxy put in the content type.
     try:
@@ -435,8 +401,10 @@ def status_error_from_response(
 ) -> APIStatusError:
     """Build the typed error for a non-2xx response.
 
-    Accepts the gateway's ``{"error": {"code", "message", "metadata"}}`` body, an
-    OpenAI-style ``{"error": {"message", "type"}}``, a bare ``{"message"}`` or plain text.
+    Accepts every envelope the gateway uses: its business errors' ``{"message", "code",
+    "request_id", "metadata": {"errors": [...]}}``, its auth layer's ``{"error":
+    "<text>", "status", "request_id"}``, the spec's ``{"error": {"code", "message",
+    "metadata"}}`` (and OpenAI's ``{"error": {"message", "type"}}``), or plain text.
 
     Args:
         response: The response (its body read, unless ``content`` is given).
@@ -453,37 +421,16 @@ def status_error_from_payload(
 ) -> APIStatusError:
     """The typed error for ``status`` from a decoded error body (JSON value or text).
 
-    Also used for an ``{"error": {...}}`` object that arrives inside a 200, with the
-    status its ``code`` names.
+    Reads every envelope the gateway uses (see :func:`status_error_from_response`).
+    Also used for an error object that arrives inside a 200, with the status it names.
     """
-    message = ""
-    metadata: Mapping[str, Any] = {}
-    request_id = headers.get("x-request-id") or headers.get("request-id")
-    error: Any = None
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict):
-            message = str(error.get("message") or "")
-            raw_metadata = error.get("metadata")
-            if isinstance(raw_metadata, dict):
-                metadata = raw_metadata
-        elif isinstance(error, str):
-            message = error
-        if not message and isinstance(body.get("message"), str):
-            message = body["message"]
-        if isinstance(body.get("request_id"), str):
-            request_id = body["request_id"]
-    elif isinstance(body, str):
-        message = body.strip()
-    if not message:
-        message = reason or f"HTTP {status}"
-    message = truncate_text(message, _MAX_MESSAGE)
-    overflow = is_context_overflow(status, _overflow_text(message, error))
+    envelope = read_error_body(body)
+    request_id = envelope.request_id or headers.get("x-request-id") or headers.get("request-id")
+    message = envelope.message or reason or f"HTTP {status}"
+    overflow = is_context_overflow(status, f"{message} {envelope.details}")
     hint = _STATUS_HINTS.get(status)
     if hint:
         message = f"{message} ({hint})"
-    raw_errors = metadata.get("errors")
-    errors = raw_errors if isinstance(raw_errors, list) else None
     cls = _STATUS_CLASSES.get(status)
     if overflow:
         cls = ContextWindowExceededError
@@ -492,9 +439,10 @@ def status_error_from_payload(
     return cls(
         message,
         status_code=status,
-        errors=errors,
-        metadata=metadata,
+        errors=envelope.errors,
+        metadata=envelope.metadata,
         body=body,
         request_id=request_id,
         headers=headers,
+        code=envelope.code,
     )

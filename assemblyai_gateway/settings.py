@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Final
 
+from ._request_fields import GATEWAY_REQUEST_FIELDS
 from .catalog import RouteCapabilities, is_table_model, route_capabilities, route_model_ids
 from .config import DEFAULT_MAX_RETRIES, resolve_base_url
 from .errors import ConfigurationError
@@ -82,6 +83,8 @@ REQUEST_SETTING_FIELDS: Final = (
     "transcript_id",
     "reasoning",
     "reasoning_effort",
+    # The gateway's newer fields, from the mixin both adapters inherit.
+    *GATEWAY_REQUEST_FIELDS,
 )
 """The request fields both adapters hold as their own fields (``reasoning_effort`` is
 sent as ``reasoning``: see :func:`~assemblyai_gateway.arguments.merge_call_fields`)."""

@@ -3,9 +3,10 @@
 It stacks the line and event decoders of :mod:`._sse_lines` and adds the gateway's rules:
 ``data: [DONE]`` ends the stream, ``:`` comment lines and empty events are skipped,
 events named other than ``message`` or ``error`` (``event: ping``) are keep-alives and
-skipped, multi-line ``data`` is joined, an error object (``event: error`` or
-``{"error": ...}``) raises :class:`~assemblyai_gateway.errors.StreamError`, and text
-that ends without ``[DONE]`` raises it too. One event may hold at most
+skipped, multi-line ``data`` is joined, an error object (``event: error``,
+``{"error": ...}`` or the business envelope ``{"message", "code", ...}``) raises
+:class:`~assemblyai_gateway.errors.StreamError`, and text that ends without ``[DONE]``
+raises it too. One event may hold at most
 ``max_event_size`` characters (counted while it arrives); beyond that,
 :class:`~assemblyai_gateway.errors.ResponseTooLargeError`. The sync and async send
 loops only feed it text.
@@ -29,6 +30,16 @@ _DONE = "[DONE]"
 _CHUNK_EVENTS = frozenset({"", "message", "error"})
 _MAX_QUOTED = 200
 _MAX_ERROR_BODY = 64 * 1024
+
+
+def _is_error_object(payload: Any) -> bool:
+    """An ``{"error": ...}`` object, or the gateway's business envelope ``{"message",
+    "code", ...}`` (a chunk has no top-level ``message``), in place of a chunk."""
+    if not isinstance(payload, dict):
+        return False
+    return "error" in payload or (
+        isinstance(payload.get("message"), str) and not payload.get("choices")
+    )
 
 
 def _error_from_payload(payload: Any, request_id: str | None) -> StreamError:
@@ -71,7 +82,7 @@ def parse_event(
             f"the stream sent data that is not JSON: {data[:_MAX_QUOTED]!r}",
             request_id=request_id,
         ) from None
-    if event.event == "error" or (isinstance(payload, dict) and "error" in payload):
+    if event.event == "error" or _is_error_object(payload):
         error = _error_from_payload(payload, request_id)
         if len(data) > _MAX_ERROR_BODY:  # the body kept on an error is capped
             error.body = truncate_text(data, _MAX_ERROR_BODY)

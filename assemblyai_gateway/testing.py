@@ -32,6 +32,7 @@ from .wire import wire_tool_call
 
 __all__ = [
     "BrokenStream",
+    "ErrorEnvelope",
     "ScriptStep",
     "ScriptedTransport",
     "chunk_body",
@@ -190,10 +191,48 @@ def sse_body(chunks: Iterable[Mapping[str, Any] | str], *, done: bool = True) ->
     return "".join(events).encode()
 
 
-def error_body(status: int, message: str, errors: Sequence[Any] | None = None) -> dict[str, Any]:
-    """A gateway error body: ``{"error": {"code", "message", "metadata"}}``."""
+ErrorEnvelope = Literal["spec", "business", "auth"]
+
+
+def error_body(
+    status: int,
+    message: str,
+    errors: Sequence[Any] | None = None,
+    *,
+    envelope: ErrorEnvelope = "spec",
+    request_id: str | None = None,
+    code: str | int | None = None,
+) -> dict[str, Any]:
+    """A gateway error body, in one of the three envelopes the gateway has used.
+
+    Args:
+        status: The HTTP status the body goes with.
+        message: The error's text.
+        errors: The field list (``metadata.errors``): strings or objects.
+        envelope: ``"spec"`` (the published spec's ``{"error": {"code", "message",
+            "metadata"}}``), ``"business"`` (the route handlers' ``{"message", "code",
+            "request_id", "metadata": {"errors"}}``) or ``"auth"`` (the auth layer's
+            ``{"error": "<text>", "status", "request_id"}``, which has no field list).
+        request_id: The body's ``request_id`` (the spec envelope has none by default).
+        code: The business envelope's ``code``; default ``status``.
+
+    Examples:
+        >>> error_body(400, "Invalid request", ["bad temperature"], envelope="business")
+        {'message': 'Invalid request', 'code': 400, 'metadata': {'errors': ['bad temperature']}}
+        >>> error_body(401, "Invalid API key", envelope="auth", request_id="r1")
+        {'error': 'Invalid API key', 'status': 401, 'request_id': 'r1'}
+    """
     metadata: dict[str, Any] = {"errors": list(errors)} if errors is not None else {}
-    return {"error": {"code": status, "message": message, "metadata": metadata}}
+    body: dict[str, Any]
+    if envelope == "business":
+        body = {"message": message, "code": status if code is None else code, "metadata": metadata}
+    elif envelope == "auth":
+        body = {"error": message, "status": status}
+    else:
+        body = {"error": {"code": status, "message": message, "metadata": metadata}}
+    if request_id is not None:
+        body["request_id"] = request_id
+    return body
 
 
 class _TrackedStream(httpx.SyncByteStream, httpx.AsyncByteStream):

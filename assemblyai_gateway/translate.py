@@ -3,7 +3,9 @@
 * :func:`resolve_tool_choice` maps every tool-choice spelling the frameworks use onto
   what the gateway accepts.
 * :func:`response_metadata` names the gateway's response fields the same way in
-  LangChain's ``response_metadata`` and LlamaIndex's ``additional_kwargs``.
+  LangChain's ``response_metadata`` and LlamaIndex's ``additional_kwargs``: the
+  provider's own ``finish_reason`` and, beside it, ``normalised_finish_reason`` from
+  the one table in :func:`~assemblyai_gateway.normalise_finish_reason`.
 * :func:`validate_request` refuses bad input with a typed error naming the field,
   before anything is sent.
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._finish_reasons import normalise_finish_reason
 from ._request_checks import validate_request
 from ._untrusted import loads_untrusted
 from .accumulator import CompletionSnapshot
@@ -133,6 +136,7 @@ def _metadata(
     response_id: str | None,
     served_model: str | None,
     finish_reason: str | None,
+    has_tool_calls: bool,
     fields: Mapping[str, Any],
     requested_model: str,
 ) -> dict[str, Any]:
@@ -140,6 +144,9 @@ def _metadata(
         "request_id": response_id,
         "model_name": served_model or requested_model,
         "finish_reason": finish_reason,
+        "normalised_finish_reason": normalise_finish_reason(
+            finish_reason, has_tool_calls=has_tool_calls
+        ),
         "response_time_ns": fields.get("response_time"),
         "llm_status_code": fields.get("llm_status_code"),
         "http_status_code": fields.get("http_status_code"),
@@ -152,13 +159,16 @@ def response_metadata(completion: ChatCompletion, requested_model: str) -> dict[
     """The gateway's response fields under the names both adapters expose.
 
     ``model_name`` is the model that served the call (a fallback's when one did), else
-    the requested model. Fields the gateway did not send are left out.
+    the requested model. ``finish_reason`` is the provider's own word and
+    ``normalised_finish_reason`` its meaning in OpenAI's words (``stop``, ``length``,
+    ``tool_calls``, ``content_filter``). Fields the gateway did not send are left out.
     """
     choice = completion.choices[0] if completion.choices else None
     return _metadata(
         completion.response_id,
         completion.served_model,
         choice.finish_reason if choice else None,
+        bool(choice and choice.tool_calls),
         {
             "response_time": completion.response_time,
             "llm_status_code": completion.llm_status_code,
@@ -181,6 +191,7 @@ def snapshot_metadata(snapshot: CompletionSnapshot, requested_model: str) -> dic
         snapshot.request_id or snapshot.id,
         served,
         choice.finish_reason if choice else None,
+        bool(choice and choice.tool_calls),
         snapshot.extras,
         requested_model,
     )

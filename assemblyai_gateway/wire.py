@@ -4,7 +4,9 @@ Both adapters, the wire models and the testing kit build the OpenAI-shape tool-c
 dict with :func:`wire_tool_call` and read finished tool arguments with
 :func:`tool_arguments_object`, so an id, a ``type`` or the "arguments are a JSON
 object" rule cannot differ between them. Pure functions; :data:`FallbackList` and
-:data:`PostProcessingList` attach the shorthand rules to any pydantic field.
+:data:`PostProcessingList` attach the shorthand rules to any pydantic field, and
+:data:`ModelRegion` and :data:`MaxTimeout` the constraints of two request fields, so the
+request model and both adapters' settings refuse the same values.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ import hashlib
 import json
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field, StrictFloat, StrictInt
 
 from ._untrusted import loads_untrusted
 from .errors import InvalidRequestError
 
 __all__ = [
     "FallbackList",
+    "MaxTimeout",
+    "ModelRegion",
     "PostProcessingList",
     "ToolArgumentsError",
     "arguments_text",
@@ -152,3 +156,10 @@ FallbackList = Annotated[list[_Item], BeforeValidator(fallback_objects)]
 
 PostProcessingList = Annotated[list[_Item], BeforeValidator(post_processing_objects)]
 """A ``post_processing_steps`` list field that also accepts bare step names."""
+
+ModelRegion = Annotated[str, Field(min_length=1)]
+"""``model_region``: the provider region the gateway routes the model to (non-empty)."""
+
+MaxTimeout = Annotated[StrictInt | StrictFloat, Field(gt=0, allow_inf_nan=False)]
+"""``max_timeout``: the seconds the gateway may spend on a request; a finite number above
+0 (never a ``bool``), sent as given."""

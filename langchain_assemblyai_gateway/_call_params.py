@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models.base import LangSmithParams
 
+from assemblyai_gateway._request_fields import GATEWAY_REQUEST_FIELDS
 from assemblyai_gateway.arguments import ArgumentRule, argument_rule
 from assemblyai_gateway.config import API_KEY_ENV
 
@@ -128,6 +129,7 @@ and are never sent in one.
             "transcript_id": self.transcript_id,
             "reasoning": self.reasoning,
             "reasoning_effort": self.reasoning_effort,
+            **{name: getattr(self, name) for name in GATEWAY_REQUEST_FIELDS},
             "model_kwargs": self.model_kwargs,
         }
 

@@ -42,6 +42,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from langchain_core.messages import (
@@ -71,6 +72,7 @@ from assemblyai_gateway.wire import wire_tool_call
 
 __all__ = [
     "JSON_MODE_INSTRUCTION",
+    "REQUEST_FIELD_SOURCES",
     "GatewayCall",
     "check_call_arguments",
     "collect_model_kwargs",
@@ -81,6 +83,22 @@ __all__ = [
     "to_gateway_request",
     "to_response_format",
 ]
+
+REQUEST_FIELD_SOURCES: Mapping[str, str] = MappingProxyType(
+    {
+        "messages": "the messages given to `invoke`, `stream`, ...",
+        "prompt": "never: the messages are sent",
+        "stream": "`stream()`/`astream()`, or `invoke` with `streaming=True`, when every model "
+        "on the route streams natively",
+        "stream_options": "`stream_usage` (a setting, or per call), beside `stream`",
+        "tools": "`bind_tools()`",
+        "tool_choice": "`bind_tools(tool_choice=...)`",
+        "parallel_tool_calls": "`bind_tools(parallel_tool_calls=...)`",
+        "response_format": "`with_structured_output()`",
+    }
+)
+"""How the model sends the request fields that are none of its settings (for the docs'
+table of request fields; the others are settings of the same name, or ``model_kwargs``)."""
 
 JSON_MODE_INSTRUCTION = (
     "Respond with a single valid JSON object only: no code fences, no text before or after it."

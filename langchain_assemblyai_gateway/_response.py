@@ -15,6 +15,11 @@
   ``invoke`` — so the sum of the chunks equals what ``invoke`` returns. The gateway's
   ``request`` echo is kept there too (``response_metadata["request"]``), when it sent one.
 
+``response_metadata["finish_reason"]`` is the provider's own word (``end_turn``,
+``MAX_TOKENS``, ...), as ``ChatOpenAI`` and ``ChatGoogleGenerativeAI`` keep theirs;
+``response_metadata["normalised_finish_reason"]`` is what it means in OpenAI's words,
+from the core's one table (:func:`~assemblyai_gateway.normalise_finish_reason`).
+
 Stop sequences are enforced here (see ``_stop``); tool-call arguments that are not a
 JSON object become ``invalid_tool_calls``, never an exception.
 """
@@ -105,6 +110,11 @@ def _metadata(completion: ChatCompletion, requested_model: str) -> dict[str, Any
     return metadata
 
 
+def _stopped_by_sequence(metadata: dict[str, Any]) -> None:
+    """A stop sequence cut the answer here: it finished with ``stop``, both words."""
+    metadata["finish_reason"] = metadata["normalised_finish_reason"] = "stop"
+
+
 def completion_to_message(
     completion: ChatCompletion, *, requested_model: str, stop: Sequence[str] | None = None
 ) -> AIMessage:
@@ -115,7 +125,7 @@ def completion_to_message(
     tool_calls, invalid = parse_tool_calls([] if stopped else choice.tool_calls)
     metadata = _metadata(completion, requested_model)
     if stopped:
-        metadata["finish_reason"] = "stop"
+        _stopped_by_sequence(metadata)
     return AIMessage(
         content=content,
         additional_kwargs=_reasoning_kwargs(choice.message.thinking),
@@ -207,7 +217,7 @@ class StreamMapper:
         completion = snapshot.to_completion()
         metadata = _metadata(completion, self._requested_model)
         if self._filter.matched:
-            metadata["finish_reason"] = "stop"
+            _stopped_by_sequence(metadata)
         last = AIMessageChunk(
             content=tail,
             tool_call_chunks=self._missing_ids(snapshot),

@@ -25,6 +25,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
+from assemblyai_gateway._request_fields import GatewayRequestFields
 from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, Region
 from assemblyai_gateway.limiter import AdaptiveLimiter
 from assemblyai_gateway.settings import (
@@ -59,7 +60,12 @@ __all__ = ["DEFAULT_MODEL", "ChatAssemblyAIGateway"]
 
 
 class ChatAssemblyAIGateway(
-    GatewayClientOwner, CallParams, ApproximateTokenCounts, StructuredOutput, BaseChatModel
+    GatewayClientOwner,
+    CallParams,
+    ApproximateTokenCounts,
+    StructuredOutput,
+    GatewayRequestFields,
+    BaseChatModel,
 ):
     """AssemblyAI's LLM Gateway (Claude, GPT and Gemini behind one key) as a chat model.
 
@@ -93,6 +99,8 @@ class ChatAssemblyAIGateway(
         reasoning: Think before answering: an effort level (``"low"``, ``"medium"``,
             ``"high"``) or the gateway's object, e.g. ``{"effort": "high"}``.
         reasoning_effort: ``ChatOpenAI``'s name for the level (sent as ``reasoning``).
+        zero_data_retention, model_region, fail_fast, max_timeout: The gateway's newer
+            request fields (a bool, a provider region, a bool, seconds > 0); also per call.
         model_kwargs: Extra request fields, sent as given (must not repeat a field above
             or hold a client setting).
         http_client: An ``httpx.Client`` to use (never closed by us, not serialized).

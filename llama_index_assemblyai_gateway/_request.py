@@ -36,6 +36,7 @@ Message rules:
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import (
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "IGNORED_CALL_KWARGS",
+    "REQUEST_FIELD_SOURCES",
     "STRUCTURED_DROPPED_KWARGS",
     "check_call_arguments",
     "json_schema_call_kwargs",
@@ -65,6 +67,23 @@ __all__ = [
     "prepare_chat_with_tools",
     "to_gateway_request",
 ]
+
+REQUEST_FIELD_SOURCES: Mapping[str, str] = MappingProxyType(
+    {
+        "messages": "the messages given to `chat`, `complete`, ...",
+        "prompt": "never: the messages are sent",
+        "stream": "`stream_chat()`/`stream_complete()` (and async), when every model on the "
+        "route streams natively",
+        "stream_options": "always beside `stream` (streams report usage)",
+        "tools": "`chat_with_tools()`, `predict_and_call()`, agents",
+        "tool_choice": "`chat_with_tools(tool_choice=...)` or `tool_required=True`",
+        "parallel_tool_calls": "a `parallel_tool_calls=` call argument",
+        "response_format": "`structured_predict()`, `as_structured_llm()`",
+    }
+)
+"""How the LLM sends the request fields that are none of its settings (for the docs'
+table of request fields; the others are settings of the same name, or
+``additional_kwargs``)."""
 
 # Keys a caller may pass that the core owns (it decides streaming on its own).
 IGNORED_CALL_KWARGS = frozenset({"stream", "stream_options"})

@@ -20,7 +20,9 @@ Every ``ChatResponse`` carries:
 * ``additional_kwargs``: ``prompt_tokens``/``completion_tokens``/``total_tokens`` (and,
   when the gateway reported them, ``cache_read_input_tokens``,
   ``cache_creation_input_tokens`` and ``reasoning_tokens``) and the gateway's
-  ``request_id``, ``model_name`` (the served model), ``finish_reason``,
+  ``request_id``, ``model_name`` (the served model), ``finish_reason`` (the provider's
+  own word, as in ``raw``), ``normalised_finish_reason`` (``stop``, ``length``,
+  ``tool_calls`` or ``content_filter``, from the core's one table),
   ``response_time_ns``, ``llm_status_code``, ``http_status_code``, ``model_provider``.
 
 Tool-call arguments: while a stream is in progress they are parsed leniently (a

@@ -33,6 +33,7 @@ from llama_index.core.llms.llm import ToolSelection
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from assemblyai_gateway._request_fields import GatewayRequestFields
 from assemblyai_gateway.arguments import PEER_SETTING_NAMES, ArgumentRule, argument_rule
 from assemblyai_gateway.limiter import AdaptiveLimiter
 from assemblyai_gateway.settings import (
@@ -86,7 +87,9 @@ def _peer_names_renamed(values: dict[str, Any], owner: str) -> dict[str, Any]:
 _UNPICKLED_FIELDS = frozenset({"http_client", "async_http_client"})
 
 
-class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallingLLM):
+class AssemblyAIGateway(
+    GatewayClientOwner, StructuredPrediction, GatewayRequestFields, FunctionCallingLLM
+):
     """AssemblyAI's LLM Gateway (Claude, GPT and Gemini behind one key) as a LlamaIndex LLM.
 
     Chat, completion, streaming (sync and async), tool calling, agents and structured
@@ -119,6 +122,8 @@ class AssemblyAIGateway(GatewayClientOwner, StructuredPrediction, FunctionCallin
             ``"high"``) or the gateway's object, e.g. ``{"effort": "high"}``. The
             thinking comes back as a ``ThinkingBlock``.
         reasoning_effort: The effort level under ``OpenAI``'s name (sent as ``reasoning``).
+        zero_data_retention, model_region, fail_fast, max_timeout: The gateway's newer
+            request fields (a bool, a provider region, a bool, seconds > 0); also per call.
         additional_kwargs: Extra request fields sent with every call.
         context_window: Overrides the catalog's context window.
         num_output: Overrides the output budget reported in ``metadata``.

@@ -24,12 +24,13 @@ from ._emulator import GatewayEmulator
 from ._faults import Fault, FaultKind
 from ._model import count_tokens, tokenize
 from ._ratelimit import RateLimit
-from ._render import ToolCallPlacement, UsageStyle
+from ._render import ErrorEnvelope, ToolCallPlacement, UsageStyle
 from ._schema_instance import instance_for
 from ._script import Reply, ReplyKind, ScriptedToolCall, load_script
 from ._state import RecordedRequest
 
 __all__ = [
+    "ErrorEnvelope",
     "Fault",
     "FaultKind",
     "GatewayEmulator",

@@ -114,13 +114,20 @@ def _parser() -> argparse.ArgumentParser:
         "--usage-style",
         choices=("input_output", "prompt_completion"),
         default="input_output",
-        help="how usage names its counts (the spec's names, or the earlier revision's)",
+        help="how usage names its counts (the spec's names beside the OpenAI ones, as the "
+        "gateway sends them today, or the earlier revision's only)",
     )
     parser.add_argument(
         "--tool-call-placement",
         choices=("choice", "message"),
         default="choice",
         help="where answers put tool_calls (the gateway's place, or OpenAI's)",
+    )
+    parser.add_argument(
+        "--error-envelope",
+        choices=("spec", "gateway"),
+        default="spec",
+        help="the shape of error answers: the published spec's, or the two the gateway sends today",
     )
     parser.add_argument(
         "--rate-limit-rps",
@@ -247,6 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             usage_style=args.usage_style,
             tool_call_placement=args.tool_call_placement,
             rate_limit=rate_limit,
+            error_envelope=args.error_envelope,
             host=args.host,
             port=args.port,
             on_request=None if args.quiet else _print_request,

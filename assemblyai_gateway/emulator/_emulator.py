@@ -14,7 +14,7 @@ from assemblyai_gateway.catalog import ModelInfo
 from ._extras import require_extras
 from ._faults import Fault
 from ._ratelimit import RateLimit
-from ._render import ToolCallPlacement, UsageStyle
+from ._render import ErrorEnvelope, ToolCallPlacement, UsageStyle
 from ._script import Reply
 from ._server import EmulatorHTTPServer
 from ._state import (
@@ -22,6 +22,7 @@ from ._state import (
     EmulatorSettings,
     EmulatorState,
     RecordedRequest,
+    check_error_envelope,
     normalise_models,
 )
 from ._transcript_store import TranscriptStore, read_transcript_files
@@ -57,11 +58,17 @@ class GatewayEmulator:
         transcription_polls: How many polls a new transcription (``POST
             /v2/transcript``) answers ``processing`` before it is ``completed``.
         failing_models: Models that always fail, so ``fallbacks`` take over.
-        usage_style: ``"input_output"`` (the vendor spec) or ``"prompt_completion"``.
+        usage_style: ``"input_output"`` (the gateway today: the spec's ``input_tokens``/
+            ``output_tokens`` beside ``prompt_tokens``/``completion_tokens``) or
+            ``"prompt_completion"`` (the earlier revision's names only).
         tool_call_placement: Put ``tool_calls`` on the ``"choice"`` (the gateway's
             shape) or inside the ``"message"`` (OpenAI's).
         rate_limit: A :class:`RateLimit` (requests per second, tokens per minute):
             requests over it get 429 with ``Retry-After``, as an account's limits do.
+        error_envelope: ``"spec"`` (the published spec's ``{"error": {"code",
+            "message", "metadata"}}``) or ``"gateway"`` (what the gateway sends today:
+            ``{"message", "code", "request_id", "metadata": {"errors": [...]}}``, and
+            ``{"error": "<text>", "status", "request_id"}`` for a 401).
         host: Interface to bind; keep the loopback default unless you mean it.
         port: Port to bind; 0 picks a free one.
         on_request: Called with each :class:`RecordedRequest` as it is logged, from
@@ -97,6 +104,7 @@ class GatewayEmulator:
         usage_style: UsageStyle = "input_output",
         tool_call_placement: ToolCallPlacement = "choice",
         rate_limit: RateLimit | None = None,
+        error_envelope: ErrorEnvelope = "spec",
         host: str = "127.0.0.1",
         port: int = 0,
         on_request: Callable[[RecordedRequest], None] | None = None,
@@ -114,6 +122,7 @@ class GatewayEmulator:
             rate_limit=rate_limit,
             transcript_store=_store(transcript_fixtures, transcription_polls),
             models={info.id: EmulatedModel(info) for info in map(_checked_model, models)},
+            error_envelope=error_envelope,
         )
         self._initial_script = tuple(script)
         _check_replies(self._initial_script)
@@ -253,6 +262,16 @@ class GatewayEmulator:
         if value not in ("choice", "message"):
             raise ValueError("tool_call_placement must be 'choice' or 'message'")
         self._state.settings.tool_call_placement = value
+
+    @property
+    def error_envelope(self) -> ErrorEnvelope:
+        """The shape of error answers: ``"spec"`` or ``"gateway"`` (see the class)."""
+        return self._state.settings.error_envelope
+
+    @error_envelope.setter
+    def error_envelope(self, value: ErrorEnvelope) -> None:
+        check_error_envelope(value)
+        self._state.settings.error_envelope = value
 
     @property
     def rate_limit(self) -> RateLimit | None:

@@ -9,41 +9,74 @@ from typing import Any, Literal
 from ._details import usage_details
 from ._model import Completion
 
-__all__ = ["ToolCallPlacement", "UsageStyle", "error_body", "render_chunks", "render_response"]
+__all__ = [
+    "ErrorEnvelope",
+    "ToolCallPlacement",
+    "UsageStyle",
+    "error_body",
+    "render_chunks",
+    "render_response",
+]
 
 Json = dict[str, Any]
 UsageStyle = Literal["input_output", "prompt_completion"]
 ToolCallPlacement = Literal["choice", "message"]
+ErrorEnvelope = Literal["spec", "gateway"]
 
 _WORD_PIECE = re.compile(r"\S+\s*|\s+")
 _ARGUMENT_PIECES = 4
 
 
-def error_body(code: int, message: str, metadata: Json | None = None) -> Json:
-    """The gateway error format: ``{"error": {"code", "message", "metadata"}}``."""
-    return {"error": {"code": code, "message": message, "metadata": metadata or {}}}
+def error_body(
+    code: int,
+    message: str,
+    metadata: Json | None = None,
+    *,
+    envelope: ErrorEnvelope = "spec",
+    request_id: str | None = None,
+) -> Json:
+    """An error body in ``envelope``.
+
+    ``"spec"``: the published spec's ``{"error": {"code", "message", "metadata"}}``.
+    ``"gateway"``: the two the gateway sends today (its SDK reads both): a 401 from its
+    auth layer is ``{"error": "<text>", "status", "request_id"}``, anything else
+    ``{"message", "code", "request_id", "metadata"}``, with ``metadata.errors`` (the
+    failed fields) as ``"field: problem"`` strings, as the SDK types them.
+    """
+    metadata = dict(metadata or {})
+    if envelope == "spec":
+        return {"error": {"code": code, "message": message, "metadata": metadata}}
+    if code == 401:
+        return {"error": message, "status": code, "request_id": request_id}
+    if isinstance(metadata.get("errors"), list):
+        metadata["errors"] = [_error_text(entry) for entry in metadata["errors"]]
+    return {"message": message, "code": code, "request_id": request_id, "metadata": metadata}
+
+
+def _error_text(entry: Any) -> str:
+    if isinstance(entry, dict) and "message" in entry:
+        field = entry.get("field")
+        return f"{field}: {entry['message']}" if field else str(entry["message"])
+    return str(entry)
 
 
 def usage(completion: Completion, style: UsageStyle) -> Json:
     """Token counts named the way ``style`` says (the spec and the seed disagree).
 
-    The details (cache reads and writes, reasoning tokens) follow when they apply.
+    ``"input_output"`` is the gateway today: the spec's ``input_tokens``/
+    ``output_tokens`` beside the ``prompt_tokens``/``completion_tokens`` its SDK
+    requires. ``"prompt_completion"`` is the earlier revision's names only. The details
+    (cache reads and writes, reasoning tokens) follow when they apply.
     """
     output = completion.output_tokens
     total = completion.input_tokens + output
-    counts: Json
-    if style == "prompt_completion":
-        counts = {
-            "prompt_tokens": completion.input_tokens,
-            "completion_tokens": output,
-            "total_tokens": total,
-        }
-    else:
-        counts = {
-            "input_tokens": completion.input_tokens,
-            "output_tokens": output,
-            "total_tokens": total,
-        }
+    counts: Json = {
+        "prompt_tokens": completion.input_tokens,
+        "completion_tokens": output,
+        "total_tokens": total,
+    }
+    if style == "input_output":
+        counts = {"input_tokens": completion.input_tokens, "output_tokens": output, **counts}
     return {**counts, **usage_details(completion)}
 
 

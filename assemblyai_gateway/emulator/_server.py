@@ -265,7 +265,9 @@ class _Handler(BaseHTTPRequestHandler):
         metadata: Json | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        self._send_json(code, error_body(code, message, metadata), headers=headers)
+        envelope = self.server.state.error_envelope
+        body = error_body(code, message, metadata, envelope=envelope, request_id=str(uuid.uuid4()))
+        self._send_json(code, body, headers=headers)
 
     def _write_event(self, payload: bytes) -> None:
         data = b"data: " + payload + b"\n\n"

@@ -13,12 +13,18 @@ from ._details import PromptCache
 from ._faults import Fault
 from ._queue import ScriptQueue
 from ._ratelimit import RateLimit, RateLimiterState
-from ._render import ToolCallPlacement, UsageStyle
+from ._render import ErrorEnvelope, ToolCallPlacement, UsageStyle
 from ._script import Reply
 from ._transcript_store import TranscriptStore, TranscriptTexts
 from ._validation import FieldError, validate_request
 
-__all__ = ["EmulatedModel", "EmulatorSettings", "EmulatorState", "RecordedRequest"]
+__all__ = [
+    "EmulatedModel",
+    "EmulatorSettings",
+    "EmulatorState",
+    "RecordedRequest",
+    "check_error_envelope",
+]
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,12 @@ class EmulatedModel:
     pricing: Mapping[str, Any] | None = None
 
 
+def check_error_envelope(value: object) -> None:
+    """Refuse an ``error_envelope`` that is neither ``"spec"`` nor ``"gateway"``."""
+    if value not in ("spec", "gateway"):
+        raise ValueError("error_envelope must be 'spec' or 'gateway'")
+
+
 @dataclass
 class EmulatorSettings:
     """The knobs :class:`GatewayEmulator` takes; tests may change them while it runs."""
@@ -80,12 +92,14 @@ class EmulatorSettings:
     rate_limit: RateLimit | None = None
     transcript_store: TranscriptStore = field(default_factory=TranscriptStore.with_builtins)
     models: dict[str, EmulatedModel] = field(default_factory=dict)
+    error_envelope: ErrorEnvelope = "spec"
 
     def __post_init__(self) -> None:
         if self.usage_style not in ("input_output", "prompt_completion"):
             raise ValueError("usage_style must be 'input_output' or 'prompt_completion'")
         if self.tool_call_placement not in ("choice", "message"):
             raise ValueError("tool_call_placement must be 'choice' or 'message'")
+        check_error_envelope(self.error_envelope)
 
     def copy(self) -> EmulatorSettings:
         return EmulatorSettings(
@@ -98,6 +112,7 @@ class EmulatorSettings:
             self.rate_limit,
             self.transcript_store.copy(),
             dict(self.models),
+            self.error_envelope,
         )
 
 
@@ -150,6 +165,10 @@ class EmulatorState:
     @property
     def tool_call_placement(self) -> ToolCallPlacement:
         return self.settings.tool_call_placement
+
+    @property
+    def error_envelope(self) -> ErrorEnvelope:
+        return self.settings.error_envelope
 
     @property
     def rate_limiter(self) -> RateLimiterState | None:

@@ -31,6 +31,14 @@ module beside this file that renders each (one per concern):
   * ``<!-- code: settings-compared DOTTED.NAME ... -->``: the same settings side by side;
   * ``<!-- code: regions -->``: the regions and their endpoints.
 
+* ``_tables_wire``:
+
+  * ``<!-- code: request-fields -->``: every field of the core's request model, the
+    setting of each adapter that sends it (or how it does), and whether a call may give
+    it (the core's argument rule);
+  * ``<!-- code: finish-reasons -->``: the provider words each normalised finish reason
+    stands for (the core's one table).
+
 * ``_tables_api``:
 
   * ``<!-- code: api PACKAGE ... -->``: the API reference of each package's ``__all__``,
@@ -57,6 +65,7 @@ from _tables_cli import render_cli_marker, render_exit_codes
 from _tables_errors import render_error_tree, render_langchain_errors, render_overflow_phrases
 from _tables_modules import render_modules
 from _tables_settings import render_regions, render_settings, render_settings_compared
+from _tables_wire import render_finish_reasons, render_request_fields
 
 __all__ = ["MARKER", "on_page_markdown", "render_marker"]
 
@@ -72,6 +81,8 @@ _RENDERERS: dict[str, tuple[Callable[..., str], int | None]] = {
     "settings": (render_settings, 1),
     "settings-compared": (render_settings_compared, None),
     "regions": (render_regions, 0),
+    "request-fields": (render_request_fields, 0),
+    "finish-reasons": (render_finish_reasons, 0),
     "api": (render_api, None),
     "modules": (render_modules, None),
 }

@@ -31,6 +31,7 @@ __all__ = [
     "Contract",
     "ContractViolation",
     "Deviation",
+    "error_envelope",
     "load_contract",
     "load_deviations",
 ]
@@ -79,8 +80,10 @@ class Deviation:
             node.append(self.entry["append"])
         elif "or" in self.entry:
             parent[key] = {"anyOf": [node, copy.deepcopy(self.entry["or"])]}
+        elif "schema" in self.entry:
+            node[self.entry["schema"]] = copy.deepcopy(self.entry["definition"])
         else:
-            raise ValueError(f"deviation {self.name!r} has no property, append or or")
+            raise ValueError(f"deviation {self.name!r} has no property, append, or or schema")
 
 
 def _resolve(document: Json, pointer: str) -> tuple[Any, Any, Any]:
@@ -131,14 +134,36 @@ def _problems(validator: jsonschema.protocols.Validator, body: Any) -> list[str]
     ]
 
 
+# Each error envelope (see deviations.yml), told apart by its shape, and its status field.
+_ERROR_ENVELOPES = {
+    "spec": ("ErrorResponse", ("error", "code")),
+    "business": ("BusinessErrorResponse", ("code",)),
+    "auth": ("AuthErrorResponse", ("status",)),
+}
+
+
+def error_envelope(body: object) -> str:
+    """Which envelope an error body is in: ``spec``, ``business`` or ``auth``."""
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        return "auth"
+    if isinstance(body, dict) and "error" not in body and "message" in body:
+        return "business"
+    return "spec"
+
+
 class Contract:
-    """Validators for the request, the 200 response and the error body."""
+    """Validators for the request, the 200 response and each error envelope."""
 
     def __init__(self, document: Json) -> None:
         components = document["components"]
         self.request = _validator(components, "LLMGatewayRequest")
         self.response = _validator(components, "Response")
-        self.error = _validator(components, "ErrorResponse")
+        self.errors = {
+            envelope: _validator(components, schema)
+            for envelope, (schema, _) in _ERROR_ENVELOPES.items()
+            if schema in components["schemas"]
+        }
+        self.error = self.errors["spec"]
 
     def check_request(self, body: object) -> None:
         """Raise :class:`ContractViolation` naming every field the contract refuses."""
@@ -146,13 +171,28 @@ class Contract:
             raise ContractViolation("request outside the contract: " + "; ".join(problems))
 
     def check_response_body(self, status: int, body: object) -> None:
-        """Validate a parsed JSON body as the 200 response or the error for ``status``."""
-        validator = self.response if status == 200 else self.error
+        """Validate a parsed JSON body as the 200 response or the error for ``status``.
+
+        An error body may come in any envelope the contract knows; its status field must
+        name ``status``.
+        """
+        if status == 200:
+            if problems := _problems(self.response, body):
+                raise ContractViolation("200 body outside the contract: " + "; ".join(problems))
+            return
+        envelope = error_envelope(body)
+        validator = self.errors.get(envelope)
+        if validator is None:
+            raise ContractViolation(
+                f"{status} body in the {envelope} envelope, not in the contract"
+            )
         if problems := _problems(validator, body):
             raise ContractViolation(f"{status} body outside the contract: " + "; ".join(problems))
-        if status != 200:
-            assert isinstance(body, dict)
-            assert body["error"]["code"] == status
+        assert isinstance(body, dict)
+        named: Any = body
+        for key in _ERROR_ENVELOPES[envelope][1]:
+            named = named[key]
+        assert named == status, f"a {status} whose {envelope} envelope names {named!r}"
 
     def check_response(self, response: httpx.Response) -> None:
         """Validate a complete JSON response by its status (SSE has no schema in the spec).

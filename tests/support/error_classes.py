@@ -25,6 +25,7 @@ SAMPLE_ARGUMENTS: dict[str, Any] = {
     "status_code": 503,
     "request_id": "req-42",
     "errors": [{"field": "max_tokens", "message": "must be at most 64000"}],
+    "code": "invalid_request",
     "metadata": {"errors": [{"field": "max_tokens"}], "provider": "anthropic"},
     "body": {"error": {"code": 503, "message": "the gateway said no"}},
     "headers": {"retry-after": "2", "x-request-id": "req-42"},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -230,7 +229,8 @@ def test_long_error_lists_are_truncated_in_str() -> None:
 
     assert len(error.errors) == 100
     assert len(str(error)) < 700
-    assert json.dumps(fields)[:100] in str(error)
+    assert str(error).startswith(f"Error code: 400 - bad - errors: f0: {'x' * 50}; f1: ")
+    assert str(error).endswith(" more")
 
 
 # ------------------------------------------------------------------------ the tree

@@ -292,6 +292,20 @@ def test_error_event_with_a_bare_payload_keeps_its_message_and_code() -> None:
     assert outcome.error.status_code == 529
 
 
+def test_the_business_envelope_in_place_of_a_chunk_is_a_stream_error() -> None:
+    # {"message", "code", ...} without an event name: no chunk has a top-level message,
+    # so it is never taken for an empty chunk and dropped.
+    envelope = '{"message": "upstream failed", "code": 502, "request_id": "r", "metadata": {}}'
+    outcome = _decode(
+        [f'data: {{"choices": [{{"delta": {{"content": "a"}}}}]}}\n\ndata: {envelope}\n\n']
+    )
+
+    assert [chunk.choices[0].delta.content for chunk in outcome.chunks] == ["a"]
+    assert isinstance(outcome.error, StreamError)
+    assert "upstream failed" in str(outcome.error)
+    assert outcome.error.status_code == 502
+
+
 def test_stream_error_carries_the_request_id_seen_so_far() -> None:
     outcome = _line_by_line("error_mid_stream.sse")
 

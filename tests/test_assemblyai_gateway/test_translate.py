@@ -102,6 +102,7 @@ def test_response_metadata_names_the_gateway_fields() -> None:
         "request_id": "req-77",
         "model_name": "claude-sonnet-4-5-20250929",
         "finish_reason": "stop",
+        "normalised_finish_reason": "stop",
         "response_time_ns": 275510459,
         "llm_status_code": 200,
         "http_status_code": 200,

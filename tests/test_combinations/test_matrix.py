@@ -12,7 +12,8 @@ runs against the emulator (which enforces the documented rules for the primary a
 every fallback). Each test checks the answer, then the request the emulator received:
 it validates against the contract in ``tests/contract/``, it carries ``stream`` only
 when every model it can reach streams natively, and ``response_format`` only when every
-one of them takes json_schema. Every JSON response is validated against the contract too.
+one of them takes json_schema. Every JSON response is validated against the contract and
+read as the vendor's SDK reads it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from assemblyai_gateway.catalog import route_capabilities
 from assemblyai_gateway.emulator import GatewayEmulator
 from tests.support.contract import Contract, load_contract
 from tests.support.framework_drivers import DRIVERS, PROMPTS, Call, Driver, Outcome, RequestKind
+from tests.support.vendor_sdk import check_answer
 
 Json = dict[str, Any]
 
@@ -107,11 +109,13 @@ def checked_clients(contract: Contract) -> Iterator[tuple[httpx.Client, httpx.As
         if response.headers.get("content-type", "").startswith("application/json"):
             response.read()
             contract.check_response(response)
+            check_answer(response)
 
     async def acheck(response: httpx.Response) -> None:
         if response.headers.get("content-type", "").startswith("application/json"):
             await response.aread()
             contract.check_response(response)
+            check_answer(response)
 
     sync_client = httpx.Client(event_hooks={"response": [check]})
     async_client = httpx.AsyncClient(event_hooks={"response": [acheck]})

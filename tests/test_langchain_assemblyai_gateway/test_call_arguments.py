@@ -172,15 +172,15 @@ def test_in_the_constructor_a_client_setting_is_a_setting() -> None:
 
 def test_unknown_constructor_names_become_extra_request_fields(make_model: MakeModel) -> None:
     with pytest.warns(UserWarning, match="is not a parameter of") as warned:
-        llm, transport = make_model([completion_body("ok")], top_k=40, zero_data_retention=True)
+        llm, transport = make_model([completion_body("ok")], top_k=40, seed=7)
 
     llm.invoke("hi")
 
     assert [str(warning.message).split(";")[0] for warning in warned] == [
         "'top_k' is not a parameter of ChatAssemblyAIGateway",
-        "'zero_data_retention' is not a parameter of ChatAssemblyAIGateway",
+        "'seed' is not a parameter of ChatAssemblyAIGateway",
     ]
-    assert llm.model_kwargs == {"top_k": 40, "zero_data_retention": True}
+    assert llm.model_kwargs == {"top_k": 40, "seed": 7}
     assert transport.json_bodies[0]["top_k"] == 40
 
 

@@ -103,6 +103,7 @@ async def test_invoke(llm: Any, run: Any, model_id: str) -> None:
             response_metadata={
                 "model_name": model_id,
                 "finish_reason": "stop",
+                "normalised_finish_reason": "stop",
                 "model_provider": "assemblyai",
             },
         )

@@ -7,6 +7,7 @@ and when to shorten; the same error reaches the caller here through ``invoke``,
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import httpx
@@ -160,3 +161,50 @@ def test_subclasses_keep_their_own_class() -> None:
     assert isinstance(error, errors.ToolChoiceError)
     assert isinstance(error, ModelInvalidRequestError)
     assert as_model_error(error) is error
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["invoke", "stream"])
+@pytest.mark.parametrize("envelope", ["business", "spec"])
+async def test_a_400_s_field_list_reaches_the_caller(
+    make_model: Any, run: Any, streamed: bool, envelope: Any
+) -> None:
+    fields = ["temperature: must be between 0 and 2", "messages: is required"]
+    body = error_body(400, "Invalid request", fields, envelope=envelope, request_id="req-f")
+    model, _ = make_model([httpx.Response(400, json=body)], max_retries=0)
+
+    with pytest.raises(ModelInvalidRequestError) as caught:
+        await _call(run, model, streamed)
+
+    error = caught.value
+    assert isinstance(error, errors.BadRequestError)
+    assert [str(item) for item in error.field_errors] == fields
+    assert error.errors == fields
+    assert all(field in str(error) for field in fields)
+    assert error.request_id == "req-f"
+
+
+async def test_the_auth_layer_s_401_is_an_authentication_error(make_model: Any, run: Any) -> None:
+    body = error_body(401, "Invalid API key", envelope="auth", request_id="req-a")
+    model, _ = make_model([httpx.Response(401, json=body)], max_retries=0)
+
+    with pytest.raises(ModelAuthenticationError) as caught:
+        await run.invoke(model, "Hi")
+
+    assert isinstance(caught.value, errors.AuthenticationError)
+    assert caught.value.message.startswith("Invalid API key")
+    assert caught.value.request_id == "req-a"
+
+
+async def test_a_raised_error_pickles_as_both_types(make_model: Any, run: Any) -> None:
+    body = error_body(400, "Invalid request", ["max_tokens: too big"], envelope="business")
+    model, _ = make_model([httpx.Response(400, json=body)], max_retries=0)
+    with pytest.raises(ModelInvalidRequestError) as caught:
+        await run.invoke(model, "Hi")
+
+    again = pickle.loads(pickle.dumps(caught.value))
+
+    assert type(again) is type(caught.value)
+    assert isinstance(again, errors.BadRequestError)
+    assert isinstance(again, ModelInvalidRequestError)
+    assert vars(again) == vars(caught.value)
+    assert str(again) == str(caught.value)

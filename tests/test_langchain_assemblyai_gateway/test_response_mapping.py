@@ -34,6 +34,7 @@ async def test_content_usage_and_metadata(make_model: Any, run: Any) -> None:
         "request_id": "req-42",
         "model_name": "claude-sonnet-4-5-20250929",
         "finish_reason": "stop",
+        "normalised_finish_reason": "stop",
         "response_time_ns": 275510459,
         "llm_status_code": 200,
         "http_status_code": 200,

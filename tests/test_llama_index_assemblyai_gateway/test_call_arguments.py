@@ -216,16 +216,16 @@ def test_unknown_constructor_names_become_extra_request_fields(
     scripted: ScriptedFactory,
 ) -> None:
     with pytest.warns(UserWarning, match="is not a parameter of") as warned:
-        s = scripted(completion_body("ok"), top_k=40, zero_data_retention=True)
+        s = scripted(completion_body("ok"), top_k=40, seed=7)
 
     s.llm.chat(HI)
 
     assert [str(warning.message).split(";")[0] for warning in warned] == [
         "'top_k' is not a parameter of AssemblyAIGateway",
-        "'zero_data_retention' is not a parameter of AssemblyAIGateway",
+        "'seed' is not a parameter of AssemblyAIGateway",
     ]
-    assert s.llm.additional_kwargs == {"top_k": 40, "zero_data_retention": True}
-    assert (s.bodies[0]["top_k"], s.bodies[0]["zero_data_retention"]) == (40, True)
+    assert s.llm.additional_kwargs == {"top_k": 40, "seed": 7}
+    assert (s.bodies[0]["top_k"], s.bodies[0]["seed"]) == (40, 7)
 
 
 def test_additional_kwargs_never_hold_a_client_setting() -> None:

@@ -42,6 +42,7 @@ async def test_text_reply(scripted: ScriptedFactory, runner: Runner, usage_style
         "request_id": "req-0001",
         "model_name": "claude-sonnet-4-5-20250929",
         "finish_reason": "stop",
+        "normalised_finish_reason": "stop",
         "response_time_ns": 275510459,
         "llm_status_code": 200,
         "http_status_code": 200,
@@ -196,6 +197,25 @@ async def test_gateway_errors_surface_typed(scripted: ScriptedFactory, runner: R
     assert "test-key" not in str(auth.value)
     with pytest.raises(ResponseValidationError):
         await runner.chat(s.llm, HI)
+
+
+async def test_both_newer_envelopes_surface_typed_with_the_field_list(
+    scripted: ScriptedFactory, runner: Runner
+) -> None:
+    fields = ["temperature: must be between 0 and 2", "messages: is required"]
+    business = error_body(400, "Invalid request", fields, envelope="business", request_id="r1")
+    auth = error_body(401, "Invalid API key", envelope="auth", request_id="r2")
+    s = scripted(httpx.Response(400, json=business), httpx.Response(401, json=auth))
+
+    with pytest.raises(BadRequestError) as bad:
+        await runner.chat(s.llm, HI)
+    with pytest.raises(AuthenticationError) as denied:
+        await runner.stream_chat(s.llm, HI)
+
+    assert [str(item) for item in bad.value.field_errors] == fields
+    assert all(field in str(bad.value) for field in fields)
+    assert (bad.value.request_id, denied.value.request_id) == ("r1", "r2")
+    assert denied.value.message.startswith("Invalid API key")
 
 
 async def test_a_context_overflow_is_the_core_s_error(

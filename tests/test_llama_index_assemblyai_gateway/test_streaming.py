@@ -82,6 +82,7 @@ async def test_native_sse_stream(scripted: ScriptedFactory, runner: Runner) -> N
         "request_id": "req-0001",
         "model_name": "gpt-5",
         "finish_reason": "stop",
+        "normalised_finish_reason": "stop",
         "model_provider": "assemblyai",
     }
 

@@ -1,8 +1,9 @@
 """Fixtures for the emulator's tests: an httpx client bound to it and the vendor contract.
 
 Every response that goes through :class:`Gateway` is checked against the vendor's
-OpenAPI (``Response`` for 200s, ``ErrorResponse`` otherwise), from the copy kept in
-``tests/contract/``.
+OpenAPI (``Response`` for 200s, an error envelope otherwise), from the copy kept in
+``tests/contract/``, and against the vendor's own SDK (its ``LLMGatewayChatCompletion``,
+``LLMGatewayCompletionChunk`` and error reading, see ``tests/support/vendor_sdk.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 
 from assemblyai_gateway.emulator import GatewayEmulator
 from tests.support.contract import Contract, load_contract
+from tests.support.vendor_sdk import check_answer, sdk_chunk
 
 Json = dict[str, Any]
 
@@ -39,6 +41,7 @@ class Gateway:
         merged = {"Authorization": self.emulator.api_key, **(headers or {})}
         response = self.client.post("/chat/completions", json=body, headers=merged)
         self.contract.check_response(response)
+        check_answer(response)
         return response
 
     def chat(self, body: Json) -> Json:
@@ -82,6 +85,8 @@ def parse_sse(client: httpx.Client, body: Json, api_key: str) -> tuple[list[Json
                 done = True
             else:
                 events.append(json.loads(data))
+                if "error" not in events[-1]:  # an error event: not in the SDK's model
+                    sdk_chunk(events[-1])
     return events, done
 
 

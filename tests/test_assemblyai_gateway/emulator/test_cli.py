@@ -289,6 +289,20 @@ def test_cli_script_answers_the_first_requests_from_a_json_file(tmp_path: Path) 
     ]
 
 
+def test_cli_error_envelope_gateway_answers_in_the_gateway_s_envelopes() -> None:
+    with running_cli("--error-envelope", "gateway") as (_, lines):
+        url = f"{base_url_of(''.join(read_until(lines, 'Ctrl-C')))}/chat/completions"
+        body = {"model": "claude-sonnet-4-5-20250929", "prompt": "hi", "max_tokens": 0}
+        with httpx.Client(timeout=5) as client:
+            unauthenticated = client.post(url, json=body)
+            invalid = client.post(url, json=body, headers={"Authorization": DEFAULT_KEY})
+
+    assert unauthenticated.status_code == 401
+    assert set(unauthenticated.json()) == {"error", "status", "request_id"}
+    assert invalid.status_code == 400
+    assert invalid.json()["metadata"]["errors"] == ["max_tokens: must be at least 1"]
+
+
 @pytest.mark.parametrize(
     ("content", "problem"),
     [

@@ -168,13 +168,15 @@ def test_reset_with_settings_restores_the_constructor_settings() -> None:
     emulator.accept_any_model = True
     emulator.usage_style = "prompt_completion"
     emulator.tool_call_placement = "message"
+    emulator.error_envelope = "gateway"
     emulator.reset()
     assert emulator.transcripts == {"tr_1": "text", "tr_2": "more"}
     emulator.reset(settings=True)
     assert emulator.transcripts == {"tr_1": "text"}
     assert emulator.failing_models == {"gpt-5"}
     assert not emulator.accept_any_model
-    assert (emulator.usage_style, emulator.tool_call_placement) == ("input_output", "choice")
+    settings = (emulator.usage_style, emulator.tool_call_placement, emulator.error_envelope)
+    assert settings == ("input_output", "choice", "spec")
 
 
 def test_a_request_still_in_flight_at_a_reset_is_not_logged_after_it() -> None:
@@ -201,6 +203,10 @@ def test_bad_settings_are_rejected_early() -> None:
         GatewayEmulator(usage_style="tokens")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="tool_call_placement"):
         GatewayEmulator(tool_call_placement="nowhere")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="error_envelope"):
+        GatewayEmulator(error_envelope="sdk")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="error_envelope"):
+        GatewayEmulator().error_envelope = "sdk"  # type: ignore[assignment]
     with pytest.raises(TypeError, match="collection"):
         GatewayEmulator(failing_models="gpt-5")
     with pytest.raises(ValueError, match="api_key"):

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import pytest
 
-from assemblyai_gateway.emulator import Fault, ToolCallPlacement, UsageStyle
+from assemblyai_gateway.emulator import ErrorEnvelope, Fault, ToolCallPlacement, UsageStyle
 from tests.support.contract import (
     CONTRACT_DIR,
     Contract,
     ContractViolation,
     contract_document,
+    error_envelope,
     load_deviations,
 )
 
@@ -81,9 +82,11 @@ def test_every_success_shape_validates_against_the_vendor_response_schema(
     contract.check_response(gateway.post({"model": CLAUDE, "prompt": "x"}))
 
 
+@pytest.mark.parametrize("envelope", ["spec", "gateway"])
 def test_every_error_shape_validates_against_the_vendor_error_schema(
-    gateway: Gateway, contract: Contract
+    gateway: Gateway, contract: Contract, envelope: ErrorEnvelope
 ) -> None:
+    gateway.emulator.error_envelope = envelope
     body = {"model": CLAUDE, "prompt": "x"}
     gateway.emulator.inject(Fault.rate_limit(retry_after=1))
     gateway.emulator.inject(Fault.status(503, "overloaded"))
@@ -98,8 +101,10 @@ def test_every_error_shape_validates_against_the_vendor_error_schema(
         gateway.client.get("/chat/completions"),
     ]
     assert [r.status_code for r in responses] == [429, 503, 502, 500, 400, 401, 404, 405]
+    wanted = {"spec": {"spec"}, "gateway": {"business", "auth"}}[envelope]
     for response in responses:
         contract.check_response(response)
+        assert error_envelope(response.json()) in wanted
 
 
 def test_the_contract_checker_rejects_a_wrong_shape(contract: Contract) -> None:
@@ -109,6 +114,38 @@ def test_the_contract_checker_rejects_a_wrong_shape(contract: Contract) -> None:
         contract.check_response_body(500, {"error": {"message": "no code"}})
     with pytest.raises(ContractViolation, match="usage"):
         contract.check_response_body(200, {"choices": [], "usage": {"input_tokens": 1}})
+
+
+def test_the_contract_checker_rejects_a_wrong_envelope(contract: Contract) -> None:
+    with pytest.raises(ContractViolation, match="request_id"):
+        contract.check_response_body(400, {"message": "bad", "code": 400})
+    body = {"message": "bad", "code": 400, "request_id": "r", "metadata": {"errors": [1]}}
+    with pytest.raises(ContractViolation, match="errors"):
+        contract.check_response_body(400, body)
+    with pytest.raises(AssertionError, match="names 401"):
+        contract.check_response_body(403, {"error": "no", "status": 401, "request_id": "r"})
+
+
+def test_thinking_and_cache_control_in_a_request_validate(contract: Contract) -> None:
+    ephemeral = {"type": "ephemeral"}
+    contract.check_request(
+        {
+            "model": CLAUDE,
+            "messages": [
+                {
+                    "role": "system",
+                    "content": [{"type": "text", "text": "long", "cache_control": ephemeral}],
+                },
+                {"role": "user", "content": "hi", "cache_control": {**ephemeral, "ttl": "1h"}},
+                {"role": "assistant", "content": "hello", "thinking": "the user greets"},
+                {"role": "user", "content": "go on"},
+            ],
+            "reasoning": {"effort": "low"},
+        }
+    )
+    bad = {"type": "text", "text": "x", "cache_control": {"type": "forever"}}
+    with pytest.raises(ContractViolation, match="cache_control"):
+        contract.check_request({"model": CLAUDE, "messages": [{"role": "user", "content": [bad]}]})
 
 
 def test_usage_in_the_earlier_revisions_names_validates(contract: Contract) -> None:
