@@ -63,7 +63,7 @@ def test_the_models_settings_are_the_tasks(gateway_emulator: GatewayEmulator) ->
         max_tokens=700,
         fallbacks=["claude-sonnet-4-5-20250929"],
         transcript_id="ignored",
-        model_kwargs={"zero_data_retention": True},
+        zero_data_retention=True,
     )
     tasks = transcript_tasks(llm, speaker_labels=True)
     assert tasks.client is llm.client
