@@ -18,11 +18,17 @@ from ._version import __version__ as __version__
 # and the lazy `__getattr__` below read this table, so `import assemblyai_gateway` (and
 # each adapter) loads no submodule, httpx or the client until a name is used.
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "_finish_reasons": ("NormalisedFinishReason", "normalise_finish_reason"),
-    "accumulator": ("CompletionSnapshot", "accumulate_chunk", "completion_to_chunks"),
+    "_wire.finish_reasons": ("NormalisedFinishReason", "normalise_finish_reason"),
+    "_wire.accumulator": ("CompletionSnapshot", "accumulate_chunk", "completion_to_chunks"),
     "catalog": ("ModelInfo", "get_model_info", "register_model"),
-    "client": ("GatewayClient", "parse_completion"),
-    "config": ("API_KEY_ENV", "BASE_URL_ENV", "DEFAULT_TIMEOUT", "REGION_BASE_URLS", "Region"),
+    "_transport.client": ("GatewayClient", "parse_completion"),
+    "_transport.setting_sources": (
+        "API_KEY_ENV",
+        "BASE_URL_ENV",
+        "DEFAULT_TIMEOUT",
+        "REGION_BASE_URLS",
+        "Region",
+    ),
     "errors": (
         "APIConnectionError",
         "APIError",
@@ -56,9 +62,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "UnprocessableEntityError",
         "UnsupportedContentError",
     ),
-    "limiter": ("AdaptiveLimiter", "LimiterStats", "Permit"),
+    "_limiter.adaptive": ("AdaptiveLimiter", "LimiterStats", "Permit"),
     "model_list": ("ModelList", "ModelRetirementWarning", "afetch_model_list", "fetch_model_list"),
-    "streaming": ("AsyncChatCompletionStream", "ChatCompletionStream"),
+    "_transport.streams": ("AsyncChatCompletionStream", "ChatCompletionStream"),
     "tokens": ("estimate_tokens",),
     "transcripts": (
         "TaskAnswerError",
@@ -79,15 +85,38 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "UnderstandingRequest",
         "UnderstandingResponse",
     ),
-    "types": (
+    "_wire.types": (
+        "CacheControl",
+        "CacheCreation",
         "ChatCompletion",
         "ChatCompletionChunk",
         "ChatCompletionRequest",
+        "Choice",
+        "ChunkChoice",
+        "CompletionTokensDetails",
+        "Delta",
+        "Fallback",
+        "FallbackConfig",
+        "FunctionCall",
+        "FunctionCallDelta",
+        "FunctionDefinition",
+        "JsonSchemaFormat",
         "Message",
+        "NamedToolChoice",
+        "NamedToolChoiceFunction",
+        "PostProcessingStep",
+        "PromptTokensDetails",
+        "ResponseFormat",
+        "ResponseMessage",
+        "StreamOptions",
+        "TextPart",
         "Tool",
         "ToolCall",
+        "ToolCallDelta",
+        "ToolChoice",
         "Usage",
     ),
+    "_transport.retries": ("is_retryable", "retry_after_seconds", "retry_may_succeed"),
 }
 
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -97,21 +126,58 @@ __all__ = sorted(["__version__", *_MODULE_OF])
 if TYPE_CHECKING:
     # Written by `python -m tests.support.public_names` from _EXPORTS (do not edit):
     # type checkers and IDEs see each name; a test checks the two agree.
-    from ._finish_reasons import NormalisedFinishReason as NormalisedFinishReason
-    from ._finish_reasons import normalise_finish_reason as normalise_finish_reason
-    from .accumulator import CompletionSnapshot as CompletionSnapshot
-    from .accumulator import accumulate_chunk as accumulate_chunk
-    from .accumulator import completion_to_chunks as completion_to_chunks
+    from ._limiter.adaptive import AdaptiveLimiter as AdaptiveLimiter
+    from ._limiter.adaptive import LimiterStats as LimiterStats
+    from ._limiter.adaptive import Permit as Permit
+    from ._transport.client import GatewayClient as GatewayClient
+    from ._transport.client import parse_completion as parse_completion
+    from ._transport.retries import is_retryable as is_retryable
+    from ._transport.retries import retry_after_seconds as retry_after_seconds
+    from ._transport.retries import retry_may_succeed as retry_may_succeed
+    from ._transport.setting_sources import API_KEY_ENV as API_KEY_ENV
+    from ._transport.setting_sources import BASE_URL_ENV as BASE_URL_ENV
+    from ._transport.setting_sources import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+    from ._transport.setting_sources import REGION_BASE_URLS as REGION_BASE_URLS
+    from ._transport.setting_sources import Region as Region
+    from ._transport.streams import AsyncChatCompletionStream as AsyncChatCompletionStream
+    from ._transport.streams import ChatCompletionStream as ChatCompletionStream
+    from ._wire.accumulator import CompletionSnapshot as CompletionSnapshot
+    from ._wire.accumulator import accumulate_chunk as accumulate_chunk
+    from ._wire.accumulator import completion_to_chunks as completion_to_chunks
+    from ._wire.finish_reasons import NormalisedFinishReason as NormalisedFinishReason
+    from ._wire.finish_reasons import normalise_finish_reason as normalise_finish_reason
+    from ._wire.types import CacheControl as CacheControl
+    from ._wire.types import CacheCreation as CacheCreation
+    from ._wire.types import ChatCompletion as ChatCompletion
+    from ._wire.types import ChatCompletionChunk as ChatCompletionChunk
+    from ._wire.types import ChatCompletionRequest as ChatCompletionRequest
+    from ._wire.types import Choice as Choice
+    from ._wire.types import ChunkChoice as ChunkChoice
+    from ._wire.types import CompletionTokensDetails as CompletionTokensDetails
+    from ._wire.types import Delta as Delta
+    from ._wire.types import Fallback as Fallback
+    from ._wire.types import FallbackConfig as FallbackConfig
+    from ._wire.types import FunctionCall as FunctionCall
+    from ._wire.types import FunctionCallDelta as FunctionCallDelta
+    from ._wire.types import FunctionDefinition as FunctionDefinition
+    from ._wire.types import JsonSchemaFormat as JsonSchemaFormat
+    from ._wire.types import Message as Message
+    from ._wire.types import NamedToolChoice as NamedToolChoice
+    from ._wire.types import NamedToolChoiceFunction as NamedToolChoiceFunction
+    from ._wire.types import PostProcessingStep as PostProcessingStep
+    from ._wire.types import PromptTokensDetails as PromptTokensDetails
+    from ._wire.types import ResponseFormat as ResponseFormat
+    from ._wire.types import ResponseMessage as ResponseMessage
+    from ._wire.types import StreamOptions as StreamOptions
+    from ._wire.types import TextPart as TextPart
+    from ._wire.types import Tool as Tool
+    from ._wire.types import ToolCall as ToolCall
+    from ._wire.types import ToolCallDelta as ToolCallDelta
+    from ._wire.types import ToolChoice as ToolChoice
+    from ._wire.types import Usage as Usage
     from .catalog import ModelInfo as ModelInfo
     from .catalog import get_model_info as get_model_info
     from .catalog import register_model as register_model
-    from .client import GatewayClient as GatewayClient
-    from .client import parse_completion as parse_completion
-    from .config import API_KEY_ENV as API_KEY_ENV
-    from .config import BASE_URL_ENV as BASE_URL_ENV
-    from .config import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
-    from .config import REGION_BASE_URLS as REGION_BASE_URLS
-    from .config import Region as Region
     from .errors import APIConnectionError as APIConnectionError
     from .errors import APIError as APIError
     from .errors import APIStatusError as APIStatusError
@@ -143,15 +209,10 @@ if TYPE_CHECKING:
     from .errors import UnexpectedArgumentError as UnexpectedArgumentError
     from .errors import UnprocessableEntityError as UnprocessableEntityError
     from .errors import UnsupportedContentError as UnsupportedContentError
-    from .limiter import AdaptiveLimiter as AdaptiveLimiter
-    from .limiter import LimiterStats as LimiterStats
-    from .limiter import Permit as Permit
     from .model_list import ModelList as ModelList
     from .model_list import ModelRetirementWarning as ModelRetirementWarning
     from .model_list import afetch_model_list as afetch_model_list
     from .model_list import fetch_model_list as fetch_model_list
-    from .streaming import AsyncChatCompletionStream as AsyncChatCompletionStream
-    from .streaming import ChatCompletionStream as ChatCompletionStream
     from .tokens import estimate_tokens as estimate_tokens
     from .transcripts import TaskAnswerError as TaskAnswerError
     from .transcripts import TranscriptClient as TranscriptClient
@@ -163,13 +224,6 @@ if TYPE_CHECKING:
     from .transcripts import TranscriptUnit as TranscriptUnit
     from .transcripts import afetch_transcript as afetch_transcript
     from .transcripts import fetch_transcript as fetch_transcript
-    from .types import ChatCompletion as ChatCompletion
-    from .types import ChatCompletionChunk as ChatCompletionChunk
-    from .types import ChatCompletionRequest as ChatCompletionRequest
-    from .types import Message as Message
-    from .types import Tool as Tool
-    from .types import ToolCall as ToolCall
-    from .types import Usage as Usage
     from .understanding import CustomFormatting as CustomFormatting
     from .understanding import SpeakerIdentification as SpeakerIdentification
     from .understanding import Translation as Translation

@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import _model_list_memory
-from .config import BASE_URL_ENV, REGION_BASE_URLS
+from ._live_models import memory as _model_list_memory
+from ._transport.setting_sources import BASE_URL_ENV, REGION_BASE_URLS
 
 if TYPE_CHECKING:
     from .model_list import ListedModel
@@ -318,7 +318,7 @@ def route_capabilities(
     Args:
         model: The primary model id.
         fallbacks: Fallbacks as ids, ``{"model": ...}`` mappings or objects with a
-            ``model`` attribute (:class:`~assemblyai_gateway.types.Fallback`). Every one
+            ``model`` attribute (:class:`~assemblyai_gateway._wire.types.Fallback`). Every one
             listed counts, whatever ``fallback_config.depth`` says: the safe choice.
         base_url: Whose live model list to consult (see :func:`get_model_info`).
     """

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._cli_models import add_models_command
-from .config import API_KEY_ENV
+from ._live_models.cli import add_models_command
+from ._transport.setting_sources import API_KEY_ENV
 from .errors import ConfigurationError
 from .transcripts import _cli as transcripts_cli
 
@@ -136,10 +136,10 @@ def _schema(path: Path | None) -> dict[str, Any] | None:
 
 
 def _bulk(args: argparse.Namespace) -> int:
+    from ._limiter.adaptive import AdaptiveLimiter
+    from ._transport.client import GatewayClient
     from .bulk import BulkJob, BulkRunner
     from .bulk._records import is_stream
-    from .client import GatewayClient
-    from .limiter import AdaptiveLimiter
 
     if not os.environ.get(API_KEY_ENV):
         raise ConfigurationError(f"set {API_KEY_ENV} to your AssemblyAI API key")

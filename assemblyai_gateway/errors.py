@@ -45,7 +45,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._error_envelopes import (
+from ._pickling import reduce_keeping_attributes
+from ._transport.error_envelopes import (
     CONTEXT_OVERFLOW_PHRASES,
     FieldError,
     describe_field_errors,
@@ -53,8 +54,7 @@ from ._error_envelopes import (
     is_context_overflow,
     read_error_body,
 )
-from ._pickling import reduce_keeping_attributes
-from ._untrusted import loads_untrusted, utf8_text
+from ._transport.untrusted_text import loads_untrusted, utf8_text
 
 if TYPE_CHECKING:
     import httpx

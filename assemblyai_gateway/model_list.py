@@ -52,15 +52,15 @@ from pydantic import (
     field_validator,
 )
 
-from . import _model_list_memory
-from ._untrusted import loads_untrusted, truncate_text
+from ._live_models import memory as _model_list_memory
+from ._transport.untrusted_text import loads_untrusted, truncate_text
 from .errors import ConfigurationError, ResponseValidationError
 
 if TYPE_CHECKING:
     import httpx
     from pydantic import SecretStr
 
-    from .config import Region
+    from ._transport.setting_sources import Region
 
 __all__ = [
     "CACHE_DIR_ENV",
@@ -403,7 +403,7 @@ def fetch_model_list(
         APIError: the gateway could not be reached or answered with an error.
         ResponseValidationError: the answer is not a model list.
     """
-    from .client import GatewayClient
+    from ._transport.client import GatewayClient
 
     with GatewayClient(
         api_key=api_key, base_url=base_url, region=region, timeout=timeout, http_client=http_client
@@ -421,7 +421,7 @@ async def afetch_model_list(
     http_async_client: httpx.AsyncClient | None = None,
 ) -> ModelList:
     """Async :func:`fetch_model_list`."""
-    from .client import GatewayClient
+    from ._transport.client import GatewayClient
 
     async with GatewayClient(
         api_key=api_key,

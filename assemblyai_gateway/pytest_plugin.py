@@ -67,7 +67,7 @@ def gateway_model_list_isolation(
         monkeypatch.setenv(_CACHE_DIR_ENV, str(folder))
     yield
     # Imported only when a test used the package: other projects' tests pay nothing.
-    memory = sys.modules.get("assemblyai_gateway._model_list_memory")
+    memory = sys.modules.get("assemblyai_gateway._live_models.memory")
     if memory is not None:
         memory.forget()
 

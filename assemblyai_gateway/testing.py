@@ -27,8 +27,8 @@ from typing import Any, Literal, TypeAlias
 
 import httpx
 
+from ._wire.shapes import wire_tool_call
 from .catalog import known_models, model_list_entry
-from .wire import wire_tool_call
 
 __all__ = [
     "BrokenStream",

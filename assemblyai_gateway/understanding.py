@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ._untrusted import loads_untrusted, truncate_text
+from ._transport.untrusted_text import loads_untrusted, truncate_text
 from .errors import InvalidRequestError, ResponseValidationError, status_error_from_response
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from ._clients import Builder, Call, builder_for
+from benchmarks._clients import Builder, Call, builder_for
 
 __all__ = ["BurstStats", "count_established", "main", "memory_kib", "run_bursts"]
 

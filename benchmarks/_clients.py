@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from ._common import BENCH_API_KEY, BENCH_MODEL, openai_like_class
+from benchmarks._common import BENCH_API_KEY, BENCH_MODEL, openai_like_class
 
 __all__ = ["CLIENTS", "Builder", "Call", "ClientSpec", "Close", "builder_for"]
 
@@ -51,7 +51,7 @@ CLIENTS = [
     ClientSpec("chatopenai", "ChatOpenAI.ainvoke"),
     ClientSpec("openailike", "OpenAILike.achat"),
     # A plain httpx pool of 100 connections needs ~15 s for a cold burst of 1,000 (see
-    # assemblyai_gateway._pool); a 100-call burst opens its pool instead.
+    # assemblyai_gateway._transport.sharded_async_pool); a 100-call burst opens its pool instead.
     ClientSpec("raw_httpx", "floor: raw httpx.AsyncClient.post (100 connections)", 100),
     ClientSpec("core", "core: GatewayClient.acreate (no framework)"),
 ]

@@ -14,7 +14,7 @@ import argparse
 import asyncio
 import sys
 
-from ._common import BENCH_API_KEY, canned_completion_bytes
+from benchmarks._common import BENCH_API_KEY, canned_completion_bytes
 
 __all__ = ["CannedHTTPProtocol", "main", "serve"]
 

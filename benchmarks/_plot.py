@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._common import BenchResult, Target
+from benchmarks._common import BenchResult, Target
 
 __all__ = ["format_number", "save_plot"]
 

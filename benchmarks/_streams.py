@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from ._common import STREAM_MODEL
+from benchmarks._common import STREAM_MODEL
 
 __all__ = [
     "PacedTransport",

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._common import (
+from benchmarks._common import (
     BENCH_API_KEY,
     BENCH_MODEL,
     BenchConfig,
@@ -40,7 +40,7 @@ from ._common import (
     failure_note,
     ratio_target,
 )
-from ._process import spawn_until_ready
+from benchmarks._process import spawn_until_ready
 
 __all__ = ["RATE_LIMIT_RPS", "main", "run"]
 

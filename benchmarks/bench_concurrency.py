@@ -23,8 +23,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._clients import CLIENTS, ClientSpec
-from ._common import (
+from benchmarks._clients import CLIENTS, ClientSpec
+from benchmarks._common import (
     BenchConfig,
     BenchResult,
     Measurement,
@@ -34,7 +34,7 @@ from ._common import (
     percentile,
     ratio_target,
 )
-from ._process import REPO_ROOT, spawn_until_ready
+from benchmarks._process import REPO_ROOT, spawn_until_ready
 
 __all__ = ["run", "start_server"]
 
@@ -268,7 +268,7 @@ def run(config: BenchConfig) -> BenchResult:
         result.notes.append(
             f"raw httpx opens its pool with a {raw.cold_calls}-call burst: on one "
             "100-connection httpx pool a fresh 1,000-call burst takes ~15 s of CPU, which "
-            "the budget cannot afford (see assemblyai_gateway/_pool.py)."
+            "the budget cannot afford (see assemblyai_gateway/_transport/sharded_async_pool.py)."
         )
     result.seconds = time.perf_counter() - started
     return result

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._common import BenchConfig, BenchResult, Measurement, median, ratio_target
+from benchmarks._common import BenchConfig, BenchResult, Measurement, median, ratio_target
 
 __all__ = ["MODULES", "ImportCase", "run", "time_import"]
 

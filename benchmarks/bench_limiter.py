@@ -15,7 +15,7 @@ Both parts run against the emulator in a child process (its own GIL), in real ti
   it. The server counts every request it answered and refused over both runs. The
   outside check saw 31 of 331 requests answered 429; the goal is under 5 %.
 
-The simulated-time tests (``tests/test_assemblyai_gateway/test_limiter_recovery.py``)
+The simulated-time tests (``tests/test_assemblyai_gateway/limiter/test_limiter_recovery.py``)
 check the same shapes deterministically; this benchmark shows them on a real server.
 """
 
@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._common import (
+from benchmarks._common import (
     BENCH_API_KEY,
     BENCH_MODEL,
     BenchConfig,
@@ -41,7 +41,7 @@ from ._common import (
     failure_note,
     ratio_target,
 )
-from ._process import spawn_until_ready
+from benchmarks._process import spawn_until_ready
 
 __all__ = ["main", "run"]
 

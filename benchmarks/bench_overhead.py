@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from ._common import (
+from benchmarks._common import (
     BENCH_API_KEY,
     BENCH_MODEL,
     AsyncLoop,

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 from httpx_sse import connect_sse
 
-from ._common import (
+from benchmarks._common import (
     BENCH_API_KEY,
     STREAM_MODEL,
     BenchConfig,
@@ -41,7 +41,7 @@ from ._common import (
     ratio_target,
     sse_events,
 )
-from ._streams import (
+from benchmarks._streams import (
     PacedTransport,
     expected_arguments,
     piece_index,

@@ -22,7 +22,7 @@ import json
 import time
 from typing import Any
 
-from ._common import (
+from benchmarks._common import (
     BENCH_API_KEY,
     BenchConfig,
     BenchResult,
@@ -31,7 +31,7 @@ from ._common import (
     failure_note,
     ratio_target,
 )
-from ._transcripts_data import synthetic_calls
+from benchmarks._transcripts_data import synthetic_calls
 
 __all__ = ["CHUNK_TOKENS", "MODEL", "run"]
 
@@ -121,8 +121,8 @@ def _naive_row(client: Any, calls: list[dict[str, Any]], *, attributed: bool) ->
 def run(config: BenchConfig) -> BenchResult:
     """The three strategies and the naive request against one in-process emulator."""
     from assemblyai_gateway import GatewayClient
+    from assemblyai_gateway._limiter.adaptive import AdaptiveLimiter
     from assemblyai_gateway.emulator import GatewayEmulator
-    from assemblyai_gateway.limiter import AdaptiveLimiter
     from assemblyai_gateway.transcripts import TranscriptClient
 
     result = BenchResult(BENCH)

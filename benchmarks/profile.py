@@ -34,10 +34,10 @@ from typing import Any
 
 import httpx
 
-from ._common import BENCH_API_KEY, BENCH_MODEL, STREAM_MODEL
-from ._streams import tool_call_events, transport_for
-from .bench_overhead import make_transport
-from .bench_streaming import make_stream_transport
+from benchmarks._common import BENCH_API_KEY, BENCH_MODEL, STREAM_MODEL
+from benchmarks._streams import tool_call_events, transport_for
+from benchmarks.bench_overhead import make_transport
+from benchmarks.bench_streaming import make_stream_transport
 
 __all__ = ["PATHS", "build_path", "main", "profile_rows"]
 
@@ -63,8 +63,8 @@ _BURST_CALLS = 1000
 
 
 def _burst_path(name: str, stack: contextlib.ExitStack) -> Callable[[], object]:
-    from ._clients import builder_for
-    from .bench_concurrency import start_server
+    from benchmarks._clients import builder_for
+    from benchmarks.bench_concurrency import start_server
 
     server = start_server()
     stack.callback(server.stop)

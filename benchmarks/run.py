@@ -28,7 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import (
+from benchmarks import (
     bench_bulk,
     bench_concurrency,
     bench_import,
@@ -37,8 +37,8 @@ from . import (
     bench_streaming,
     bench_transcripts,
 )
-from ._common import BenchConfig, BenchResult, Measurement, Target, resolve
-from ._plot import format_number, save_plot
+from benchmarks._common import BenchConfig, BenchResult, Measurement, Target, resolve
+from benchmarks._plot import format_number, save_plot
 
 __all__ = [
     "BENCHES",

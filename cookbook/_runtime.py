@@ -18,7 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, resolve_base_url
+from assemblyai_gateway._transport.setting_sources import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    resolve_base_url,
+)
 from assemblyai_gateway.errors import (
     APIConnectionError,
     AuthenticationError,

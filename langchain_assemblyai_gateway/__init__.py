@@ -8,14 +8,20 @@ Examples:
 """
 
 from assemblyai_gateway import __version__
-from assemblyai_gateway.compat import missing_framework_error
+from assemblyai_gateway._wire.compat import missing_framework_error
 
 try:
-    from ._rate_limiter import AdaptiveRateLimiter
-    from .chat_models import ChatAssemblyAIGateway
-    from .document_loaders import AssemblyAITranscriptLoader
-    from .document_transformers import AssemblyAIUnderstandingTransformer
-    from .transcripts import transcript_task, transcript_tasks, transcripts_from_documents
+    from langchain_assemblyai_gateway._rate_limiter import AdaptiveRateLimiter
+    from langchain_assemblyai_gateway.chat_models import ChatAssemblyAIGateway
+    from langchain_assemblyai_gateway.document_loaders import AssemblyAITranscriptLoader
+    from langchain_assemblyai_gateway.document_transformers import (
+        AssemblyAIUnderstandingTransformer,
+    )
+    from langchain_assemblyai_gateway.transcripts import (
+        transcript_task,
+        transcript_tasks,
+        transcripts_from_documents,
+    )
 except ModuleNotFoundError as error:
     # Say which extra brings langchain-core, instead of a bare "No module named".
     if clear := missing_framework_error(error, framework="langchain_core", extra="langchain"):

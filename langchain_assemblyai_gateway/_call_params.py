@@ -1,7 +1,7 @@
 """What LangChain sees of ``ChatAssemblyAIGateway``'s calls: arguments and trace params.
 
 * A call's keyword arguments (``invoke(..., seed=1)``, ``bind(...)``) follow the core's
-  rule (:mod:`assemblyai_gateway.arguments`), checked before anything else sees them:
+  rule (:mod:`assemblyai_gateway._adapting.arguments`), checked before anything else sees them:
   ``bind()`` checks at once, and a call checks in ``_get_invocation_params``, which
   LangChain runs before it hands the arguments to callbacks and traces as
   ``invocation_params``. So a client setting given per call (``api_key=...``) raises
@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models.base import LangSmithParams
 
-from assemblyai_gateway._request_fields import GATEWAY_REQUEST_FIELDS
-from assemblyai_gateway.arguments import ArgumentRule, argument_rule
-from assemblyai_gateway.config import API_KEY_ENV
-
-from ._request import check_call_arguments
+from assemblyai_gateway._adapting.arguments import ArgumentRule, argument_rule
+from assemblyai_gateway._adapting.request_fields import GATEWAY_REQUEST_FIELDS
+from assemblyai_gateway._transport.setting_sources import API_KEY_ENV
+from langchain_assemblyai_gateway._request import check_call_arguments
 
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel, _ChatModelBinding

@@ -4,7 +4,7 @@ The core's errors know nothing of LangChain. An error leaving one of the model's
 is raised as a subclass of both its own class and the matching langchain-core type, so
 ``except AuthenticationError`` and ``except ModelAuthenticationError`` both catch it, and
 LangChain's agent middleware can read it: ``ModelRetryMiddleware`` retries only when
-``is_retryable`` (the core's :func:`~assemblyai_gateway.retries.retry_may_succeed`), and
+``is_retryable`` (the core's :func:`~assemblyai_gateway._transport.retries.retry_may_succeed`), and
 ``SummarizationMiddleware`` shortens a request that raised ``ContextOverflowError``.
 
 =================================  ====================================
@@ -53,7 +53,7 @@ from langchain_core.exceptions import (
 )
 
 from assemblyai_gateway import errors
-from assemblyai_gateway.retries import retry_may_succeed
+from assemblyai_gateway._transport.retries import retry_may_succeed
 
 __all__ = ["MODEL_ERROR_TYPES", "as_model_error", "raises_model_errors"]
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from langchain_core.rate_limiters import BaseRateLimiter
 
-from assemblyai_gateway.limiter import AdaptiveLimiter, require_limiter
-from assemblyai_gateway.limiter import adopt_rate_limiter as adopt
+from assemblyai_gateway._limiter.adaptive import AdaptiveLimiter, require_limiter
+from assemblyai_gateway._limiter.adaptive import adopt_rate_limiter as adopt
 
 __all__ = ["AdaptiveRateLimiter", "adopt_rate_limiter"]
 
@@ -56,7 +56,7 @@ class AdaptiveRateLimiter(BaseRateLimiter):
 def adopt_rate_limiter(values: dict[str, Any]) -> dict[str, Any]:
     """``rate_limiter=AdaptiveLimiter(...)``: it becomes the ``limiter``, wrapped for LangChain.
 
-    The rule is the core's (:func:`assemblyai_gateway.limiter.adopt_rate_limiter`).
+    The rule is the core's (:func:`assemblyai_gateway._limiter.adaptive.adopt_rate_limiter`).
     """
     adopted: dict[str, Any] = adopt(
         values, lambda limiter, pace: AdaptiveRateLimiter(limiter, pace=pace)

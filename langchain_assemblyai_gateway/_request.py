@@ -9,7 +9,7 @@ Rules:
 
 * ``SystemMessage`` / ``HumanMessage`` / ``AIMessage`` / ``ToolMessage`` become the
   ``system`` / ``user`` / ``assistant`` / ``tool`` roles; a ``ChatMessage``'s role is
-  mapped by the core's :func:`~assemblyai_gateway.compat.gateway_role` (``developer`` is
+  mapped by the core's :func:`~assemblyai_gateway._wire.compat.gateway_role` (``developer`` is
   ``system``, ``human`` is ``user``, ``ai`` is ``assistant``). ``name`` is kept.
 * String content stays a string. List content keeps its text parts (plain strings,
   ``{"type": "text"}`` blocks, v1 standard text blocks) as ``{"type": "text"}`` parts.
@@ -55,9 +55,8 @@ from langchain_core.messages import (
 )
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from assemblyai_gateway.arguments import ArgumentRule, merge_call_fields
-from assemblyai_gateway.catalog import route_capabilities
-from assemblyai_gateway.compat import (
+from assemblyai_gateway._adapting.arguments import ArgumentRule, merge_call_fields
+from assemblyai_gateway._wire.compat import (
     content_block_kind,
     gateway_role,
     json_mode_format,
@@ -65,10 +64,11 @@ from assemblyai_gateway.compat import (
     tool_use,
     unsupported_block_error,
 )
+from assemblyai_gateway._wire.shapes import wire_tool_call
+from assemblyai_gateway._wire.translate import MODEL_PROVIDER, resolve_tool_choice, validate_request
+from assemblyai_gateway._wire.types import ChatCompletionRequest, NamedToolChoice
+from assemblyai_gateway.catalog import route_capabilities
 from assemblyai_gateway.errors import UnsupportedContentError
-from assemblyai_gateway.translate import MODEL_PROVIDER, resolve_tool_choice, validate_request
-from assemblyai_gateway.types import ChatCompletionRequest, NamedToolChoice
-from assemblyai_gateway.wire import wire_tool_call
 
 __all__ = [
     "JSON_MODE_INSTRUCTION",
@@ -397,7 +397,7 @@ def to_gateway_call(
 
     As with ``ChatOpenAI``, a keyword argument that is not one of the model's own
     options is sent as a request field (``seed``, ``reasoning``, ...); the core's
-    rule (:mod:`assemblyai_gateway.arguments`) refuses client settings, fields the
+    rule (:mod:`assemblyai_gateway._adapting.arguments`) refuses client settings, fields the
     model builds (``messages``, ``prompt``) and near misses of known names
     (``temprature``).
 

@@ -36,12 +36,11 @@ from langchain_core.messages.tool import ToolCallChunk, invalid_tool_call, tool_
 from langchain_core.messages.tool import tool_call as make_tool_call
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from assemblyai_gateway.accumulator import CompletionSnapshot
-from assemblyai_gateway.translate import MODEL_PROVIDER, response_metadata
-from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, ToolCall, Usage
-from assemblyai_gateway.wire import ToolArgumentsError, tool_arguments_object
-
-from ._stop import StopSequenceFilter, truncate_at_stop
+from assemblyai_gateway._wire.accumulator import CompletionSnapshot
+from assemblyai_gateway._wire.shapes import ToolArgumentsError, tool_arguments_object
+from assemblyai_gateway._wire.translate import MODEL_PROVIDER, response_metadata
+from assemblyai_gateway._wire.types import ChatCompletion, ChatCompletionChunk, ToolCall, Usage
+from langchain_assemblyai_gateway._stop import StopSequenceFilter, truncate_at_stop
 
 __all__ = [
     "StreamMapper",

@@ -22,10 +22,9 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel
 
+from assemblyai_gateway._wire.compat import StructuredMethod, structured_method
 from assemblyai_gateway.catalog import RouteCapabilities
-from assemblyai_gateway.compat import StructuredMethod, structured_method
-
-from ._request import to_response_format
+from langchain_assemblyai_gateway._request import to_response_format
 
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel

@@ -17,8 +17,7 @@ from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.tools import BaseTool
 
 from assemblyai_gateway.tokens import CHARS_PER_TOKEN, estimate_tokens
-
-from ._request import format_tools
+from langchain_assemblyai_gateway._request import format_tools
 
 __all__ = ["CHARS_PER_TOKEN", "ApproximateTokenCounts"]
 

@@ -25,10 +25,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from assemblyai_gateway._request_fields import GatewayRequestFields
-from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV, Region
-from assemblyai_gateway.limiter import AdaptiveLimiter
-from assemblyai_gateway.settings import (
+from assemblyai_gateway._adapting.client_owner import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MODEL,
     ClientCache,
@@ -36,25 +33,27 @@ from assemblyai_gateway.settings import (
     GatewayClientOwner,
     request_settings,
 )
-from assemblyai_gateway.streaming import amap_stream, map_stream
-
-from ._call_params import CallParams
-from ._errors import raises_model_errors
-from ._profile import profile_for
-from ._rate_limiter import adopt_rate_limiter
-from ._request import (
+from assemblyai_gateway._adapting.request_fields import GatewayRequestFields
+from assemblyai_gateway._limiter.adaptive import AdaptiveLimiter
+from assemblyai_gateway._transport.setting_sources import API_KEY_ENV, BASE_URL_ENV, Region
+from assemblyai_gateway._transport.streams import amap_stream, map_stream
+from langchain_assemblyai_gateway._call_params import CallParams
+from langchain_assemblyai_gateway._errors import raises_model_errors
+from langchain_assemblyai_gateway._profile import profile_for
+from langchain_assemblyai_gateway._rate_limiter import adopt_rate_limiter
+from langchain_assemblyai_gateway._request import (
     GatewayCall,
     collect_model_kwargs,
     format_tools,
     to_gateway_call,
     to_gateway_request,
 )
-from ._response import StreamMapper, completion_to_chat_result
-from ._structured import StructuredOutput
-from ._tokens import ApproximateTokenCounts
+from langchain_assemblyai_gateway._response import StreamMapper, completion_to_chat_result
+from langchain_assemblyai_gateway._structured import StructuredOutput
+from langchain_assemblyai_gateway._tokens import ApproximateTokenCounts
 
 if TYPE_CHECKING:
-    from assemblyai_gateway.client import GatewayClient
+    from assemblyai_gateway._transport.client import GatewayClient
 
 __all__ = ["DEFAULT_MODEL", "ChatAssemblyAIGateway"]
 

@@ -27,7 +27,7 @@ from assemblyai_gateway.transcripts import (
 )
 
 if TYPE_CHECKING:
-    from .chat_models import ChatAssemblyAIGateway
+    from langchain_assemblyai_gateway.chat_models import ChatAssemblyAIGateway
 
 __all__ = ["transcript_task", "transcript_tasks", "transcripts_from_documents"]
 

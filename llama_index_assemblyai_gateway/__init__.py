@@ -6,13 +6,16 @@ Examples:
     True
 """
 
-from assemblyai_gateway.compat import missing_framework_error
+from assemblyai_gateway._wire.compat import missing_framework_error
 
 try:
-    from ._rate_limiter import AdaptiveRateLimiter
-    from .base import DEFAULT_MODEL, AssemblyAIGateway
-    from .readers import AssemblyAITranscriptReader
-    from .transcripts import transcript_tasks, transcripts_from_documents
+    from llama_index_assemblyai_gateway._rate_limiter import AdaptiveRateLimiter
+    from llama_index_assemblyai_gateway.base import DEFAULT_MODEL, AssemblyAIGateway
+    from llama_index_assemblyai_gateway.readers import AssemblyAITranscriptReader
+    from llama_index_assemblyai_gateway.transcripts import (
+        transcript_tasks,
+        transcripts_from_documents,
+    )
 except ModuleNotFoundError as error:
     # Say which extra brings llama-index-core, instead of a bare "No module named".
     clear = missing_framework_error(error, framework="llama_index.core", extra="llama-index")

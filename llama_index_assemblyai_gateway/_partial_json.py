@@ -21,9 +21,11 @@ import json
 import re
 from typing import Any
 
-from assemblyai_gateway._untrusted import may_hold_lone_surrogate, without_lone_surrogates
-
-from ._partial_reparse import ReparsedArguments
+from assemblyai_gateway._transport.untrusted_text import (
+    may_hold_lone_surrogate,
+    without_lone_surrogates,
+)
+from llama_index_assemblyai_gateway._partial_reparse import ReparsedArguments
 
 __all__ = ["PartialArguments"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from assemblyai_gateway.translate import loads_server_json
+from assemblyai_gateway._wire.translate import loads_server_json
 
 __all__ = ["ReparsedArguments"]
 

@@ -7,7 +7,7 @@ kwargs, and :func:`json_schema_call_kwargs` gives a structured call's kwargs.
 
 Message rules:
 
-* Roles map by the core's :func:`~assemblyai_gateway.compat.gateway_role`, as in the
+* Roles map by the core's :func:`~assemblyai_gateway._wire.compat.gateway_role`, as in the
   LangChain adapter: ``system``/``developer`` -> ``system``; ``user`` -> ``user``;
   ``assistant``/``chatbot``/``model`` -> ``assistant``; ``tool``/``function`` -> ``tool``.
 * :class:`~llama_index.core.base.llms.types.TextBlock` text is joined with newlines
@@ -49,10 +49,10 @@ from llama_index.core.base.llms.types import (
 )
 
 from assemblyai_gateway import InvalidRequestError, UnsupportedContentError
-from assemblyai_gateway.arguments import ArgumentRule, merge_call_fields
-from assemblyai_gateway.compat import gateway_role, tool_use
-from assemblyai_gateway.translate import MODEL_PROVIDER, resolve_tool_choice
-from assemblyai_gateway.wire import wire_tool_call
+from assemblyai_gateway._adapting.arguments import ArgumentRule, merge_call_fields
+from assemblyai_gateway._wire.compat import gateway_role, tool_use
+from assemblyai_gateway._wire.shapes import wire_tool_call
+from assemblyai_gateway._wire.translate import MODEL_PROVIDER, resolve_tool_choice
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -100,7 +100,7 @@ def to_gateway_request(
 
     Args:
         messages: The conversation, oldest first.
-        rule: The LLM class's argument rule (:mod:`assemblyai_gateway.arguments`).
+        rule: The LLM class's argument rule (:mod:`assemblyai_gateway._adapting.arguments`).
         settings: The LLM's fields as request keys (``model``, ``temperature``,
             ``fallbacks``, ... and its ``additional_kwargs``), lowest precedence.
         call_kwargs: Keyword arguments of this call (``tools``, ``tool_choice``,

@@ -50,17 +50,20 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms.llm import ToolSelection
 
 from assemblyai_gateway import ChatCompletion, ChatCompletionChunk
-from assemblyai_gateway.accumulator import CompletionSnapshot
-from assemblyai_gateway.translate import (
+from assemblyai_gateway._wire.accumulator import CompletionSnapshot
+from assemblyai_gateway._wire.shapes import (
+    ToolArgumentsError,
+    tool_arguments_object,
+    wire_tool_call,
+)
+from assemblyai_gateway._wire.translate import (
     MODEL_PROVIDER,
     response_metadata,
     snapshot_metadata,
     usage_counts,
 )
-from assemblyai_gateway.types import ToolCall, Usage
-from assemblyai_gateway.wire import ToolArgumentsError, tool_arguments_object, wire_tool_call
-
-from ._partial_json import PartialArguments
+from assemblyai_gateway._wire.types import ToolCall, Usage
+from llama_index_assemblyai_gateway._partial_json import PartialArguments
 
 __all__ = [
     "StreamMapper",
@@ -262,7 +265,7 @@ class StreamMapper:
 
     Examples:
         >>> from assemblyai_gateway import ChatCompletionChunk
-        >>> from assemblyai_gateway.streaming import ChatCompletionStream, map_stream
+        >>> from assemblyai_gateway._transport.streams import ChatCompletionStream, map_stream
         >>> pieces = ("Hel", "lo")
         >>> chunks = [ChatCompletionChunk(choices=[{"delta": {"content": p}}]) for p in pieces]
         >>> stream = ChatCompletionStream(iter(chunks))

@@ -32,10 +32,9 @@ from llama_index.core.program.utils import FlexibleModel, get_program_for_llm
 from llama_index.core.prompts import BasePromptTemplate, PromptTemplate
 from llama_index.core.types import BasePydanticProgram, Model, PydanticProgramMode
 
+from assemblyai_gateway._wire.compat import json_schema_format
 from assemblyai_gateway.catalog import RouteCapabilities, route_capabilities
-from assemblyai_gateway.compat import json_schema_format
-
-from ._request import json_schema_call_kwargs
+from llama_index_assemblyai_gateway._request import json_schema_call_kwargs
 
 if TYPE_CHECKING:
     from llama_index.core.llms.function_calling import FunctionCallingLLM

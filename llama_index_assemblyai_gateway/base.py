@@ -33,10 +33,8 @@ from llama_index.core.llms.llm import ToolSelection
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from assemblyai_gateway._request_fields import GatewayRequestFields
-from assemblyai_gateway.arguments import PEER_SETTING_NAMES, ArgumentRule, argument_rule
-from assemblyai_gateway.limiter import AdaptiveLimiter
-from assemblyai_gateway.settings import (
+from assemblyai_gateway._adapting.arguments import PEER_SETTING_NAMES, ArgumentRule, argument_rule
+from assemblyai_gateway._adapting.client_owner import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MODEL,
     GATEWAY_DEFAULT_MAX_TOKENS,
@@ -45,20 +43,21 @@ from assemblyai_gateway.settings import (
     GatewayClientOwner,
     request_settings,
 )
-from assemblyai_gateway.streaming import amap_stream, map_stream
-from assemblyai_gateway.wire import FallbackList, PostProcessingList
-
-from ._call_guard import guard_calls
-from ._rate_limiter import adopt_rate_limiter
-from ._request import prepare_chat_with_tools, to_gateway_request
-from ._response import (
+from assemblyai_gateway._adapting.request_fields import GatewayRequestFields
+from assemblyai_gateway._limiter.adaptive import AdaptiveLimiter
+from assemblyai_gateway._transport.streams import amap_stream, map_stream
+from assemblyai_gateway._wire.shapes import FallbackList, PostProcessingList
+from llama_index_assemblyai_gateway._call_guard import guard_calls
+from llama_index_assemblyai_gateway._rate_limiter import adopt_rate_limiter
+from llama_index_assemblyai_gateway._request import prepare_chat_with_tools, to_gateway_request
+from llama_index_assemblyai_gateway._response import (
     StreamMapper,
     chat_response,
     dump,
     keep_first_tool_call,
     tool_selections,
 )
-from ._structured import StructuredPrediction
+from llama_index_assemblyai_gateway._structured import StructuredPrediction
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool

@@ -22,7 +22,7 @@ from assemblyai_gateway.transcripts import (
 )
 
 if TYPE_CHECKING:
-    from .base import AssemblyAIGateway
+    from llama_index_assemblyai_gateway.base import AssemblyAIGateway
 
 __all__ = ["transcript_tasks", "transcripts_from_documents"]
 

@@ -27,13 +27,17 @@ from typing import Any
 import httpx
 import pytest
 
-from assemblyai_gateway import retries
-from assemblyai_gateway.client import GatewayClient
-from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
+from assemblyai_gateway._transport import retries
+from assemblyai_gateway._transport.client import GatewayClient
+from assemblyai_gateway._transport.setting_sources import API_KEY_ENV, BASE_URL_ENV
+from assemblyai_gateway._wire.types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionRequest,
+)
 from assemblyai_gateway.model_list import CACHE_DIR_ENV, MODEL_LIST_ENV
 from assemblyai_gateway.testing import ScriptedTransport, ScriptStep
 from assemblyai_gateway.transcripts import TRANSCRIPT_BASE_URL_ENV
-from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
 from tests.support.hypothesis_profiles import load_profile
 
 load_profile()

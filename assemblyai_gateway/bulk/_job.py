@@ -8,14 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from .._wire.types import ChatCompletion
 from ..errors import ConfigurationError, ResponseValidationError
-from ..types import ChatCompletion
 from ._items import BulkItem
 from ._records import failure_record, success_record
 from ._template import render_template
 
 if TYPE_CHECKING:
-    from ..client import GatewayClient
+    from .._transport.client import GatewayClient
 
 __all__ = ["BulkJob", "BulkWork"]
 

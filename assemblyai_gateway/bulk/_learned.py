@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..limiter import AdaptiveLimiter
+from .._limiter.adaptive import AdaptiveLimiter
 
 __all__ = ["SAVE_EVERY", "STATE_SUFFIX", "LearnedRateFile"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..limiter import AdaptiveLimiter
+from .._limiter.adaptive import AdaptiveLimiter
 from ._summary import BulkSummary
 
 __all__ = ["Progress"]

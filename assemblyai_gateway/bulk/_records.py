@@ -30,8 +30,8 @@ from collections.abc import Iterator, Mapping, Set
 from pathlib import Path
 from typing import IO, Any
 
+from .._wire.types import ChatCompletion
 from ..errors import APIError, APIStatusError, ConfigurationError
-from ..types import ChatCompletion
 from ._items import BulkItem
 from ._lock import lock_file, unlock_file
 

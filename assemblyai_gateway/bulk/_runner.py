@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
+from .._limiter.adaptive import AdaptiveLimiter
 from ..errors import ConfigurationError
-from ..limiter import AdaptiveLimiter
 from ._items import BulkItem, Items, ItemSource
 from ._job import BulkJob, BulkWork
 from ._learned import LearnedRateFile
@@ -26,7 +26,7 @@ from ._records import ResultsFile
 from ._summary import BulkSummary
 
 if TYPE_CHECKING:
-    from ..client import GatewayClient
+    from .._transport.client import GatewayClient
 
 __all__ = ["DEFAULT_MAX_RETRIES", "BulkRunner", "arun_bulk", "run_bulk"]
 
@@ -86,7 +86,7 @@ class BulkRunner:
         if workers is not None and workers < 1:
             raise ConfigurationError(f"workers must be >= 1, got {workers}")
         if client is None:
-            from ..client import GatewayClient
+            from .._transport.client import GatewayClient
 
             client = GatewayClient(limiter=limiter or AdaptiveLimiter(), max_retries=max_retries)
         self.job = job

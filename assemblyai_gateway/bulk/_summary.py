@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..types import Usage
+from .._wire.types import Usage
 
 __all__ = ["BulkSummary", "ModelUsage"]
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
-from assemblyai_gateway import _model_list_memory
+from assemblyai_gateway._live_models import memory as _model_list_memory
 from assemblyai_gateway.catalog import ModelInfo
 
 from ._extras import require_extras

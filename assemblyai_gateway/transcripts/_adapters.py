@@ -1,7 +1,7 @@
 """The tasks of an adapter's model: its client, its model id and its request settings.
 
 LangChain's ``ChatAssemblyAIGateway`` and LlamaIndex's ``AssemblyAIGateway`` hold the
-same request settings (:data:`~assemblyai_gateway.settings.REQUEST_SETTING_FIELDS`)
+same request settings (:data:`~assemblyai_gateway._adapting.client_owner.REQUEST_SETTING_FIELDS`)
 and extra request fields; this one rule turns either into :class:`TranscriptTasks`.
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
-from ..settings import merge_overrides, request_settings
+from .._adapting.client_owner import merge_overrides, request_settings
 from ._bound import TranscriptTasks
 from ._tasks import TaskOptions
 
 if TYPE_CHECKING:
-    from ..client import GatewayClient
+    from .._transport.client import GatewayClient
 
 __all__ = ["model_tasks"]
 
@@ -33,7 +33,7 @@ def model_tasks(
     Examples:
         >>> from types import SimpleNamespace
         >>> from assemblyai_gateway import GatewayClient
-        >>> from assemblyai_gateway.settings import REQUEST_SETTING_FIELDS
+        >>> from assemblyai_gateway._adapting.client_owner import REQUEST_SETTING_FIELDS
         >>> owner = SimpleNamespace(**dict.fromkeys(REQUEST_SETTING_FIELDS))
         >>> owner.model, owner.temperature, owner.fallbacks = "gpt-4.1", 0.2, ["gpt-5"]
         >>> tasks = model_tasks(owner, GatewayClient(api_key="k"), {"seed": 7})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
-from ..settings import DEFAULT_MODEL
+from .._adapting.client_owner import DEFAULT_MODEL
 from ._results import AnswersResult, TaskResult
 from ._tasks import (
     TaskName,
@@ -22,7 +22,7 @@ from ._tasks import (
 )
 
 if TYPE_CHECKING:
-    from ..client import GatewayClient
+    from .._transport.client import GatewayClient
 
 __all__ = ["TranscriptTasks"]
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
+from .._adapting.client_owner import DEFAULT_MODEL
 from ..errors import ConfigurationError
-from ..settings import DEFAULT_MODEL
 from ._results import AnswersResult, TaskResult
 from ._specs import TaskSpec
 from ._tasks import TaskName, TaskOptions, _arun, _run, task_settings, task_spec
 
 if TYPE_CHECKING:
+    from .._transport.client import GatewayClient
     from ..bulk import BulkItem
-    from ..client import GatewayClient
 
 __all__ = ["TranscriptTaskJob", "task_record"]
 

@@ -16,7 +16,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import API_KEY_ENV
+from .._transport.setting_sources import API_KEY_ENV
 from ..errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -196,9 +196,9 @@ def _runner(args: argparse.Namespace) -> tuple[Any, list[dict[str, Any]], Path]:
     Raises:
         ConfigurationError: a bad argument, file or id list, or no API key.
     """
+    from .._limiter.adaptive import AdaptiveLimiter
+    from .._transport.client import GatewayClient
     from ..bulk import BulkRunner
-    from ..client import GatewayClient
-    from ..limiter import AdaptiveLimiter
 
     if not os.environ.get(API_KEY_ENV):
         raise ConfigurationError(f"set {API_KEY_ENV} to your AssemblyAI API key")

@@ -19,9 +19,9 @@ from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .._wire.types import ChatCompletion
 from ..errors import ConfigurationError
 from ..tokens import estimate_tokens
-from ..types import ChatCompletion
 from ._errors import TranscriptTooLongError
 from ._pieces import (
     Section,

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._wire.types import ChatCompletion, Usage
 from ..errors import ConfigurationError
-from ..types import ChatCompletion, Usage
 from ._pieces import Source
 
 __all__ = ["AnswersResult", "Question", "QuestionAnswer", "TaskResult", "parse_questions"]

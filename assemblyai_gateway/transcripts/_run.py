@@ -19,7 +19,7 @@ from ._mapreduce import Fetch, TaskPlan
 from ._results import TaskResult
 
 if TYPE_CHECKING:
-    from ..client import GatewayClient
+    from .._transport.client import GatewayClient
     from ._client import TranscriptClient
 
 __all__ = ["adrive_task", "drive_task", "transcript_client_for"]

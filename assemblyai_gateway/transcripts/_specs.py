@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .._untrusted import loads_untrusted, truncate_text
-from ..types import ChatCompletion
+from .._transport.untrusted_text import loads_untrusted, truncate_text
+from .._wire.types import ChatCompletion
 from ._errors import TaskAnswerError
 from ._pieces import Section, Source, merge_sources
 from ._results import Question, QuestionAnswer

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
+from .._adapting.client_owner import DEFAULT_MODEL
 from ..catalog import route_capabilities
 from ..errors import ConfigurationError, UnexpectedArgumentError
-from ..settings import DEFAULT_MODEL
 from ._mapreduce import TaskPlan, TaskSettings, TranscriptMode, normalize_transcripts, task_plan
 from ._pieces import UnitKind, token_budget
 from ._results import AnswersResult, Question, TaskResult, parse_questions
@@ -25,7 +25,7 @@ from ._types import TranscriptData
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ..client import GatewayClient
+    from .._transport.client import GatewayClient
     from ._client import TranscriptClient
 
 __all__ = [
@@ -140,7 +140,7 @@ def _prepare(
     model: str,
     options: Mapping[str, Any],
 ) -> tuple[TaskPlan, Callable[[], TranscriptClient], int]:
-    from ..client import GatewayClient
+    from .._transport.client import GatewayClient
 
     if not isinstance(client, GatewayClient):
         raise ConfigurationError(

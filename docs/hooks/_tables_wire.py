@@ -4,12 +4,12 @@ the finish reasons each provider word normalises to.
 Rendered for ``code_tables.py``'s ``request-fields`` and ``finish-reasons`` markers:
 
 * the request fields are the core request model's
-  (:class:`~assemblyai_gateway.types.ChatCompletionRequest`, in its order); for each
+  (:class:`~assemblyai_gateway._wire.types.ChatCompletionRequest`, in its order); for each
   adapter, a field that is one of its settings is named as such, one it builds
   otherwise is described by its ``REQUEST_FIELD_SOURCES``, and any other is sent per
   call or through its extra request fields; "per call" is the core's argument rule's
-  answer (:mod:`assemblyai_gateway.arguments`);
-* the finish reasons are ``assemblyai_gateway._finish_reasons.FINISH_REASONS``.
+  answer (:mod:`assemblyai_gateway._adapting.arguments`);
+* the finish reasons are ``assemblyai_gateway._wire.finish_reasons.FINISH_REASONS``.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from typing import Any, NamedTuple
 
 from _tables_markdown import table
 
-from assemblyai_gateway._finish_reasons import (
+from assemblyai_gateway._adapting.arguments import PEER_FIELD_NAMES, ArgumentRule
+from assemblyai_gateway._wire.finish_reasons import (
     DEFAULT_FINISH_REASON,
     FINISH_REASONS,
     NORMALISED_FINISH_REASONS,
 )
-from assemblyai_gateway.arguments import PEER_FIELD_NAMES, ArgumentRule
+from assemblyai_gateway import ChatCompletionRequest
 from assemblyai_gateway.errors import UnexpectedArgumentError
-from assemblyai_gateway.types import ChatCompletionRequest
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from langchain_assemblyai_gateway._request import REQUEST_FIELD_SOURCES as LANGCHAIN_SOURCES
 from llama_index_assemblyai_gateway import AssemblyAIGateway

@@ -1,6 +1,6 @@
 """Griffe extension: Sphinx roles in docstrings render as code in the API reference.
 
-The docstrings use Sphinx roles such as ``:class:`~assemblyai_gateway.types.ChatCompletion```
+The docstrings use Sphinx roles such as ``:class:`~assemblyai_gateway._wire.types.ChatCompletion```
 (read by IDEs and ``help()``); Markdown would show them literally, so this extension
 rewrites each to inline code with the name a reader would write (``ChatCompletion``).
 """

@@ -8,10 +8,14 @@ from typing import Any
 
 import httpx
 
-from assemblyai_gateway.accumulator import CompletionSnapshot, accumulate_chunk
-from assemblyai_gateway.client import GatewayClient
+from assemblyai_gateway._transport.client import GatewayClient
+from assemblyai_gateway._wire.accumulator import CompletionSnapshot, accumulate_chunk
+from assemblyai_gateway._wire.types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionRequest,
+)
 from assemblyai_gateway.testing import chunk_body, error_body, sse_body
-from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
 
 __all__ = [
     "CLAUDE",

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from assemblyai_gateway._decoding import BROTLI, ZSTANDARD
+from assemblyai_gateway._transport.content_encoding import BROTLI, ZSTANDARD
 
 __all__ = ["CODECS", "ENCODINGS", "NO_BROTLI", "NO_ZSTD", "brotli", "zstandard"]
 

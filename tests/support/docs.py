@@ -103,12 +103,22 @@ _REFERENCE_TARGET = re.compile(r"^::: *([\w.]+)\s*$", re.MULTILINE)
 _DOCSTRING_BLOCK = re.compile(r"^([ \t]*)```python\n(.*?)^\1```[ \t]*$", re.DOTALL | re.MULTILINE)
 
 
+_API_MARKER = re.compile(r"<!-- code: api ([^>]+) -->")
+
+
 def reference_targets() -> list[str]:
-    """The dotted paths the API reference pages under docs/reference/ render."""
+    """The dotted paths the API reference pages under docs/reference/ render (their
+    ``<!-- code: api ... -->`` markers expanded as the docs hook expands them)."""
+    render_api = load_hook("_tables_api.py").render_api
+    pages = [
+        page.read_text(encoding="utf-8") for page in sorted((DOCS_DIR / "reference").glob("*.md"))
+    ]
     return [
         target
-        for page in sorted((DOCS_DIR / "reference").glob("*.md"))
-        for target in _REFERENCE_TARGET.findall(page.read_text(encoding="utf-8"))
+        for text in pages
+        for target in _REFERENCE_TARGET.findall(
+            _API_MARKER.sub(lambda marker: render_api(marker.group(1).split()), text)
+        )
     ]
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
 from typing import Any
 
-from assemblyai_gateway.client import GatewayClient
+from assemblyai_gateway._transport.client import GatewayClient
 
 __all__ = ["HOSTILE_KEY", "Handler", "Hostile", "HostileServer", "Peer", "sse_event"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from assemblyai_gateway._transport.client import GatewayClient
 from assemblyai_gateway.catalog import ModelInfo, known_models, model_list_entry
-from assemblyai_gateway.client import GatewayClient
 from assemblyai_gateway.model_list import ModelList
 
 __all__ = [

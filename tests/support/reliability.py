@@ -47,7 +47,7 @@ from langchain_core.runnables import Runnable
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, ToolCallBlock
 from llama_index.core.tools import FunctionTool
 
-from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
+from assemblyai_gateway._transport.setting_sources import API_KEY_ENV, BASE_URL_ENV
 from assemblyai_gateway.emulator import GatewayEmulator
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from llama_index_assemblyai_gateway import AssemblyAIGateway

@@ -9,7 +9,7 @@ import pytest
 
 import assemblyai_gateway
 
-HEAVY = ("httpx", "assemblyai_gateway.client")
+HEAVY = ("httpx", "assemblyai_gateway._transport.client")
 
 
 def modules_loaded_by(statement: str) -> set[str]:
@@ -40,7 +40,7 @@ def test_llama_index_import_does_not_load_the_client() -> None:
     loaded = modules_loaded_by("from llama_index_assemblyai_gateway import AssemblyAIGateway")
     added = (loaded - framework) & set(HEAVY)
     assert not added, sorted(added)
-    assert "assemblyai_gateway.client" not in loaded
+    assert "assemblyai_gateway._transport.client" not in loaded
 
 
 def test_every_public_name_resolves_lazily() -> None:

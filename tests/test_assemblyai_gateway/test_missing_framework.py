@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from assemblyai_gateway.compat import missing_framework_error
+from assemblyai_gateway._wire.compat import missing_framework_error
 
 # Run in a fresh interpreter where the framework cannot be found, as in an install
 # without the extra (a meta-path finder hides it; nothing is uninstalled).

@@ -7,6 +7,7 @@ import json
 import httpx
 import pytest
 
+from assemblyai_gateway._wire.types import ChatCompletion, ChatCompletionChunk
 from assemblyai_gateway.testing import (
     BrokenStream,
     ScriptedTransport,
@@ -16,7 +17,6 @@ from assemblyai_gateway.testing import (
     sse_body,
     tool_call,
 )
-from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk
 
 URL = "http://gateway.test/v1/chat/completions"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
+from assemblyai_gateway._transport.setting_sources import API_KEY_ENV, BASE_URL_ENV
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ import socket
 
 import pytest
 
-from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
+from assemblyai_gateway._transport.setting_sources import API_KEY_ENV, BASE_URL_ENV
 from assemblyai_gateway.errors import AuthenticationError, GatewayError, ResponseValidationError
 from cookbook._runtime import run_main
 

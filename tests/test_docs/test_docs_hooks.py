@@ -15,7 +15,7 @@ ROLES = load_hook("griffe_rst_roles.py")
 @pytest.mark.parametrize(
     ("docstring", "rendered"),
     [
-        (":class:`~assemblyai_gateway.types.ChatCompletion`", "`ChatCompletion`"),
+        (":class:`~assemblyai_gateway._wire.types.ChatCompletion`", "`ChatCompletion`"),
         (":func:`register_model` at run time", "`register_model` at run time"),
         (
             ":meth:`create` and :py:mod:`assemblyai_gateway.emulator`",

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from assemblyai_gateway._finish_reasons import FINISH_REASONS, NORMALISED_FINISH_REASONS
-from assemblyai_gateway.arguments import OWNED_FIELDS, REQUEST_FIELDS
-from assemblyai_gateway.types import ChatCompletionRequest
+from assemblyai_gateway._adapting.arguments import OWNED_FIELDS, REQUEST_FIELDS
+from assemblyai_gateway._wire.finish_reasons import FINISH_REASONS, NORMALISED_FINISH_REASONS
+from assemblyai_gateway._wire.types import ChatCompletionRequest
 from tests.support.docs import DOCS_DIR, REPO_ROOT, load_hook
 
 HOOK = load_hook("code_tables.py")

@@ -228,8 +228,8 @@ async def test_retries_then_succeeds(
     async def no_async_sleep(_seconds: float) -> None:
         return None
 
-    monkeypatch.setattr("assemblyai_gateway.retries._sleep", lambda _seconds: None)
-    monkeypatch.setattr("assemblyai_gateway.retries._async_sleep", no_async_sleep)
+    monkeypatch.setattr("assemblyai_gateway._transport.retries._sleep", lambda _seconds: None)
+    monkeypatch.setattr("assemblyai_gateway._transport.retries._async_sleep", no_async_sleep)
     gateway_emulator.inject(Fault.status(503, "overloaded"))
     message = await run.invoke(llm(max_retries=1), "Hello")
     assert message.content == 'Emulated answer to: "Hello"'

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from langchain_core.messages import AIMessageChunk, BaseMessage
 
-    from .conftest import MakeModel, Runner
+    from tests.test_langchain_assemblyai_gateway.conftest import MakeModel, Runner
 
 CLAUDE = "claude-sonnet-4-5-20250929"
 GEMINI = "gemini-2.5-flash"

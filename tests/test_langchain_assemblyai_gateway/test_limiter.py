@@ -11,8 +11,7 @@ from langchain_core.rate_limiters import BaseRateLimiter, InMemoryRateLimiter
 from assemblyai_gateway import AdaptiveLimiter
 from assemblyai_gateway.testing import completion_body, error_body
 from langchain_assemblyai_gateway import AdaptiveRateLimiter, ChatAssemblyAIGateway
-
-from .conftest import API_KEY, MakeModel, Runner
+from tests.test_langchain_assemblyai_gateway.conftest import API_KEY, MakeModel, Runner
 
 FAST_RATE = 1000.0  # paced sends after a throttle are a millisecond apart
 

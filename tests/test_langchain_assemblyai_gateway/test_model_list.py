@@ -16,8 +16,7 @@ from assemblyai_gateway.catalog import (
 from assemblyai_gateway.emulator import GatewayEmulator
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from tests.support.model_lists import NEW_MODEL, NEW_MODEL_INFO
-
-from .conftest import Runner
+from tests.test_langchain_assemblyai_gateway.conftest import Runner
 
 
 def model_on(emulator: GatewayEmulator, model: str = NEW_MODEL) -> ChatAssemblyAIGateway:

@@ -12,8 +12,7 @@ from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.errors import InvalidRequestError
 from assemblyai_gateway.testing import completion_body
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
-
-from .conftest import CLAUDE
+from tests.test_langchain_assemblyai_gateway.conftest import CLAUDE
 
 EPHEMERAL = {"type": "ephemeral"}
 RULES = "Answer in the house style: short, plain, no jargon. " * 40

@@ -27,8 +27,7 @@ from tests.support.reasoning_cases import (
     thinking_tool_completion,
     thinking_tool_sse,
 )
-
-from .conftest import CLAUDE, GPT
+from tests.test_langchain_assemblyai_gateway.conftest import CLAUDE, GPT
 
 EXPECTED_USAGE = {
     "input_tokens": USAGE[0],

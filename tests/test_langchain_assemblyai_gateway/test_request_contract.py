@@ -22,7 +22,7 @@ from tests.support.contract import Contract, load_contract
 from tests.support.vendor_sdk import check_answer
 
 if TYPE_CHECKING:
-    from .conftest import Runner
+    from tests.test_langchain_assemblyai_gateway.conftest import Runner
 
 CLAUDE = "claude-sonnet-4-5-20250929"
 GPT = "gpt-4.1"

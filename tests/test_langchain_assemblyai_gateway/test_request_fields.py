@@ -21,7 +21,7 @@ from assemblyai_gateway.testing import completion_body
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 
 if TYPE_CHECKING:
-    from .conftest import MakeModel, Runner
+    from tests.test_langchain_assemblyai_gateway.conftest import MakeModel, Runner
 
 FIELDS: dict[str, Any] = {
     "zero_data_retention": True,

@@ -189,8 +189,8 @@ async def test_retries_use_the_core_policy(
     async def no_async_sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    monkeypatch.setattr("assemblyai_gateway.retries._sleep", waits.append)
-    monkeypatch.setattr("assemblyai_gateway.retries._async_sleep", no_async_sleep)
+    monkeypatch.setattr("assemblyai_gateway._transport.retries._sleep", waits.append)
+    monkeypatch.setattr("assemblyai_gateway._transport.retries._async_sleep", no_async_sleep)
     steps = [httpx.Response(503, json=error_body(503, "busy")), completion_body("recovered")]
     model, transport = make_model(steps, max_retries=1)
     message = await run.invoke(model, "x")

@@ -16,8 +16,8 @@ from assemblyai_gateway import (
     MissingAPIKeyError,
     ResponseValidationError,
 )
+from assemblyai_gateway._wire.types import stable_tool_call_id
 from assemblyai_gateway.testing import completion_body, error_body, tool_call
-from assemblyai_gateway.types import stable_tool_call_id
 
 if TYPE_CHECKING:
     from tests.test_llama_index_assemblyai_gateway.conftest import Runner, ScriptedFactory

@@ -15,7 +15,7 @@ from llama_index.core.base.llms.types import ChatMessage
 from assemblyai_gateway.testing import chunk_body, completion_body, sse_body, tool_call
 
 if TYPE_CHECKING:
-    from .conftest import Runner, ScriptedFactory
+    from tests.test_llama_index_assemblyai_gateway.conftest import Runner, ScriptedFactory
 
 HI = [ChatMessage(role="user", content="Hi")]
 GEMINI = "gemini-2.5-flash"

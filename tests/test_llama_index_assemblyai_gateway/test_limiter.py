@@ -11,8 +11,7 @@ from llama_index.core.rate_limiter import BaseRateLimiter, TokenBucketRateLimite
 from assemblyai_gateway import AdaptiveLimiter
 from assemblyai_gateway.testing import completion_body, error_body
 from llama_index_assemblyai_gateway import AdaptiveRateLimiter, AssemblyAIGateway
-
-from .conftest import TEST_KEY, Runner, ScriptedFactory
+from tests.test_llama_index_assemblyai_gateway.conftest import TEST_KEY, Runner, ScriptedFactory
 
 FAST_RATE = 1000.0  # paced sends after a throttle are a millisecond apart
 HI = [ChatMessage(role="user", content="Hi")]

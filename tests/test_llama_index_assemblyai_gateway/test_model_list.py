@@ -11,8 +11,7 @@ from assemblyai_gateway.catalog import CONSERVATIVE_CONTEXT_WINDOW, ModelInfo
 from assemblyai_gateway.emulator import Fault, GatewayEmulator
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 from tests.support.model_lists import NEW_MODEL, NEW_MODEL_INFO
-
-from .conftest import Runner
+from tests.test_llama_index_assemblyai_gateway.conftest import Runner
 
 HELLO = [ChatMessage(role="user", content="Hello there")]
 

@@ -17,8 +17,7 @@ from llama_index.core.base.llms.types import (
 from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.testing import completion_body
 from llama_index_assemblyai_gateway import AssemblyAIGateway
-
-from .conftest import CLAUDE, Runner, ScriptedFactory
+from tests.test_llama_index_assemblyai_gateway.conftest import CLAUDE, Runner, ScriptedFactory
 
 RULES = "Answer in the house style: short, plain, no jargon. " * 40
 HI = ChatMessage(role=MessageRole.USER, content="Hi")

@@ -35,8 +35,7 @@ from tests.support.reasoning_cases import (
     thinking_tool_completion,
     thinking_tool_sse,
 )
-
-from .conftest import CLAUDE, GPT, Runner, ScriptedFactory
+from tests.test_llama_index_assemblyai_gateway.conftest import CLAUDE, GPT, Runner, ScriptedFactory
 
 QUESTION = [ChatMessage(role=MessageRole.USER, content="Capital of France?")]
 USAGE_KEYS = {

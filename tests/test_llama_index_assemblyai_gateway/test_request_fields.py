@@ -22,7 +22,7 @@ from assemblyai_gateway.testing import completion_body
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 
 if TYPE_CHECKING:
-    from .conftest import Runner, ScriptedFactory
+    from tests.test_llama_index_assemblyai_gateway.conftest import Runner, ScriptedFactory
 
 HI = [ChatMessage(role="user", content="Hi")]
 

@@ -21,8 +21,8 @@ from llama_index.core.base.llms.types import (
 )
 
 from assemblyai_gateway import InvalidRequestError, UnsupportedContentError
+from assemblyai_gateway._wire.types import stable_tool_call_id
 from assemblyai_gateway.testing import completion_body
-from assemblyai_gateway.types import stable_tool_call_id
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 from llama_index_assemblyai_gateway._request import message_to_gateway, to_gateway_request
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assemblyai_gateway.accumulator import accumulate_chunk
-from assemblyai_gateway.sse import ChunkDecoder
+from assemblyai_gateway._transport.sse import ChunkDecoder
+from assemblyai_gateway._wire.accumulator import accumulate_chunk
 from llama_index_assemblyai_gateway._response import chat_response, snapshot_response
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sse"

@@ -21,7 +21,7 @@ from llama_index.core.base.llms.types import ChatMessage, ChatResponse, ToolCall
 from llama_index.core.llms.utils import parse_partial_json
 
 from assemblyai_gateway import ChatCompletionChunk, accumulate_chunk
-from assemblyai_gateway._untrusted import without_lone_surrogates
+from assemblyai_gateway._transport.untrusted_text import without_lone_surrogates
 from assemblyai_gateway.testing import chunk_body, text_sse
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 from llama_index_assemblyai_gateway._partial_json import PartialArguments

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, ToolCallBlock
 
 from assemblyai_gateway import ChatCompletion, ChatCompletionChunk, StreamError, accumulate_chunk
+from assemblyai_gateway._wire.types import stable_tool_call_id
 from assemblyai_gateway.testing import (
     BrokenStream,
     chunk_body,
@@ -20,7 +21,6 @@ from assemblyai_gateway.testing import (
     tool_call,
     tool_call_delta,
 )
-from assemblyai_gateway.types import stable_tool_call_id
 from llama_index_assemblyai_gateway._response import (
     StreamMapper,
     chat_response,

@@ -22,8 +22,8 @@ from assemblyai_gateway import (
     GatewayError,
     MisplacedClientSettingError,
 )
+from assemblyai_gateway._wire.types import stable_tool_call_id
 from assemblyai_gateway.emulator import GatewayEmulator
-from assemblyai_gateway.types import stable_tool_call_id
 from tests.support.call_arguments import GATEWAY_EXTRAS
 
 if TYPE_CHECKING:

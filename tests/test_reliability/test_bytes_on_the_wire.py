@@ -28,7 +28,7 @@ from assemblyai_gateway import (
     ResponseTooLargeError,
     ResponseValidationError,
 )
-from assemblyai_gateway.client import GatewayClient
+from assemblyai_gateway._transport.client import GatewayClient
 from assemblyai_gateway.testing import chunk_body, completion_body, error_body
 from tests.conftest import CollectStream, Complete
 from tests.support.certificates import certificates

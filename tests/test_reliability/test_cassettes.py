@@ -22,7 +22,7 @@ import yaml
 from langchain_tests.conftest import base_vcr_config
 from llama_index.core.base.llms.types import ChatMessage
 
-from assemblyai_gateway.config import API_KEY_ENV
+from assemblyai_gateway._transport.setting_sources import API_KEY_ENV
 from assemblyai_gateway.emulator import GatewayEmulator
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from llama_index_assemblyai_gateway import AssemblyAIGateway

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from assemblyai_gateway import GatewayClient, config
-from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
+from assemblyai_gateway import GatewayClient
+from assemblyai_gateway._transport import setting_sources as config
+from assemblyai_gateway._transport.setting_sources import API_KEY_ENV, BASE_URL_ENV
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 

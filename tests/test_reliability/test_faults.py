@@ -447,7 +447,7 @@ async def test_an_sse_stream_cut_right_after_its_headers_is_a_stream_error(
     max_retries: int,
 ) -> None:
     # 200 and SSE headers, then the connection closes. The core's policy (pinned by
-    # tests/test_assemblyai_gateway/test_client.py) is that a started 200 stream is
+    # tests/test_assemblyai_gateway/transport/test_client.py) is that a started 200 stream is
     # never resent, even before its first chunk.
     llm = adapter.make(sse_call.model, max_retries=max_retries)
     emulator.inject(Fault.truncate_stream(after_chunks=0))
@@ -520,7 +520,7 @@ async def test_a_200_body_that_is_not_json_raises_a_typed_error(
 
     if call.is_sse:
         # A stream of which no event parses is sent again as one ordinary request and
-        # replayed (the streaming rule, assemblyai_gateway._stream_choice): no retry.
+        # replayed (the streaming rule, assemblyai_gateway._transport.stream_choice): no retry.
         assert outcome.ok()
         assert [(r.json or {}).get("stream") for r in emulator.requests] == [True, None]
     else:

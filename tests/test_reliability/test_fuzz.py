@@ -32,11 +32,11 @@ from llama_index.core.base.llms.types import ChatMessage
 from pydantic import ValidationError
 
 from assemblyai_gateway import GatewayError, accumulate_chunk, parse_completion
-from assemblyai_gateway.accumulator import CompletionSnapshot
+from assemblyai_gateway._transport.sse import ChunkDecoder
+from assemblyai_gateway._wire.accumulator import CompletionSnapshot
+from assemblyai_gateway._wire.types import ChatCompletionChunk
 from assemblyai_gateway.errors import ResponseValidationError, StreamError
-from assemblyai_gateway.sse import ChunkDecoder
 from assemblyai_gateway.testing import ScriptedTransport, ScriptStep
-from assemblyai_gateway.types import ChatCompletionChunk
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 from tests.support.hypothesis_profiles import examples

@@ -23,7 +23,7 @@ from assemblyai_gateway import (
     RateLimitError,
     ResponseValidationError,
 )
-from assemblyai_gateway.client import GatewayClient
+from assemblyai_gateway._transport.client import GatewayClient
 from assemblyai_gateway.errors import ResponseTooLargeError
 from assemblyai_gateway.testing import chunk_body, completion_body, error_body
 from tests.conftest import CollectStream, Complete

@@ -1,6 +1,7 @@
 """A key with stray whitespace or control characters: stripped, or refused without leaking.
 
-The rule (``assemblyai_gateway.config.clean_api_key``): whitespace around the key is
+The rule (``assemblyai_gateway._transport.setting_sources.clean_api_key``): whitespace
+around the key is
 stripped (a key read from a file ends in a newline); a control character left inside
 it raises ``InvalidAPIKeyError`` before anything is sent, never retried, and no
 exception text, log record or trace holds the key. Header values a transport refuses
@@ -18,7 +19,7 @@ import httpx
 import pytest
 
 from assemblyai_gateway import ConfigurationError, GatewayClient, InvalidAPIKeyError
-from assemblyai_gateway.config import API_KEY_ENV
+from assemblyai_gateway._transport.setting_sources import API_KEY_ENV
 from assemblyai_gateway.emulator import GatewayEmulator
 
 if TYPE_CHECKING:

@@ -25,8 +25,9 @@ from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 
-from assemblyai_gateway.client import GatewayClient, InvalidRequestError
-from assemblyai_gateway.config import API_KEY_ENV
+from assemblyai_gateway._transport.client import GatewayClient, InvalidRequestError
+from assemblyai_gateway._transport.setting_sources import API_KEY_ENV
+from assemblyai_gateway._wire.types import ChatCompletion, ChatCompletionChunk
 from assemblyai_gateway.emulator import Fault, GatewayEmulator
 from assemblyai_gateway.errors import (
     APIConnectionError,
@@ -45,7 +46,6 @@ from assemblyai_gateway.testing import (
     error_body,
     sse_body,
 )
-from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 from tests.support.call_arguments import CallbackRecorder

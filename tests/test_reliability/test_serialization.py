@@ -20,7 +20,7 @@ import pytest
 from langchain_core.load import dumpd, dumps, load, loads
 from langchain_core.messages import BaseMessage
 
-from assemblyai_gateway.config import API_KEY_ENV
+from assemblyai_gateway._transport.setting_sources import API_KEY_ENV
 from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.testing import completion_body
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway

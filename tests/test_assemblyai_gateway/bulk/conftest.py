@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from assemblyai_gateway import AdaptiveLimiter, GatewayClient
+from assemblyai_gateway._transport.setting_sources import API_KEY_ENV, BASE_URL_ENV
 from assemblyai_gateway.bulk import BulkRunner, BulkSummary
-from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
 from assemblyai_gateway.emulator import GatewayEmulator
 
 Run = Callable[..., BulkSummary]

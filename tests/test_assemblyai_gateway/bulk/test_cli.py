@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from assemblyai_gateway._transport.setting_sources import API_KEY_ENV, BASE_URL_ENV
 from assemblyai_gateway.cli import EXIT_FAILED_ITEMS, EXIT_INTERRUPTED, EXIT_USAGE, main
-from assemblyai_gateway.config import API_KEY_ENV, BASE_URL_ENV
 from assemblyai_gateway.emulator import Fault, GatewayEmulator
 from tests.support.bulk_cases import BAD_SETUPS, BadSetup, read_jsonl, write_jsonl
 

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = [
-    "assemblyai_gateway.limiter",
+    "assemblyai_gateway._limiter.adaptive",
     "assemblyai_gateway.bulk._items",
     "assemblyai_gateway.bulk._job",
     "assemblyai_gateway.bulk._records",

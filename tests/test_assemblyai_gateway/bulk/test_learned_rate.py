@@ -13,8 +13,7 @@ from assemblyai_gateway.bulk import BulkJob, BulkRunner
 from assemblyai_gateway.bulk._learned import SAVE_EVERY, LearnedRateFile
 from assemblyai_gateway.emulator import GatewayEmulator
 from tests.support.fake_clock import FakeClock
-
-from .conftest import Run
+from tests.test_assemblyai_gateway.bulk.conftest import Run
 
 JOB = BulkJob(model="claude-sonnet-4-5-20250929", prompt="Title for {{ topic }}")
 ITEMS = [{"id": f"doc-{i}", "topic": f"topic {i}"} for i in range(6)]

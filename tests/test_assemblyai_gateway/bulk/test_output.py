@@ -18,8 +18,7 @@ from assemblyai_gateway.bulk import BulkJob, BulkRunner, BulkSummary
 from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.testing import ScriptedTransport, completion_body
 from tests.support.bulk_cases import BAD_SETUPS, BadSetup, read_jsonl, write_jsonl
-
-from .conftest import Run, client_on
+from tests.test_assemblyai_gateway.bulk.conftest import Run, client_on
 
 JOB = BulkJob(model="gpt-4.1", prompt="Title for {{ topic }}")
 DEADLINE = 60.0  # a bug fails the test instead of hanging it

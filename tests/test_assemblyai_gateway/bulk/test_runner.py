@@ -13,8 +13,7 @@ from assemblyai_gateway import AdaptiveLimiter, ConfigurationError, GatewayClien
 from assemblyai_gateway.bulk import BulkInputError, BulkJob, BulkRunner, load_items
 from assemblyai_gateway.emulator import Fault, GatewayEmulator, RateLimit
 from tests.support.bulk_cases import read_jsonl, write_jsonl
-
-from .conftest import Run
+from tests.test_assemblyai_gateway.bulk.conftest import Run
 
 MODEL = "claude-sonnet-4-5-20250929"
 JOB = BulkJob(model=MODEL, prompt="Title for {{ topic }}")

@@ -14,8 +14,7 @@ from tests.support.reasoning_cases import (
     REASONING_TOKENS,
     USAGE,
 )
-
-from .conftest import Run
+from tests.test_assemblyai_gateway.bulk.conftest import Run
 
 MODEL = "claude-sonnet-4-5-20250929"
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 if TYPE_CHECKING:
-    from .conftest import Gateway
+    from tests.test_assemblyai_gateway.emulator.conftest import Gateway
 
 BODY = {"model": "claude-sonnet-4-5-20250929", "prompt": "Hello"}
 

@@ -13,8 +13,7 @@ import pytest
 
 from tests.support.contract import Contract
 from tests.support.reasoning_cases import sdk_validator
-
-from .conftest import Gateway
+from tests.test_assemblyai_gateway.emulator.conftest import Gateway
 
 Json = dict[str, Any]
 CLAUDE = "claude-sonnet-4-5-20250929"

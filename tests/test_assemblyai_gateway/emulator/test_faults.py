@@ -13,7 +13,7 @@ import pytest
 from assemblyai_gateway.emulator import Fault
 
 if TYPE_CHECKING:
-    from .conftest import Gateway
+    from tests.test_assemblyai_gateway.emulator.conftest import Gateway
 
 Json = dict[str, Any]
 GPT = "gpt-4.1"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from assemblyai_gateway import _model_list_memory
+from assemblyai_gateway._live_models import memory as _model_list_memory
 from assemblyai_gateway.catalog import ModelInfo, known_models
 from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.model_list import ModelList
@@ -15,7 +15,7 @@ from assemblyai_gateway.testing import ScriptedTransport
 from tests.support.model_lists import NEW_MODEL, NEW_MODEL_INFO, gateway_list
 
 if TYPE_CHECKING:
-    from .conftest import Gateway
+    from tests.test_assemblyai_gateway.emulator.conftest import Gateway
 
 Json = dict[str, Any]
 

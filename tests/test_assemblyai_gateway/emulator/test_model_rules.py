@@ -12,7 +12,7 @@ import pytest
 from assemblyai_gateway.emulator import count_tokens, tokenize
 
 if TYPE_CHECKING:
-    from .conftest import Gateway
+    from tests.test_assemblyai_gateway.emulator.conftest import Gateway
 
 Json = dict[str, Any]
 CLAUDE = "claude-sonnet-4-5-20250929"

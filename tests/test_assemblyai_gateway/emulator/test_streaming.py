@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 if TYPE_CHECKING:
-    from .conftest import Gateway
+    from tests.test_assemblyai_gateway.emulator.conftest import Gateway
 
 Json = dict[str, Any]
 GPT = "gpt-5-mini"

@@ -9,7 +9,7 @@ import pytest
 from tests.support.call_arguments import GATEWAY_EXTRAS
 
 if TYPE_CHECKING:
-    from .conftest import Gateway
+    from tests.test_assemblyai_gateway.emulator.conftest import Gateway
 
 Json = dict[str, Any]
 CLAUDE = "claude-sonnet-4-5-20250929"

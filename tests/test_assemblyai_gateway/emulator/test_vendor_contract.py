@@ -23,7 +23,7 @@ from tests.support.contract import (
 )
 
 if TYPE_CHECKING:
-    from .conftest import Gateway
+    from tests.test_assemblyai_gateway.emulator.conftest import Gateway
 
 Json = dict[str, Any]
 CLAUDE = "claude-sonnet-4-5-20250929"

@@ -25,9 +25,9 @@ import httpx
 import pytest
 from assemblyai.llm_gateway.v1 import LLMGatewayToolCall
 
+from assemblyai_gateway._wire.types import ChatCompletion, ChatCompletionChunk
 from assemblyai_gateway.emulator import Fault, Reply, ScriptedToolCall
 from assemblyai_gateway.errors import status_error_from_response
-from assemblyai_gateway.types import ChatCompletion, ChatCompletionChunk
 from tests.support.vendor_sdk import (
     VendorViolation,
     check_answer,
@@ -37,7 +37,7 @@ from tests.support.vendor_sdk import (
 )
 
 if TYPE_CHECKING:
-    from .conftest import Gateway
+    from tests.test_assemblyai_gateway.emulator.conftest import Gateway
 
 Json = dict[str, Any]
 CLAUDE = "claude-sonnet-4-5-20250929"

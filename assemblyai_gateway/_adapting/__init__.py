@@ -1,0 +1,1 @@
+"""What every adapter shares: the per-call argument rule and the owned client."""

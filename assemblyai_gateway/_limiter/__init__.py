@@ -1,0 +1,1 @@
+"""Rate limiting: the adaptive limiter, its decisions and its queue of waiters."""

@@ -1,0 +1,1 @@
+"""The gateway's live model list: reading, caching and remembering it."""

@@ -1,0 +1,1 @@
+"""The transport: the client, its connections, reading, retries and SSE."""

@@ -1,0 +1,1 @@
+"""The wire: request and response models, and the rules that build them."""
