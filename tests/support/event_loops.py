@@ -1,0 +1,53 @@
+"""Closing the event loop pydantic-ai's ``run_sync`` leaves set on the thread.
+
+``Agent.run_sync`` runs on the thread's current event loop, creating and setting one when
+there is none, and leaves it open for the next call (so connections are reused across
+calls). A test that ran it closes that loop afterwards as ``asyncio.run`` would: first
+the async generators (the core's pools close their connections there), then the loop.
+Otherwise the loop and its sockets are left for the garbage collector, whose
+``ResourceWarning`` would fail whichever later test it lands in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import warnings
+from collections.abc import Iterator
+
+__all__ = ["close_loop", "close_loop_left_set", "run_sync_loop"]
+
+
+def close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Shut ``loop``'s async generators down, then close it (a running or closed loop is
+    left alone)."""
+    if loop.is_running() or loop.is_closed():
+        return
+    try:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
+
+
+def close_loop_left_set() -> None:
+    """Close the loop set on this thread, if one is (and unset it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:
+            return
+    asyncio.set_event_loop(None)
+    close_loop(loop)
+
+
+@contextlib.contextmanager
+def run_sync_loop() -> Iterator[None]:
+    """A fresh event loop for ``run_sync`` calls, closed when the block ends."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield
+    finally:
+        asyncio.set_event_loop(None)
+        close_loop(loop)
