@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import warnings
 from collections.abc import Iterator
 
-__all__ = ["close_loop", "close_loop_left_set", "run_sync_loop"]
+import pytest
+
+__all__ = ["close_loop", "close_loop_left_set", "close_the_loop_run_sync_left", "run_sync_loop"]
 
 
 def close_loop(loop: asyncio.AbstractEventLoop) -> None:
@@ -51,3 +54,12 @@ def run_sync_loop() -> Iterator[None]:
     finally:
         asyncio.set_event_loop(None)
         close_loop(loop)
+
+
+@pytest.fixture(autouse=True)
+def close_the_loop_run_sync_left(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Autouse (import it into a conftest): after a synchronous test, close the loop
+    ``run_sync`` left set on the thread."""
+    yield
+    if not inspect.iscoroutinefunction(request.function):
+        close_loop_left_set()

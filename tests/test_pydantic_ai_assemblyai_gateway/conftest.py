@@ -23,7 +23,7 @@ from pydantic_ai.run import AgentRunResult
 from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.testing import ScriptedTransport, ScriptStep
 from pydantic_ai_assemblyai_gateway import AssemblyAIGatewayModel, AssemblyAIGatewayProvider
-from tests.support.event_loops import run_sync_loop
+from tests.support.event_loops import close_the_loop_run_sync_left, run_sync_loop
 
 TEST_KEY = "aai-fake-test-key-7c1e5d93b2a84f60"
 
@@ -31,6 +31,8 @@ FAMILIES = ("claude-sonnet-4-5-20250929", "gpt-5", "gemini-2.5-flash")
 """One model of each family the gateway serves (GPT streams natively; the others replay)."""
 
 RUN_MODES = ("run_sync", "run", "run_stream", "iter")
+
+__all__ = ["close_the_loop_run_sync_left"]  # autouse: imported to apply here
 
 
 @pytest.fixture
