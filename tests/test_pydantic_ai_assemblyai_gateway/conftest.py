@@ -96,8 +96,6 @@ class Outcome:
 RunAgent = Callable[..., Outcome]
 
 
-
-
 async def _run_async(agent: Agent[Any, Any], mode: str, prompt: str, **kwargs: Any) -> Outcome:
     if mode == "run":
         result = await agent.run(prompt, **kwargs)
