@@ -36,8 +36,11 @@ __all__ = ["close_the_loop_run_sync_left"]  # autouse: imported to apply here
 
 
 @pytest.fixture
-def emulator_provider(gateway_emulator: GatewayEmulator) -> Iterator[AssemblyAIGatewayProvider]:
-    """A provider on the emulator (the emulator's key and base URL, given explicitly)."""
+def emulator_provider(
+    gateway_emulator: GatewayEmulator, retry_waits: list[float]
+) -> Iterator[AssemblyAIGatewayProvider]:
+    """A provider on the emulator (its key and base URL, given explicitly); retry waits
+    are recorded, not slept."""
     provider = AssemblyAIGatewayProvider(
         api_key=gateway_emulator.api_key, base_url=gateway_emulator.base_url
     )
