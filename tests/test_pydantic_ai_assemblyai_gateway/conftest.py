@@ -110,9 +110,9 @@ async def _run_async(agent: Agent[Any, Any], mode: str, prompt: str, **kwargs: A
     async with agent.iter(prompt, **kwargs) as agent_run:
         async for _node in agent_run:
             pass
-    result = agent_run.result
-    assert result is not None
-    return Outcome(result.output, result, result.all_messages(), result.usage)
+    finished = agent_run.result
+    assert finished is not None
+    return Outcome(finished.output, finished, finished.all_messages(), finished.usage)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Gateway errors as pydantic-ai's: ModelHTTPError with status and body, FallbackModel falls back."""
+"""Gateway errors as pydantic-ai's: ModelHTTPError with status and body; FallbackModel moves on."""
 
 from __future__ import annotations
 
@@ -56,7 +56,8 @@ def test_a_status_error_is_a_model_http_error_with_its_status_and_body(
     expected = _category(category)
     if expected is not None:  # pydantic-ai releases with error categories
         assert isinstance(error, expected)
-    assert TEST_KEY not in str(error) and TEST_KEY not in repr(error.body)
+    assert TEST_KEY not in str(error)
+    assert TEST_KEY not in repr(error.body)
 
 
 def test_a_context_overflow_is_pydantic_ais_context_window_error(
@@ -86,7 +87,8 @@ def test_fallback_model_moves_on_when_the_gateway_fails(
 
     assert outcome.output == 'Emulated answer to: "Hello"'
     models = [r.json["model"] for r in gateway_emulator.requests if r.json]
-    assert models[0] == "claude-opus-4-6" and models[-1] == "gpt-5"
+    assert models[0] == "claude-opus-4-6"
+    assert models[-1] == "gpt-5"
 
 
 def test_fallback_model_moves_on_when_a_stream_cannot_start(

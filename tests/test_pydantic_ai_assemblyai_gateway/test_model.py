@@ -94,7 +94,8 @@ def test_prompted_output_asks_through_the_instructions(
     assert outcome.output == Invoice(customer="Acme", total=42)
     sent = gateway_emulator.requests[0].json
     assert sent is not None
-    assert "response_format" not in sent and "tools" not in sent
+    assert "response_format" not in sent
+    assert "tools" not in sent
     assert sent["messages"][0]["role"] == "system"
     assert '"customer"' in sent["messages"][0]["content"]  # the schema, in the instructions
 

@@ -110,7 +110,8 @@ def test_each_family_gets_its_schema_transformer(model_name: str, transformer: o
 def test_the_profile_follows_the_catalog() -> None:
     gpt = gateway_model_profile("gpt-4.1")
     oss = gateway_model_profile("gpt-oss-20b")
-    assert gpt["supports_json_schema_output"] and not oss["supports_json_schema_output"]
+    assert gpt["supports_json_schema_output"]
+    assert not oss["supports_json_schema_output"]
     assert gpt["supports_tools"]
     assert gpt.get("context_window") == 1_047_576
     assert gpt["supported_native_tools"] == frozenset()
@@ -133,7 +134,7 @@ def test_pydantic_ai_has_no_registry_for_third_party_prefixes(
 ) -> None:
     # pydantic-ai's infer_model knows its own prefixes only (older releases say so with a
     # ValueError, newer ones with a UserError).
-    with pytest.raises((UserError, ValueError), match="Unknown (model|provider)"):
+    with pytest.raises((UserError, ValueError), match=r"Unknown (model|provider)"):
         Agent("assemblyai-gateway:gpt-5")
 
 

@@ -6,6 +6,7 @@ import pytest
 from pydantic_ai.messages import (
     BinaryContent,
     ImageUrl,
+    ModelMessage,
     ModelRequest,
     ModelResponse,
     NativeToolCallPart,
@@ -28,7 +29,7 @@ SYSTEM = "assemblyai-gateway"
 
 
 def test_a_conversation_maps_onto_the_four_roles() -> None:
-    messages = [
+    messages: list[ModelMessage] = [
         ModelRequest(parts=[SystemPromptPart("Be brief."), UserPromptPart("Weather?")]),
         ModelResponse(
             parts=[
@@ -74,9 +75,11 @@ def test_retry_prompts_become_tool_results_or_user_turns() -> None:
     tool_retry = RetryPromptPart("bad city", tool_name="get_forecast", tool_call_id="call_1")
     plain_retry = RetryPromptPart("answer in JSON")
     wire = map_messages([ModelRequest(parts=[tool_retry, plain_retry])], [], system=SYSTEM)
-    assert wire[0]["role"] == "tool" and wire[0]["tool_call_id"] == "call_1"
+    assert wire[0]["role"] == "tool"
+    assert wire[0]["tool_call_id"] == "call_1"
     assert "bad city" in wire[0]["content"]
-    assert wire[1]["role"] == "user" and "answer in JSON" in wire[1]["content"]
+    assert wire[1]["role"] == "user"
+    assert "answer in JSON" in wire[1]["content"]
 
 
 def test_own_thinking_is_sent_back_and_anothers_dropped() -> None:

@@ -85,14 +85,18 @@ def _stream_response(case: Any, model: str) -> ModelResponse:
         ) as stream:
             async for _event in stream:
                 pass
-            return stream.get()
+            response: ModelResponse = stream.get()
+            return response
 
     return asyncio.run(main())
 
 
 def _plain_response(case: Any, model: str) -> ModelResponse:
     request = ModelRequest(parts=[UserPromptPart("Hi")])
-    return asyncio.run(case.model(model).request([request], None, ModelRequestParameters()))
+    response: ModelResponse = asyncio.run(
+        case.model(model).request([request], None, ModelRequestParameters())
+    )
+    return response
 
 
 def _essentials(response: ModelResponse) -> tuple[Any, ...]:

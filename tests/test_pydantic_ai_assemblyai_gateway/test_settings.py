@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from typing import cast
 
 import httpx
 import pytest
 from pydantic_ai import Agent
 from pydantic_ai.exceptions import UserError
+from pydantic_ai.settings import ModelSettings
 
 from assemblyai_gateway.emulator import GatewayEmulator
 from assemblyai_gateway.testing import completion_body
@@ -16,7 +18,6 @@ from pydantic_ai_assemblyai_gateway import (
     AssemblyAIGatewayModelSettings,
     AssemblyAIGatewayProvider,
 )
-
 from pydantic_ai_assemblyai_gateway._settings import ClientOptions
 
 from .conftest import RunAgent, ScriptedFactory
@@ -85,7 +86,7 @@ def test_unified_thinking_becomes_the_gateways_reasoning(
     emulator_provider: AssemblyAIGatewayProvider,
 ) -> None:
     model = AssemblyAIGatewayModel("claude-sonnet-4-5-20250929", provider=emulator_provider)
-    Agent(model).run_sync("Think.", model_settings={"thinking": thinking})  # type: ignore[typeddict-item]
+    Agent(model).run_sync("Think.", model_settings=cast(ModelSettings, {"thinking": thinking}))
     sent = gateway_emulator.requests[0].json
     assert sent is not None
     assert sent.get("reasoning") == reasoning
@@ -96,7 +97,7 @@ def test_the_gateways_reasoning_wins_over_thinking(
 ) -> None:
     model = AssemblyAIGatewayModel("claude-sonnet-4-5-20250929", provider=emulator_provider)
     settings = {"thinking": "high", "assemblyai_reasoning": {"effort": "minimal"}}
-    Agent(model).run_sync("Think.", model_settings=settings)  # type: ignore[arg-type]
+    Agent(model).run_sync("Think.", model_settings=cast(ModelSettings, settings))
     sent = gateway_emulator.requests[0].json
     assert sent is not None
     assert sent["reasoning"] == {"effort": "minimal"}
@@ -108,8 +109,9 @@ def test_timeout_max_retries_and_headers_configure_the_calls_client(
     case = scripted(
         httpx.Response(503, json={"message": "busy"}), completion_body("ok"), max_retries=0
     )
-    settings = AssemblyAIGatewayModelSettings(
-        timeout=12.5, max_retries=1, extra_headers={"x-team": "ops"}
+    # max_retries is a ModelSettings key of newer pydantic-ai releases; honoured on all.
+    settings = cast(
+        ModelSettings, {"timeout": 12.5, "max_retries": 1, "extra_headers": {"x-team": "ops"}}
     )
     result = Agent(case.model()).run_sync("Hi", model_settings=settings)
     assert result.output == "ok"  # retried once, though the provider's client never retries
@@ -131,7 +133,8 @@ def test_stop_sequences_are_not_sent_and_say_so(
     assert any("stop_sequences" in str(w.message) for w in caught)
     sent = gateway_emulator.requests[0].json
     assert sent is not None
-    assert "stop" not in sent and "stop_sequences" not in sent
+    assert "stop" not in sent
+    assert "stop_sequences" not in sent
 
 
 @pytest.mark.parametrize(
@@ -151,7 +154,7 @@ def test_the_per_call_rule_refuses_settings_before_sending(
 ) -> None:
     model = AssemblyAIGatewayModel("gpt-5", provider=emulator_provider)
     with pytest.raises(UserError, match=message.replace("(", r"\(").replace(")", r"\)")) as caught:
-        Agent(model).run_sync("Hi", model_settings=settings)  # type: ignore[arg-type]
+        Agent(model).run_sync("Hi", model_settings=cast(ModelSettings, settings))
     assert "leaked-key" not in str(caught.value)
     assert gateway_emulator.requests == []
 
