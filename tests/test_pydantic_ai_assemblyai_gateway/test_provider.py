@@ -158,4 +158,4 @@ def test_the_model_id_capability_builds_its_provider_from_the_environment(
     gateway_emulator: GatewayEmulator,
 ) -> None:
     agent: Agent[None, str] = Agent("assemblyai-gateway:gpt-5", capabilities=[GatewayModelIds()])
-    assert agent.run_sync("Hi").output == 'Emulated answer to: "Hi"'
+    assert asyncio.run(agent.run("Hi")).output == 'Emulated answer to: "Hi"'
