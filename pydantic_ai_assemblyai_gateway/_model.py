@@ -87,7 +87,7 @@ class AssemblyAIGatewayModel(Model[GatewayClient]):
 
 
         agent = Agent(AssemblyAIGatewayModel("gpt-5"), output_type=City)
-        result = agent.run_sync("Which city hosts the Louvre? city: Paris, country: France")
+        result = agent.run_sync("Where is the Louvre? Answer name: Paris, country: France")
         print(result.output, result.usage)
         ```
     """
