@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
+from pydantic_ai.exceptions import UserError
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import (
     Model,
@@ -29,7 +30,7 @@ from assemblyai_gateway.settings import DEFAULT_MODEL
 from assemblyai_gateway.types import ChatCompletionRequest
 
 from ._errors import raises_pydantic_ai_errors
-from ._provider import AssemblyAIGatewayProvider
+from ._provider import PROVIDER_NAME, AssemblyAIGatewayProvider
 from ._request import to_gateway_request
 from ._response import ResponseFacts, completion_to_response
 from ._settings import UNSUPPORTED_SETTINGS, call_settings
@@ -108,8 +109,15 @@ class AssemblyAIGatewayModel(Model[GatewayClient]):
     ) -> None:
         if not isinstance(model_name, str) or not model_name:
             raise ValueError(f"model_name must be a non-empty gateway model id, got {model_name!r}")
+        if isinstance(provider, str):
+            if provider != PROVIDER_NAME:
+                raise UserError(
+                    f"unknown provider {provider!r}: pass {PROVIDER_NAME!r} or an "
+                    "AssemblyAIGatewayProvider"
+                )
+            provider = AssemblyAIGatewayProvider()
         self._model_name = model_name
-        self._provider = AssemblyAIGatewayProvider() if isinstance(provider, str) else provider
+        self._provider = provider
         super().__init__(settings=settings, profile=profile)
 
     @property

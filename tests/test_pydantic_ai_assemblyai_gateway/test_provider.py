@@ -51,6 +51,11 @@ def test_the_key_comes_from_the_environment(
     assert model.model_id == "assemblyai-gateway:gpt-5"
 
 
+def test_a_provider_named_by_another_string_is_refused(no_api_key_env: None) -> None:
+    with pytest.raises(UserError, match="unknown provider 'openai'"):
+        AssemblyAIGatewayModel("gpt-5", provider="openai")  # type: ignore[arg-type]
+
+
 def test_the_key_is_sent_raw(scripted: ScriptedFactory) -> None:
     case = scripted(completion_body())
     Agent(case.model()).run_sync("Hi")
