@@ -294,3 +294,24 @@ def test_tool_arguments_that_are_not_json_are_retried_with_pydantic_ais_message(
     assert retry_turn["messages"][-1]["tool_call_id"] == "call_broken"
     sent_back = json.loads(gateway_emulator.requests[2].json["messages"][-1]["content"])  # type: ignore[index]
     assert sent_back == 3
+
+
+def test_thinking_survives_a_replayed_stream(scripted: ScriptedFactory) -> None:
+    import asyncio
+
+    body = completion_body("Hello!", model="claude-opus-4-6")
+    body["choices"][0]["message"]["thinking"] = THOUGHT
+    case = scripted(body)
+    agent: Agent[None, str] = Agent(case.model("claude-opus-4-6"))
+
+    async def main() -> ModelResponse:
+        async with agent.run_stream("Greet me.") as run:
+            await run.get_output()
+        message = run.all_messages()[-1]
+        assert isinstance(message, ModelResponse)
+        return message
+
+    response = asyncio.run(main())
+    assert "stream" not in case.transport.json_bodies[0]  # Claude: one request, replayed
+    assert response.parts[0] == ThinkingPart(content=THOUGHT, provider_name="assemblyai-gateway")
+    assert response.parts[1].content == "Hello!"  # type: ignore[union-attr]
