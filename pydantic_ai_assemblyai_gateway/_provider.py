@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -203,22 +202,13 @@ class AssemblyAIGatewayProvider(Provider[GatewayClient]):
 
     async def aclose(self) -> None:
         """Close the connection pools this provider's clients own (an injected
-        ``http_client`` stays open); a later request opens new ones."""
+        ``http_client`` stays open); a later request opens new ones.
+
+        Without it, each event loop's pool closes when that loop shuts down
+        (``asyncio.run`` does so), so runs on one loop share connections.
+        """
         for client in (self._client, *self._variants.values()):
             await client.aclose()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_val: BaseException | None,
-        exc_tb: TracebackType | None,
-    ) -> bool | None:
-        """Leave the provider; the last exit closes the pools, as pydantic-ai's providers do."""
-        was_entered = self._entered_count > 0
-        await super().__aexit__(exc_type, exc_val, exc_tb)
-        if was_entered and self._entered_count == 0:
-            await self.aclose()
-        return None
 
     def __repr__(self) -> str:
         return f"AssemblyAIGatewayProvider(base_url={self.base_url!r})"

@@ -21,13 +21,32 @@ import pytest
 __all__ = ["close_loop", "close_loop_left_set", "close_the_loop_run_sync_left", "run_sync_loop"]
 
 
+_DRAIN_SECONDS = 5.0
+
+
+async def _drain() -> None:
+    """Let the loop's pending work finish: a callback scheduled from outside the loop
+    (an async generator's finalizer, when its owner was collected) becomes a task first."""
+    await asyncio.sleep(0)
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not current]
+    if pending:
+        _, stuck = await asyncio.wait(pending, timeout=_DRAIN_SECONDS)
+        for task in stuck:
+            task.cancel()
+        if stuck:
+            await asyncio.wait(stuck)
+
+
 def close_loop(loop: asyncio.AbstractEventLoop) -> None:
-    """Shut ``loop``'s async generators down, then close it (a running or closed loop is
-    left alone)."""
+    """Finish ``loop``'s pending work, shut its async generators down, then close it (a
+    running or closed loop is left alone)."""
     if loop.is_running() or loop.is_closed():
         return
     try:
+        loop.run_until_complete(_drain())
         loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(_drain())
     finally:
         loop.close()
 

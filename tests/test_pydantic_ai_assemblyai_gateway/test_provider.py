@@ -69,7 +69,7 @@ def test_models_sharing_a_provider_share_its_client(no_api_key_env: None) -> Non
     assert first.client is second.client is provider.client
 
 
-def test_leaving_the_provider_closes_its_pools_and_a_later_call_opens_new_ones(
+def test_closing_the_provider_closes_its_pools_and_a_later_call_opens_new_ones(
     gateway_emulator: GatewayEmulator, emulator_provider: AssemblyAIGatewayProvider
 ) -> None:
     model = AssemblyAIGatewayModel("gpt-5", provider=emulator_provider)
@@ -80,6 +80,7 @@ def test_leaving_the_provider_closes_its_pools_and_a_later_call_opens_new_ones(
         for _ in range(2):
             async with agent:
                 outputs.append((await agent.run("Hi")).output)
+            await emulator_provider.aclose()
         return outputs
 
     assert asyncio.run(main()) == ['Emulated answer to: "Hi"'] * 2
