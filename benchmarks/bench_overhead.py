@@ -9,6 +9,7 @@ run through the same ``Agent``).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -83,6 +84,7 @@ class _Harness:
             client.close()
         for aclient in self.async_clients:
             self.loop.run(aclient.aclose())
+        asyncio.set_event_loop(None)  # pydantic-ai's run_sync ran on it (see below)
         self.loop.close()
 
     # One untimed call first: a client that answers wrongly is reported, not timed.
@@ -287,7 +289,9 @@ def _pydantic_ai_cases(h: _Harness) -> list[Case]:
     async def ours_run() -> Any:
         return (await ours.run(PROMPT)).output
 
-    # run_sync drives pydantic-ai's own event loop, kept by pydantic-ai between calls.
+    # run_sync runs on the thread's current event loop (creating one, and leaving it open,
+    # when there is none): the harness's loop is made current, so it is closed with it.
+    asyncio.set_event_loop(h.loop.loop)
     return [
         h.sync_case(
             "function_model_pydantic_ai_sync",
