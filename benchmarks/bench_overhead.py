@@ -3,11 +3,13 @@
 No sockets, no server: ``httpx.MockTransport`` returns one pre-serialised completion,
 so what is left is pure client-side cost (request building, validation, parsing,
 framework callbacks). Two floors bound it from below: a raw ``httpx`` post, and each
-framework's no-op model.
+framework's no-op model (pydantic-ai's is ``FunctionModel`` answering the canned text,
+run through the same ``Agent``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -50,7 +52,10 @@ def make_transport(body: bytes | None = None) -> httpx.MockTransport:
 
 
 def _text_of(result: Any) -> Any:
-    """The answer text of a LangChain message or a LlamaIndex chat response."""
+    """The answer text of a LangChain message, a LlamaIndex chat response or a
+    pydantic-ai run's output."""
+    if isinstance(result, str):
+        return result
     message = getattr(result, "message", result)
     return getattr(message, "content", None)
 
@@ -79,6 +84,7 @@ class _Harness:
             client.close()
         for aclient in self.async_clients:
             self.loop.run(aclient.aclose())
+        asyncio.set_event_loop(None)  # pydantic-ai's run_sync ran on it (see below)
         self.loop.close()
 
     # One untimed call first: a client that answers wrongly is reported, not timed.
@@ -262,9 +268,54 @@ def _our_cases(h: _Harness) -> list[Case]:
     return cases
 
 
+def _pydantic_ai_cases(h: _Harness) -> list[Case]:
+    """pydantic-ai's floor (``FunctionModel``, no HTTP) and ours, both through ``Agent``."""
+    from pydantic_ai import Agent
+    from pydantic_ai.messages import ModelResponse, TextPart
+    from pydantic_ai.models.function import FunctionModel
+
+    from pydantic_ai_assemblyai_gateway import AssemblyAIGatewayModel, AssemblyAIGatewayProvider
+
+    def canned(messages: Any, info: Any) -> ModelResponse:
+        return ModelResponse(parts=[TextPart(EXPECTED_TEXT)])
+
+    floor: Agent[None, str] = Agent(FunctionModel(canned))
+    provider = AssemblyAIGatewayProvider(api_key=BENCH_API_KEY, http_client=h.async_client())
+    ours: Agent[None, str] = Agent(AssemblyAIGatewayModel(BENCH_MODEL, provider=provider))
+
+    async def floor_run() -> Any:
+        return (await floor.run(PROMPT)).output
+
+    async def ours_run() -> Any:
+        return (await ours.run(PROMPT)).output
+
+    # run_sync runs on the thread's current event loop (creating one, and leaving it open,
+    # when there is none): the harness's loop is made current, so it is closed with it.
+    asyncio.set_event_loop(h.loop.loop)
+    return [
+        h.sync_case(
+            "function_model_pydantic_ai_sync",
+            "floor: Agent(FunctionModel).run_sync",
+            lambda: floor.run_sync(PROMPT).output,
+        ),
+        h.async_case(
+            "function_model_pydantic_ai_async", "floor: Agent(FunctionModel).run", floor_run
+        ),
+        h.sync_case(
+            "ours_pydantic_ai_sync",
+            "ours: Agent(AssemblyAIGatewayModel).run_sync",
+            lambda: ours.run_sync(PROMPT).output,
+        ),
+        h.async_case("ours_pydantic_ai_async", "ours: Agent(AssemblyAIGatewayModel).run", ours_run),
+    ]
+
+
 def _targets(result: BenchResult) -> None:
     values = result.by_name()
-    for mode, lc_verb, li_verb in (("sync", "invoke", "chat"), ("async", "ainvoke", "achat")):
+    for mode, lc_verb, li_verb, pai_verb in (
+        ("sync", "invoke", "chat", "run_sync"),
+        ("async", "ainvoke", "achat", "run"),
+    ):
         lc, li = f"ours_langchain_{mode}", f"ours_llamaindex_{mode}"
         raw = f"raw_httpx_{mode}"
         result.targets += [
@@ -284,6 +335,10 @@ def _targets(result: BenchResult) -> None:
                 BENCH, f"per-call {li_verb}: ours / (MockLLM + raw httpx)", values, li,
                 [f"mock_llamaindex_{mode}", raw], 1.5,
             ),
+            ratio_target(
+                BENCH, f"per-call Agent.{pai_verb}: ours / (FunctionModel + raw httpx)", values,
+                f"ours_pydantic_ai_{mode}", [f"function_model_pydantic_ai_{mode}", raw], 1.5,
+            ),
         ]  # fmt: skip
 
 
@@ -300,7 +355,7 @@ def run(config: BenchConfig) -> BenchResult:
         # Models are built once here: construction inside the adapters' call path is
         # a cost we want to catch, not one the harness should add.
         cases = _floor_cases(harness) + _core_cases(harness) + _peer_cases(harness)
-        cases += _our_cases(harness)
+        cases += _our_cases(harness) + _pydantic_ai_cases(harness)
         result.measurements = measure_cases(
             BENCH,
             cases,

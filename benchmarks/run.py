@@ -84,6 +84,7 @@ _PACKAGES = [
     "llama-index-core",
     "llama-index-llms-openai",
     "llama-index-llms-openai-like",
+    "pydantic-ai-slim",
     "openai",
     "httpx",
     "httpcore",

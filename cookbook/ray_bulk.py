@@ -19,8 +19,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from assemblyai_gateway import AdaptiveLimiter
-from assemblyai_gateway import API_KEY_ENV, BASE_URL_ENV
+from assemblyai_gateway import API_KEY_ENV, BASE_URL_ENV, AdaptiveLimiter
 from assemblyai_gateway.emulator import RateLimit
 from cookbook._runtime import gateway_session
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway

@@ -19,13 +19,13 @@ from typing import Any, NamedTuple
 
 from _tables_markdown import table
 
+from assemblyai_gateway import ChatCompletionRequest
 from assemblyai_gateway._adapting.arguments import PEER_FIELD_NAMES, ArgumentRule
 from assemblyai_gateway._wire.finish_reasons import (
     DEFAULT_FINISH_REASON,
     FINISH_REASONS,
     NORMALISED_FINISH_REASONS,
 )
-from assemblyai_gateway import ChatCompletionRequest
 from assemblyai_gateway.errors import UnexpectedArgumentError
 from langchain_assemblyai_gateway import ChatAssemblyAIGateway
 from langchain_assemblyai_gateway._request import REQUEST_FIELD_SOURCES as LANGCHAIN_SOURCES

@@ -16,6 +16,7 @@ WHEEL_MUST_HOLD = (
     "assemblyai_gateway/py.typed",
     "langchain_assemblyai_gateway/py.typed",
     "llama_index_assemblyai_gateway/py.typed",
+    "pydantic_ai_assemblyai_gateway/py.typed",
     "llama_index/llms/assemblyai_gateway/__init__.py",
     # The emulator's built-in transcripts, which the docs' examples load.
     "assemblyai_gateway/emulator/transcripts/emulator-meeting.json",

@@ -36,6 +36,7 @@ OUR_PACKAGES = (
     "assemblyai_gateway",
     "langchain_assemblyai_gateway",
     "llama_index_assemblyai_gateway",
+    "pydantic_ai_assemblyai_gateway",
 )
 
 # A fenced block that starts a line: ```python ... ``` (indented blocks are not examples).

@@ -40,6 +40,10 @@ EXPECTED_ROWS = {
         "ours_langchain_async",
         "ours_llamaindex_sync",
         "ours_llamaindex_async",
+        "function_model_pydantic_ai_sync",
+        "function_model_pydantic_ai_async",
+        "ours_pydantic_ai_sync",
+        "ours_pydantic_ai_async",
     },
     "streaming": {
         "raw_sse_floor",

@@ -35,6 +35,7 @@ FIRST_PARTY = (
     "langchain_assemblyai_gateway",
     "llama_index_assemblyai_gateway",
     "llama_index.llms.assemblyai_gateway",
+    "pydantic_ai_assemblyai_gateway",
     "cookbook",
 )
 

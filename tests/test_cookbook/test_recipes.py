@@ -89,6 +89,20 @@ def test_llamaindex_rag_retrieves_transcript_passages(capsys: pytest.CaptureFixt
     assert out.count("answer -> ") == 2
 
 
+def test_pydantic_ai_agent_calls_both_tools_and_returns_a_validated_plan(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = "\n".join(run_recipe("pydantic_ai_agent", capsys))
+    assert "model calls tool -> get_forecast({'city': 'Lisbon'})" in out
+    assert "model calls tool -> get_local_time({'city': 'Lisbon'})" in out
+    assert "tool get_forecast -> sunny and 24°C in Lisbon" in out
+    assert "tool get_local_time -> 14:05" in out
+    assert "plan -> TripPlan(city='Lisbon'" in out
+    assert "validated as TripPlan" in out
+    assert "served by claude-sonnet-4-5-20250929" in out
+    assert "streamed plan -> TripPlan(city='Lisbon'" in out
+
+
 def test_fallbacks_eu_and_transcript_recipe(capsys: pytest.CaptureFixture[str]) -> None:
     out = "\n".join(run_recipe("fallbacks_eu_transcript", capsys))
     assert "served by claude-sonnet-4-5-20250929" in out

@@ -24,19 +24,21 @@ MODULES = reference_modules()
 FENCED = docstring_examples()
 
 
-def test_the_reference_renders_the_three_packages() -> None:
+def test_the_reference_renders_the_four_packages() -> None:
     roots = {target.split(".")[0] for target in reference_targets()}
     assert roots == {
         "assemblyai_gateway",
         "langchain_assemblyai_gateway",
         "llama_index_assemblyai_gateway",
+        "pydantic_ai_assemblyai_gateway",
     }
 
 
-def test_both_adapters_show_a_fenced_example() -> None:
+def test_every_adapter_shows_a_fenced_example() -> None:
     owners = {example.page for example in FENCED}
     assert "langchain_assemblyai_gateway.chat_models.ChatAssemblyAIGateway" in owners
     assert "llama_index_assemblyai_gateway.base.AssemblyAIGateway" in owners
+    assert "pydantic_ai_assemblyai_gateway._model.AssemblyAIGatewayModel" in owners
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[module.__name__ for module in MODULES])

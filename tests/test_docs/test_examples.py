@@ -36,6 +36,7 @@ MINIMUM_EXAMPLES = {
     "docs/getting-started.md": 2,
     "docs/langchain.md": 5,
     "docs/llamaindex.md": 5,
+    "docs/pydantic-ai.md": 8,
     "docs/configuration.md": 3,
     "docs/streaming.md": 1,
     "docs/tools-and-structured-output.md": 6,

@@ -27,7 +27,8 @@ def test_every_public_name_imports_from_types_and_is_written_once() -> None:
         if isinstance(value, type) or inspect.isfunction(value):
             # Defined in a module beside it in _wire/, gathered here: one definition.
             home = value.__module__
-            assert home.startswith("assemblyai_gateway._wire.") and home != types.__name__, name
+            assert home.startswith("assemblyai_gateway._wire."), name
+            assert home != types.__name__, name
     for name in types.__all__:  # the models at the top level; the helpers stay private
         if isinstance(getattr(types, name), type):
             assert getattr(assemblyai_gateway, name) is getattr(types, name), name
