@@ -8,13 +8,14 @@
   following the core's stream-mapper contract, so a streamed response ends as the same
   ``ModelResponse`` a plain request gives.
 
-Finish reasons are the upstream provider's own words; :data:`FINISH_REASONS` maps them
-onto pydantic-ai's, and the word itself stays in ``provider_details["finish_reason"]``.
+Finish reasons are the upstream provider's own words; the core's one table
+(:func:`assemblyai_gateway.normalise_finish_reason`) maps them, and the word itself
+stays in ``provider_details["finish_reason"]``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -35,84 +36,51 @@ from assemblyai_gateway._wire.translate import response_metadata, snapshot_metad
 from assemblyai_gateway._wire.types import ChatCompletion, ChatCompletionChunk, Usage
 
 __all__ = [
-    "FINISH_REASONS",
     "EventMapper",
     "ResponseFacts",
     "completion_to_response",
     "finish_reason",
-    "gateway_field",
     "request_usage",
 ]
 
-FINISH_REASONS: dict[str, FinishReason] = {
-    # OpenAI
+_PYDANTIC_AI_NAMES: dict[str, FinishReason] = {
     "stop": "stop",
     "length": "length",
     "tool_calls": "tool_call",
-    "function_call": "tool_call",
     "content_filter": "content_filter",
-    # Anthropic
-    "end_turn": "stop",
-    "stop_sequence": "stop",
-    "max_tokens": "length",
-    "tool_use": "tool_call",
-    "refusal": "content_filter",
-    "pause_turn": "stop",
-    # Gemini
-    "STOP": "stop",
-    "MAX_TOKENS": "length",
-    "SAFETY": "content_filter",
-    "RECITATION": "content_filter",
-    "BLOCKLIST": "content_filter",
-    "PROHIBITED_CONTENT": "content_filter",
-    "SPII": "content_filter",
-    "IMAGE_SAFETY": "content_filter",
-    "MALFORMED_FUNCTION_CALL": "error",
-    "OTHER": "error",
 }
-"""Each provider's finish reason (as the gateway relays it) and pydantic-ai's name for it."""
+"""The core's normalised finish reasons (OpenAI's words) in pydantic-ai's words."""
 
 _THINKING_ID = "thinking"
 _TEXT_ID = "content"
 
 
-def finish_reason(raw: str | None) -> FinishReason | None:
-    """pydantic-ai's finish reason for the provider's word; ``None`` when unknown.
+def finish_reason(metadata: Mapping[str, Any]) -> FinishReason | None:
+    """pydantic-ai's finish reason for a response's metadata: the core's one table
+    (:func:`assemblyai_gateway.normalise_finish_reason`) has already read the provider's
+    word as ``normalised_finish_reason``; ``None`` when the provider gave none.
 
     Examples:
-        >>> finish_reason("end_turn"), finish_reason("tool_use"), finish_reason("MAX_TOKENS")
-        ('stop', 'tool_call', 'length')
+        >>> finish_reason({"finish_reason": "tool_use", "normalised_finish_reason": "tool_calls"})
+        'tool_call'
+        >>> finish_reason({}) is None
+        True
     """
-    return FINISH_REASONS.get(raw) if raw else None
-
-
-def gateway_field(obj: object, name: str) -> Any:
-    """A wire model's field that this release of the core may not declare yet.
-
-    The wire models keep unknown fields, so ``message.thinking``, ``delta.thinking`` and
-    the usage's ``cache_read_tokens`` / ``cache_creation_tokens`` / ``reasoning_tokens``
-    read the same whether the core declares them or keeps them as extra fields.
-    """
-    value = getattr(obj, name, None)
-    if value is None:
-        extra = getattr(obj, "model_extra", None)
-        value = extra.get(name) if isinstance(extra, dict) else None
-    return value
-
-
-def _count(usage: Usage, name: str) -> int:
-    value = gateway_field(usage, name)
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+    normalised = metadata.get("normalised_finish_reason")
+    return _PYDANTIC_AI_NAMES.get(normalised) if isinstance(normalised, str) else None
 
 
 def request_usage(usage: Usage | None) -> RequestUsage:
     """The gateway's usage as pydantic-ai's, cache and reasoning tokens included.
 
     Example:
-        >>> usage = Usage.model_validate(
-        ...     {"prompt_tokens": 120, "completion_tokens": 30, "cache_read_tokens": 100,
-        ...      "cache_creation_tokens": 20, "reasoning_tokens": 12}
-        ... )
+        >>> usage = Usage.model_validate({
+        ...     "prompt_tokens": 120, "completion_tokens": 30,
+        ...     "prompt_tokens_details": {
+        ...         "cached_tokens": 100, "cache_creation": {"ephemeral_5m_input_tokens": 20},
+        ...     },
+        ...     "completion_tokens_details": {"reasoning_tokens": 12},
+        ... })
         >>> mapped = request_usage(usage)
         >>> mapped.input_tokens, mapped.cache_read_tokens, mapped.cache_write_tokens
         (120, 100, 20)
@@ -121,12 +89,12 @@ def request_usage(usage: Usage | None) -> RequestUsage:
     """
     if usage is None:
         return RequestUsage()
-    reasoning = _count(usage, "reasoning_tokens")
+    reasoning = usage.reasoning_tokens
     mapped = RequestUsage(
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
-        cache_read_tokens=_count(usage, "cache_read_tokens"),
-        cache_write_tokens=_count(usage, "cache_creation_tokens"),
+        cache_read_tokens=usage.cache_read_tokens,
+        cache_write_tokens=usage.cache_creation_tokens,
         details={"reasoning_tokens": reasoning} if reasoning else {},
     )
     if reasoning and hasattr(mapped, "output_reasoning_tokens"):  # newer pydantic-ai
@@ -155,11 +123,9 @@ def completion_to_response(completion: ChatCompletion, facts: ResponseFacts) -> 
     """
     parts: list[ModelResponsePart] = []
     choice = completion.choices[0] if completion.choices else None
-    raw_reason: str | None = None
     if choice is not None:
-        raw_reason = choice.finish_reason
-        thinking = gateway_field(choice.message, "thinking")
-        if isinstance(thinking, str) and thinking:
+        thinking = choice.message.thinking
+        if thinking:
             parts.append(ThinkingPart(content=thinking, provider_name=facts.provider_name))
         if choice.message.content:
             parts.append(TextPart(content=choice.message.content))
@@ -181,7 +147,7 @@ def completion_to_response(completion: ChatCompletion, facts: ResponseFacts) -> 
         provider_url=facts.provider_url,
         provider_details=_details(metadata),
         provider_response_id=completion.response_id,
-        finish_reason=finish_reason(raw_reason),
+        finish_reason=finish_reason(metadata),
     )
 
 
@@ -219,8 +185,8 @@ class EventMapper:
             if choice.index != 0:
                 continue
             delta = choice.delta
-            thinking = gateway_field(delta, "thinking")
-            if isinstance(thinking, str) and thinking:
+            thinking = delta.thinking
+            if thinking:
                 events.extend(
                     self._parts.handle_thinking_delta(
                         vendor_part_id=_THINKING_ID,
@@ -261,7 +227,7 @@ class EventMapper:
                         events.append(event)
         metadata = snapshot_metadata(snapshot, self._facts.requested_model)
         self.usage = request_usage(snapshot.usage)
-        self.finish_reason = finish_reason(metadata.get("finish_reason"))
+        self.finish_reason = finish_reason(metadata)
         self.provider_details = _details(metadata)
         self.provider_response_id = snapshot.request_id or snapshot.id
         self.model_name = metadata.get("model_name", self._facts.requested_model)

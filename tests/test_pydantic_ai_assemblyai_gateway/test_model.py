@@ -227,8 +227,14 @@ def test_streamed_thinking_becomes_a_thinking_part(scripted: ScriptedFactory) ->
 
 
 def test_usage_carries_cache_and_reasoning_tokens(scripted: ScriptedFactory) -> None:
-    body = completion_body("Done.", usage=(1200, 80))
-    body["usage"].update(cache_read_tokens=1000, cache_creation_tokens=150, reasoning_tokens=60)
+    details = {
+        "prompt_tokens_details": {
+            "cached_tokens": 1000,
+            "cache_creation": {"ephemeral_5m_input_tokens": 150},
+        },
+        "completion_tokens_details": {"reasoning_tokens": 60},
+    }
+    body = completion_body("Done.", usage=(1200, 80), usage_details=details)
     case = scripted(body)
     result = Agent(case.model()).run_sync("Summarise.")
     response = result.all_messages()[-1]

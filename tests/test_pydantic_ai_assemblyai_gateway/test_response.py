@@ -9,6 +9,7 @@ import pytest
 from pydantic_ai.messages import ModelRequest, ModelResponse, UserPromptPart
 from pydantic_ai.models import ModelRequestParameters
 
+from assemblyai_gateway._wire.finish_reasons import FINISH_REASONS as CORE_FINISH_REASONS
 from assemblyai_gateway._wire.types import ChatCompletion, Usage
 from assemblyai_gateway.testing import (
     chunk_body,
@@ -18,7 +19,6 @@ from assemblyai_gateway.testing import (
     tool_call_delta,
 )
 from pydantic_ai_assemblyai_gateway._response import (
-    FINISH_REASONS,
     ResponseFacts,
     completion_to_response,
     finish_reason,
@@ -30,29 +30,36 @@ FACTS = ResponseFacts("claude-opus-4-6", "assemblyai-gateway", "https://gateway.
 
 
 @pytest.mark.parametrize(
-    ("raw", "mapped"),
+    ("raw", "tool_calls", "mapped"),
     [
-        ("stop", "stop"),
-        ("end_turn", "stop"),
-        ("STOP", "stop"),
-        ("length", "length"),
-        ("max_tokens", "length"),
-        ("MAX_TOKENS", "length"),
-        ("tool_calls", "tool_call"),
-        ("tool_use", "tool_call"),
-        ("content_filter", "content_filter"),
-        ("SAFETY", "content_filter"),
-        ("MALFORMED_FUNCTION_CALL", "error"),
-        ("something_new", None),
-        (None, None),
+        ("stop", [], "stop"),
+        ("end_turn", [], "stop"),
+        ("STOP", [], "stop"),
+        ("STOP", [tool_call("get_forecast", {"city": "Oslo"}, "call_7")], "tool_call"),
+        ("length", [], "length"),
+        ("max_tokens", [], "length"),
+        ("MAX_TOKENS", [], "length"),
+        ("tool_calls", [], "tool_call"),
+        ("tool_use", [], "tool_call"),
+        ("content_filter", [], "content_filter"),
+        ("SAFETY", [], "content_filter"),
+        (None, [], None),
     ],
 )
-def test_finish_reasons_come_from_the_table(raw: str | None, mapped: str | None) -> None:
-    assert finish_reason(raw) == mapped
+def test_finish_reasons_come_from_the_cores_table(
+    raw: str | None, tool_calls: list[dict[str, object]], mapped: str | None
+) -> None:
+    body = completion_body("Done.", tool_calls=tool_calls)
+    body["choices"][0]["finish_reason"] = raw
+    response = completion_to_response(ChatCompletion.model_validate(body), FACTS)
+    assert response.finish_reason == mapped
+    assert response.provider_details is not None
+    assert response.provider_details.get("finish_reason") == raw
 
 
-def test_every_family_is_in_the_finish_reason_table() -> None:
-    assert {"end_turn", "stop", "STOP"} <= FINISH_REASONS.keys()
+def test_every_word_of_the_cores_table_has_a_pydantic_ai_name() -> None:
+    for word, normalised in CORE_FINISH_REASONS.items():
+        assert finish_reason({"normalised_finish_reason": normalised}) is not None, word
 
 
 def test_a_completion_becomes_thinking_text_and_tool_calls() -> None:
