@@ -19,9 +19,8 @@ This module imports neither httpx nor the client until a client is built.
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from .._transport.setting_sources import DEFAULT_MAX_RETRIES, resolve_base_url
@@ -132,18 +131,32 @@ class ClientSettings:
     http_async_client: Any = None
     limiter: Any = None
 
-    def _key(self) -> tuple[Any, ...]:
-        # The injected clients count by identity: an equal-looking pool is another pool;
-        # so does the limiter, whose whole point is being one shared object.
-        return tuple(
-            id(value) if f.name in _BY_IDENTITY else value
-            for f in fields(self)
-            for value in (getattr(self, f.name),)
+    def key(self) -> tuple[Any, ...]:
+        """What two settings must share to be served by one client.
+
+        The injected clients count by identity (an equal-looking pool is another pool),
+        and so does the limiter, whose whole point is being one shared object. Written
+        out field by field: it runs on every call, and ``dataclasses.fields`` is slow.
+        """
+        return (
+            self.api_key,
+            self.base_url,
+            self.region,
+            self.timeout,
+            self.max_retries,
+            self.enforce_region,
+            self.attempt_deadline,
+            self.max_response_bytes,
+            self.max_event_size,
+            self.max_stream_bytes,
+            id(self.http_client),
+            id(self.http_async_client),
+            id(self.limiter),
         )
 
     def same_as(self, other: ClientSettings | None) -> bool:
         """Whether a client built from ``other`` serves these settings too."""
-        return other is not None and self._key() == other._key()
+        return other is not None and self.key() == other.key()
 
     def build(self) -> GatewayClient:
         """A new client (the injected ``httpx`` clients are checked and used)."""
@@ -171,9 +184,6 @@ class ClientSettings:
         return self.http_client is not None or self.http_async_client is not None
 
 
-_BY_IDENTITY = frozenset({"http_client", "http_async_client", "limiter"})
-
-
 class ClientCache:
     """Holds the client built for the last settings; pickles and copies as empty.
 
@@ -188,14 +198,16 @@ class ClientCache:
 
     def __init__(self) -> None:
         self.client: GatewayClient | None = None
-        self._settings: ClientSettings | None = None
+        self._settings_key: tuple[Any, ...] | None = None
+        self._settings: ClientSettings | None = None  # keeps the identities in the key alive
 
     def get(self, settings: ClientSettings) -> GatewayClient:
         """The cached client, or a new one when the settings changed."""
         client = self.client
-        if client is None or not settings.same_as(self._settings):
+        key = settings.key()
+        if client is None or key != self._settings_key:
             client = settings.build()
-            self.client, self._settings = client, settings
+            self.client, self._settings_key, self._settings = client, key, settings
         return client
 
     def close(self) -> None:
@@ -237,9 +249,14 @@ class GatewayClientOwner:
         >>> owner.close()
     """
 
-    @abstractmethod
     def _client_settings(self) -> ClientSettings:
-        """The adapter's fields the core client is built from, each passed by name."""
+        """The adapter's fields the core client is built from, each passed by name.
+
+        Not an ``abc.abstractmethod`` on purpose: LlamaIndex's instrumentation wraps
+        every override of an abstract method in a span, which would cost each call a
+        span (tens of microseconds) and fill users' traces.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define _client_settings")
 
     def _client_cache(self) -> ClientCache:
         # Looked up defensively: pydantic private attributes are missing on an object

@@ -9,6 +9,7 @@ too, once: the key would travel in clear text.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 import os
@@ -199,15 +200,20 @@ def resolve_base_url(base_url: str | None = None, region: str | None = None) -> 
 
 
 def _check_url_parses(url: str) -> None:
+    if not _url_parses(url):
+        raise ConfigurationError(f"base_url is not a valid URL: {url!r}")
+
+
+@functools.lru_cache(maxsize=256)
+def _url_parses(url: str) -> bool:
+    """Whether httpx reads ``url`` with a host; remembered, as adapters resolve their base
+    URL on every call (a model's route, its metadata) and the URL rarely changes."""
     import httpx
 
     try:
-        parsed = httpx.URL(url)
-        valid = bool(parsed.host)
+        return bool(httpx.URL(url).host)
     except (httpx.InvalidURL, ValueError, TypeError):
-        valid = False
-    if not valid:
-        raise ConfigurationError(f"base_url is not a valid URL: {url!r}")
+        return False
 
 
 def is_eu_base_url(base_url: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import pickle
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from llama_index.core.prompts import PromptTemplate
 from llama_index.core.rate_limiter import BaseRateLimiter, TokenBucketRateLimiter
 
 from assemblyai_gateway.testing import completion_body
+from llama_index_assemblyai_gateway import AssemblyAIGateway
 
 if TYPE_CHECKING:
     from tests.test_llama_index_assemblyai_gateway.conftest import (
@@ -142,3 +144,17 @@ def test_pickling_with_a_rate_limiter_drops_only_the_limiter() -> None:
     again = pickle.loads(pickle.dumps(llm))
     assert again.model == "gpt-5"
     assert llm.rate_limiter is not None
+
+
+# LlamaIndex wraps every override of an abstract method in a span. A helper of ours that
+# overrode one (as ``_client_settings`` once did) would cost each call a span of its own
+# and show up in users' traces.
+def test_only_llama_indexs_own_entry_points_are_spanned() -> None:
+    spanned = {
+        name
+        for name, value in inspect.getmembers(AssemblyAIGateway)
+        if callable(value) and hasattr(value, "__wrapped__")
+    }
+    assert "chat" in spanned  # the instrumentation is there to see
+    ours = {name for name in spanned if name.startswith("_") and name != "_prepare_chat_with_tools"}
+    assert ours == set()

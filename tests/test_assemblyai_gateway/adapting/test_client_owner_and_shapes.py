@@ -151,3 +151,13 @@ def test_tool_arguments_must_be_a_json_object(text: str, problem: str) -> None:
         tool_arguments_object("add", text)
     assert tool_arguments_object("add", '{"a": 1}') == {"a": 1}
     assert tool_arguments_object("add", "  ") == {}
+
+
+def test_every_client_setting_is_part_of_the_key_that_picks_the_client() -> None:
+    # The key is written out field by field; a field left out of it would let a changed
+    # setting keep serving the old client.
+    base = ClientSettings(api_key="k")
+    for field in dataclasses.fields(ClientSettings):
+        marker: Any = object()
+        changed = dataclasses.replace(base, **{field.name: marker})
+        assert changed.key() != base.key(), field.name
