@@ -22,7 +22,9 @@ HOST_PYTHON="${2:-python3}"
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
 WORK="$ROOT/.venv-deps"
-SUITE=(tests --ignore=tests/test_benchmarks --ignore=tests/test_cookbook -q)
+# On every core, as `make test` runs it (pytest-xdist is in the test group).
+SUITE=(tests --ignore=tests/test_benchmarks --ignore=tests/test_cookbook -q
+    -n "${PYTEST_WORKERS:-auto}" --dist load --maxschedchunk 1)
 RESOLUTIONS="${TEST_DEPS_RESOLUTIONS:-highest lowest-direct}"
 
 ranges() {
