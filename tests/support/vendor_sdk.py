@@ -32,6 +32,7 @@ from assemblyai.llm_gateway.v1.api import _error_from_response
 __all__ = [
     "VendorViolation",
     "check_answer",
+    "sdk_checked_clients",
     "sdk_chunk",
     "sdk_completion",
     "sdk_error",
@@ -120,3 +121,23 @@ def check_answer(response: httpx.Response, *, spec_errors: bool = True) -> None:
         return
     if not (spec_errors and isinstance(body, dict) and isinstance(body.get("error"), dict)):
         sdk_error(response)
+
+
+def sdk_checked_clients() -> tuple[httpx.Client, httpx.AsyncClient]:
+    """A sync and an async ``httpx`` client that read every plain (not streamed) answer
+    as the vendor's SDK does, as it arrives (:func:`check_answer`); close both after use."""
+
+    def check(response: httpx.Response) -> None:
+        if not response.headers.get("content-type", "").startswith("text/event-stream"):
+            response.read()
+            check_answer(response)
+
+    async def acheck(response: httpx.Response) -> None:
+        if not response.headers.get("content-type", "").startswith("text/event-stream"):
+            await response.aread()
+            check_answer(response)
+
+    return (
+        httpx.Client(event_hooks={"response": [check]}),
+        httpx.AsyncClient(event_hooks={"response": [acheck]}),
+    )

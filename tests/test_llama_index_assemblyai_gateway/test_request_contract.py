@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from assemblyai_gateway.emulator import GatewayEmulator
 from llama_index_assemblyai_gateway import AssemblyAIGateway
 from tests.support.contract import Contract, load_contract
-from tests.support.vendor_sdk import check_answer
+from tests.support.vendor_sdk import sdk_checked_clients
 
 if TYPE_CHECKING:
     from tests.test_llama_index_assemblyai_gateway.conftest import Runner
@@ -64,18 +64,7 @@ async def build(gateway_emulator: GatewayEmulator) -> AsyncIterator[Build]:
     async_clients: list[httpx.AsyncClient] = []
 
     def make(**fields: Any) -> AssemblyAIGateway:
-        def check(response: httpx.Response) -> None:
-            if not response.headers.get("content-type", "").startswith("text/event-stream"):
-                response.read()
-                check_answer(response)
-
-        async def acheck(response: httpx.Response) -> None:
-            if not response.headers.get("content-type", "").startswith("text/event-stream"):
-                await response.aread()
-                check_answer(response)
-
-        client = httpx.Client(event_hooks={"response": [check]})
-        async_client = httpx.AsyncClient(event_hooks={"response": [acheck]})
+        client, async_client = sdk_checked_clients()
         clients.append(client)
         async_clients.append(async_client)
         settings = {"model": CLAUDE, "max_retries": 0, **fields}
